@@ -1,7 +1,20 @@
 """kow_research: evaluation research on return-to-work programmes (KOW, IPS, Grip Op Werk)."""
 
-from kow_research.data import Study, get_schema, schemas
+from kow_research.data import (
+    Study,
+    ValidationError,
+    ValidationReport,
+    get_schema,
+    load_study,
+    read_tables,
+    schemas,
+    validate,
+    write_study,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["Study", "get_schema", "schemas", "__version__"]
+__all__ = [
+    "Study", "ValidationError", "ValidationReport", "get_schema", "load_study", "read_tables",
+    "schemas", "validate", "write_study", "__version__",
+]
