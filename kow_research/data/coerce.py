@@ -129,6 +129,7 @@ def _to_date(raw: pd.Series, missing: np.ndarray, field: Field) -> Coerced:
         out[text_mask] = parsed.where(ok).to_numpy(dtype="datetime64[ns]")
         bad[np.flatnonzero(text_mask)[~ok]] = True
     other = present & ~is_str
+    hints = None
     if other.any():
         idx = np.flatnonzero(other)
         for i in idx:  # only native Excel/SPSS cells in a text-typed column; never the bulk path
@@ -138,11 +139,14 @@ def _to_date(raw: pd.Series, missing: np.ndarray, field: Field) -> Coerced:
                 if ts.tz is None and ts == ts.normalize():
                     out.iat[i] = ts
                     continue
+                if hints is None:
+                    hints = pd.Series("", index=raw.index, dtype=object)
+                hints.iat[i] = " (it has a time of day; expected a date without a time of day)"
             elif isinstance(v, _dt.date):
                 out.iat[i] = pd.Timestamp(v)
                 continue
             bad[i] = True
-    return Coerced(out, missing, bad, expected)
+    return Coerced(out, missing, bad, expected, hints)
 
 
 def _numeric(raw: pd.Series, missing: np.ndarray, pattern: str) -> tuple[pd.Series, np.ndarray]:

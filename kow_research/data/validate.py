@@ -294,27 +294,46 @@ def _first_position(df: pd.DataFrame) -> np.ndarray:
     return pd.Series(np.arange(len(frame))).groupby(codes).transform("min").to_numpy()
 
 
-def _resolve(other: str, table: str, typed: dict[str, dict[str, pd.Series]]) -> pd.Series | None:
+def _owner_positions(typed: dict[str, dict[str, pd.Series]]) -> dict[str, np.ndarray]:
+    """Row position in participants (first occurrence) of each row's participant_id; -1 if none.
+
+    Computed once and shared by the foreign-key check and the cross-table date checks.
+    """
+    ids = typed["participants"].get("participant_id")
+    if ids is None:
+        return {}
+    first = ~ids.duplicated(keep="first").to_numpy()
+    index = pd.Index(ids.to_numpy()[first])
+    positions = np.flatnonzero(first)
+    out = {}
+    for table, cols in typed.items():
+        if "participant_id" in cols:
+            idx = index.get_indexer(cols["participant_id"].to_numpy())
+            out[table] = np.where(idx < 0, -1, positions[np.where(idx < 0, 0, idx)]
+                                  if len(positions) else -1)
+    return out
+
+
+def _resolve(other: str, table: str, typed: dict[str, dict[str, pd.Series]],
+             owners: dict[str, np.ndarray]) -> pd.Series | None:
     """Resolve ``column`` or ``participants.column`` for the rows of ``table``."""
     if "." not in other:
         return typed[table].get(other)
     ref_table, ref_col = other.split(".", 1)
     ref = typed.get(ref_table, {})
-    if ref_col not in ref or "participant_id" not in ref or "participant_id" not in typed[table]:
+    if ref_table != "participants" or ref_col not in ref or table not in owners:
         return None
-    ids = ref["participant_id"]
-    first = ~ids.duplicated(keep="first").to_numpy()
-    lookup = pd.Series(ref[ref_col].to_numpy()[first], index=ids.to_numpy()[first])
-    idx = lookup.index.get_indexer(typed[table]["participant_id"].to_numpy())
-    vals = lookup.to_numpy()[np.where(idx < 0, 0, idx)] if len(lookup) else np.full(
-        len(idx), np.datetime64("NaT"))
-    s = pd.Series(vals, dtype=ref[ref_col].dtype)
-    s[idx < 0] = pd.NaT
-    return s
+    pos = owners[table]
+    values = ref[ref_col]
+    if len(values) == 0:
+        return pd.Series(pd.NaT, index=range(len(pos)), dtype=values.dtype)
+    out = pd.Series(values.to_numpy()[np.where(pos < 0, 0, pos)], dtype=values.dtype)
+    out[pos < 0] = pd.NaT
+    return out
 
 
 def _check_rules(table: str, schema: TableSchema, typed: dict[str, dict[str, pd.Series]],
-                 source: TableSource, out: _Collector) -> None:
+                 owners: dict[str, np.ndarray], source: TableSource, out: _Collector) -> None:
     t = typed[table]
     for chk in schema.checks:
         if chk.rule == "overlapping_paid_spells":
@@ -323,7 +342,7 @@ def _check_rules(table: str, schema: TableSchema, typed: dict[str, dict[str, pd.
         if chk.column is None or chk.other is None or chk.column not in t:
             continue
         a = t[chk.column]
-        b = _resolve(chk.other, table, typed)
+        b = _resolve(chk.other, table, typed, owners)
         if b is None:
             continue
         if chk.rule == "requires":
@@ -372,14 +391,18 @@ def _check_overlap(table: str, chk: Check, t: dict[str, pd.Series], source: Tabl
 
 
 def _check_foreign_keys(table: str, schema: TableSchema, typed: dict[str, dict[str, pd.Series]],
-                        source: TableSource, out: _Collector) -> None:
+                        owners: dict[str, np.ndarray], source: TableSource,
+                        out: _Collector) -> None:
     for col, ref_table, ref_col in schema.foreign_keys:
         if col not in typed[table] or ref_col not in typed.get(ref_table, {}):
             continue
         values = typed[table][col]
-        known = pd.Index(typed[ref_table][ref_col].dropna().unique())
-        off = (values.notna().to_numpy()) & (known.get_indexer(values.to_numpy()) < 0)
-        pos = np.flatnonzero(off)
+        if (col, ref_table, ref_col) == ("participant_id", "participants", "participant_id"):
+            unknown = owners[table] < 0
+        else:
+            known = pd.Index(typed[ref_table][ref_col].dropna().unique())
+            unknown = known.get_indexer(values.to_numpy()) < 0
+        pos = np.flatnonzero(values.notna().to_numpy() & unknown)
         if len(pos):
             vals = values.iloc[pos]
             out.add(table, source, pos, col, vals, "foreign_key", "error",
@@ -404,14 +427,15 @@ def check_study(study: Study) -> tuple[ValidationReport, dict[str, pd.DataFrame]
             out.add(table, source, None, None, None, "missing_table", "warning",
                     f"no {table} table was supplied; it is treated as empty")
         typed[table] = _check_fields(table, df, schema, source, out)
+    owners = _owner_positions(typed)
     for table in TABLES:
         df = getattr(study, table)
         schema = get_schema(table)
         source = study.source(table)
         if typed[table]:
             _check_keys(table, df, schema, typed[table], source, out)
-        _check_foreign_keys(table, schema, typed, source, out)
-        _check_rules(table, schema, typed, source, out)
+        _check_foreign_keys(table, schema, typed, owners, source, out)
+        _check_rules(table, schema, typed, owners, source, out)
     problems = out.frame()
     errors = problems[problems["severity"] == "error"].reset_index(drop=True)
     warnings = problems[problems["severity"] == "warning"].reset_index(drop=True)
