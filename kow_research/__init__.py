@@ -1,5 +1,6 @@
 """kow_research: evaluation research on return-to-work programmes (KOW, IPS, Grip Op Werk)."""
 
+from kow_research import synthetic
 from kow_research.data import (
     Study,
     ValidationError,
@@ -11,10 +12,12 @@ from kow_research.data import (
     validate,
     write_study,
 )
+from kow_research.synthetic import simulate_studies, simulate_study
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Study", "ValidationError", "ValidationReport", "get_schema", "load_study", "read_tables",
-    "schemas", "validate", "write_study", "__version__",
+    "schemas", "simulate_studies", "simulate_study", "synthetic", "validate", "write_study",
+    "__version__",
 ]
