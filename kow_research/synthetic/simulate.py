@@ -157,7 +157,9 @@ def simulate_study(cohort: str, n: int | None = None, seed: int = 1, *,
     r = rngs["calendar"]
     start = _start_dates(p, n, r)
     intake = start - r.integers(21, 50, n).astype("timedelta64[D]")
-    planned_end = p.followup_months * MONTH
+    # the last planned assessment lies at the end of the planned follow-up; records are kept a
+    # month longer so that it can be made
+    planned_end = p.followup_months * MONTH + 31
 
     # 3. loss to follow-up and dropout --------------------------------------------------------
     ltfu = rngs["ltfu"].exponential(1.0 / p.ltfu_rate_per_month, n) * MONTH if (

@@ -1,0 +1,47 @@
+"""Shared helpers: align table rows with their participant (vectorised)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kow_research.data.study import Study
+
+MONTH = 30.4375  # days per month (365.25 / 12)
+ORIGINS = ("start_date", "intake_date")
+UNITS = {"days": 1.0, "weeks": 7.0, "months": MONTH}
+BASELINE_COLUMNS = ("region", "age", "sex", "diagnosis_group", "smi", "benefit", "education",
+                    "months_out_of_work")
+PAID_KINDS = ("regular_paid", "supported_paid")
+
+
+def owner_index(study: Study, table: pd.DataFrame) -> np.ndarray:
+    """Position in ``study.participants`` of each row's participant (-1 if unknown)."""
+    ids = pd.Index(study.participants["participant_id"].astype(str).to_numpy())
+    if not ids.is_unique:
+        dup = ids[ids.duplicated()][0]
+        raise ValueError(f"participants.participant_id {dup!r} occurs more than once; validate "
+                         "the study (kow_research.validate) before deriving outcomes")
+    return ids.get_indexer(table["participant_id"].astype(str).to_numpy())
+
+
+def day_numbers(values: pd.Series) -> np.ndarray:
+    """Dates as float day numbers since 1970-01-01 (NaN for missing)."""
+    v = pd.to_datetime(values).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    out = v.astype(np.int64).astype(float)
+    out[np.isnat(v)] = np.nan
+    return out
+
+
+def check_choice(name: str, value: object, allowed: tuple[str, ...] | dict[str, float]) -> None:
+    """Raise a clear ``ValueError`` when ``value`` is not one of ``allowed``."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+
+
+def require_columns(study: Study, table: str, columns: tuple[str, ...]) -> None:
+    """Raise when ``table`` lacks a column the derivation needs."""
+    frame = getattr(study, table)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"table {table!r} lacks column(s) {missing} needed for this outcome")

@@ -1,0 +1,104 @@
+"""The definition of "time to paid work": every choice is a parameter and travels with results."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from kow_research.outcomes._common import ORIGINS, UNITS, check_choice
+
+DropoutStrategy = Literal["competing", "censor", "ignore"]
+DROPOUT_STRATEGIES: tuple[str, ...] = ("competing", "censor", "ignore")
+JOB_AT_ORIGIN: tuple[str, ...] = ("exclude", "event")
+
+_DROPOUT_TEXT = {
+    "competing": ("dropout is a competing event (code 2)", "uitval is een concurrerende gebeurtenis"
+                  " (code 2)"),
+    "censor": ("follow-up is censored at dropout (hypothetical strategy)",
+               "follow-up wordt gecensureerd bij uitval (hypothetische strategie)"),
+    "ignore": ("dropout is ignored: followed up to end of follow-up (treatment policy)",
+               "uitval wordt genegeerd: gevolgd tot einde follow-up (treatment policy)"),
+}
+
+
+@dataclass(frozen=True)
+class TimeToWorkDefinition:
+    """How time to paid work is derived (ICH E9(R1) estimand attributes made explicit).
+
+    Attributes
+    ----------
+    dropout : {"competing", "censor", "ignore"}
+        Strategy for the intercurrent event dropout.
+    include_supported : bool
+        Whether supported paid work (``supported_paid``) counts as paid work.
+    min_hours : float or None
+        Minimum hours per week of a qualifying spell (spells with unknown hours then do not
+        qualify).
+    min_days : int
+        Minimum duration of a qualifying spell in days (start and end day included); an ongoing
+        spell qualifies once observed that long before ``end_of_followup``.
+    origin : {"start_date", "intake_date"}
+        Time origin (day 0).
+    horizon_days : int or None
+        Administrative censoring at this many days after the origin.
+    unit : {"days", "weeks", "months"}
+        Unit of ``time`` (months are 30.4375 days).
+    job_at_origin : {"exclude", "event"}
+        A qualifying spell that starts on the origin day: ``"exclude"`` (default) treats the
+        person as already in paid work at the origin (excluded, counted in the attrition table),
+        ``"event"`` counts it as an event at time 0.
+    """
+
+    dropout: str = "competing"
+    include_supported: bool = False
+    min_hours: float | None = None
+    min_days: int = 0
+    origin: str = "start_date"
+    horizon_days: int | None = None
+    unit: str = "days"
+    job_at_origin: str = "exclude"
+
+    def __post_init__(self) -> None:
+        check_choice("dropout", self.dropout, DROPOUT_STRATEGIES)
+        check_choice("origin", self.origin, ORIGINS)
+        check_choice("unit", self.unit, UNITS)
+        check_choice("job_at_origin", self.job_at_origin, JOB_AT_ORIGIN)
+        if self.min_days < 0:
+            raise ValueError(f"min_days must be >= 0, got {self.min_days}")
+        if self.min_hours is not None and not 0 <= self.min_hours <= 80:
+            raise ValueError(f"min_hours must be in [0, 80], got {self.min_hours}")
+        if self.horizon_days is not None and self.horizon_days <= 0:
+            raise ValueError(f"horizon_days must be positive, got {self.horizon_days}")
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Spell kinds that count as paid work."""
+        return ("regular_paid", "supported_paid") if self.include_supported else ("regular_paid",)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict (for ``DataFrame.attrs``)."""
+        return {**asdict(self), "kinds": list(self.kinds)}
+
+    def text(self, language: str = "en") -> str:
+        """One-line description for captions (``language`` "en" or "nl")."""
+        nl = language == "nl"
+        work = ("betaald werk (regulier" + (" of met ondersteuning" if self.include_supported
+                                            else "") + ")") if nl else (
+            "paid work (regular" + (" or supported" if self.include_supported else "") + ")")
+        extra = []
+        if self.min_hours is not None:
+            extra.append(f"≥ {self.min_hours:g} {'uur/week' if nl else 'h/week'}")
+        if self.min_days:
+            extra.append(f"≥ {self.min_days} {'dagen' if nl else 'days'}")
+        if extra:
+            work += " " + ", ".join(extra)
+        origin = {"start_date": ("startdatum", "start date"),
+                  "intake_date": ("intakedatum", "intake date")}[self.origin][0 if nl else 1]
+        horizon = ""
+        if self.horizon_days:
+            horizon = (f"; horizon {self.horizon_days} dagen" if nl
+                       else f"; horizon {self.horizon_days} days")
+        drop = _DROPOUT_TEXT[self.dropout][1 if nl else 0]
+        if nl:
+            return f"Tijd tot {work} vanaf {origin}{horizon}; {drop}."
+        return f"Time to {work} from {origin}{horizon}; {drop}."

@@ -1,0 +1,67 @@
+"""Training dose: sessions attended out of the sessions planned."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from kow_research.data.study import Study
+from kow_research.outcomes._common import owner_index, require_columns
+
+PLANNED_SESSIONS: dict[str, int] = {"KOW": 10, "GOW": 8}
+SESSION_TYPES = ("information", "training", "coaching", "online_group")
+
+
+def training_dose(study: Study, planned: Mapping[str, int] | None = None,
+                  completer_fraction: float = 0.8) -> pd.DataFrame:
+    """Sessions attended per participant, by type, and whether they completed the training.
+
+    Parameters
+    ----------
+    study : Study
+    planned : mapping cohort → int, optional
+        Planned sessions per cohort. Default: KOW 10 ("Weer aan het werk...!": 1 information
+        meeting, 5 training half-days, 4 coaching sessions), GOW 8 online sessions. Cohorts
+        without a planned number (e.g. IPS) are left out.
+    completer_fraction : float, default 0.8
+        A completer attended at least ``ceil(completer_fraction × planned)`` sessions: 8 of 10
+        for KOW, 7 of 8 for GOW.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``participant_id, cohort, planned, attended, attended_<type>`` for each session type,
+        ``dose`` (attended / planned) and ``completer``. People without session rows attended 0.
+    """
+    require_columns(study, "sessions", ("participant_id", "session_type", "attended"))
+    plan = dict(PLANNED_SESSIONS if planned is None else planned)
+    p = study.participants
+    cohort = p["cohort"].astype(str)
+    keep = cohort.isin(list(plan)).to_numpy()
+    s = study.sessions
+    who = owner_index(study, s)
+    att = s["attended"].astype("boolean").fillna(False).to_numpy(dtype=bool) & (who >= 0)
+    types = s["session_type"].astype(str).to_numpy()
+    out = pd.DataFrame({"participant_id": p["participant_id"].to_numpy(),
+                        "cohort": cohort.to_numpy()})
+    out["planned"] = pd.array(cohort.map(plan).to_numpy(dtype=float), dtype="Int64")
+    out["attended"] = np.bincount(who[att], minlength=len(p))
+    for t in SESSION_TYPES:
+        m = att & (types == t)
+        out[f"attended_{t}"] = np.bincount(who[m], minlength=len(p))
+    out = out[keep].reset_index(drop=True)
+    out["dose"] = out["attended"] / out["planned"].astype(float)
+    need = out["planned"].astype(float).map(lambda k: math.ceil(completer_fraction * k - 1e-9))
+    out["completer"] = out["attended"] >= need
+    out.attrs["definition"] = {"outcome": "training_dose", "planned": plan,
+                               "completer_fraction": completer_fraction}
+    out.attrs["definition_text"] = {
+        "en": f"Sessions attended of those planned ({', '.join(f'{c} {k}' for c, k in plan.items())}); "
+              f"completer: at least {completer_fraction:.0%} attended.",
+        "nl": f"Bijgewoonde bijeenkomsten van de geplande ({', '.join(f'{c} {k}' for c, k in plan.items())}); "
+              f"afmaker: minstens {completer_fraction:.0%} bijgewoond.",
+    }
+    return out

@@ -1,0 +1,57 @@
+"""Dropout: flag, time to dropout, reason, and whether it came before or after paid work."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kow_research.data.study import Study
+from kow_research.outcomes._common import day_numbers, owner_index, require_columns
+
+
+def dropout(study: Study, include_supported: bool = False) -> pd.DataFrame:
+    """One row per participant describing dropout.
+
+    Parameters
+    ----------
+    study : Study
+    include_supported : bool, default False
+        Whether supported paid work counts as paid work for ``relative_to_work``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``participant_id, cohort, dropped`` (bool), ``time`` (days from start to dropout, or to
+        end of follow-up when there was none) and ``event`` (1 dropout, 0 censored) for a
+        time-to-dropout analysis, ``dropout_reason``, and ``relative_to_work``: ``"before"``
+        (dropout before the first paid job started, or no job), ``"after"`` (on or after), or
+        missing without dropout.
+    """
+    require_columns(study, "participants", ("participant_id", "cohort", "start_date",
+                                            "end_of_followup", "dropout_date", "dropout_reason"))
+    p = study.participants
+    start, eof = day_numbers(p["start_date"]), day_numbers(p["end_of_followup"])
+    drop = day_numbers(p["dropout_date"])
+    dropped = ~np.isnan(drop)
+    kinds = ("regular_paid", "supported_paid") if include_supported else ("regular_paid",)
+    s = study.spells
+    who = owner_index(study, s)
+    s_start = day_numbers(s["start_date"])
+    paid = s["kind"].astype(str).isin(kinds).to_numpy() & (who >= 0) & ~np.isnan(s_start)
+    first_job = np.full(len(p), np.inf)
+    np.minimum.at(first_job, who[paid], s_start[paid])
+    relative = pd.Series(np.where(drop < first_job, "before", "after"), dtype=object).where(
+        dropped, None)
+    out = pd.DataFrame({
+        "participant_id": p["participant_id"].to_numpy(), "cohort": p["cohort"].to_numpy(),
+        "dropped": dropped, "time": np.where(dropped, drop, eof) - start,
+        "event": dropped.astype(np.int64), "dropout_reason": p["dropout_reason"].to_numpy(),
+        "relative_to_work": relative.to_numpy(),
+    })
+    out.attrs["definition"] = {"outcome": "dropout", "origin": "start_date",
+                               "paid_work_kinds": list(kinds)}
+    out.attrs["definition_text"] = {
+        "en": "Time from start date to dropout (censored at end of follow-up).",
+        "nl": "Tijd van startdatum tot uitval (gecensureerd bij einde follow-up).",
+    }
+    return out

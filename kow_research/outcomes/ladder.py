@@ -1,0 +1,240 @@
+"""Participation ladder (Participatieladder) by wave, change from baseline and transitions.
+
+A wave is a target day after the origin (``months × 30.4375``). The rung of a person at a wave
+is the assessment nearest to the target inside the wave's window (ties: the earlier one); when
+there is none the rung is missing — it is never carried forward or backward. The baseline wave
+(month 0) has its own window, by default from 90 days before to 14 days after the origin,
+because the baseline assessment is usually made at intake, before the start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kow_research.data.schema import Language, get_schema
+from kow_research.data.study import Study
+from kow_research.outcomes._common import MONTH, day_numbers, owner_index, require_columns
+
+DEFAULT_WAVES: dict[str, tuple[int, ...]] = {
+    "KOW": (0, 6, 12, 18), "IPS": (0, 6, 18, 30), "TAU": (0, 6, 18, 30), "GOW": (0, 3, 6, 12),
+}
+RUNGS = (1, 2, 3, 4, 5, 6)
+
+
+def rung_labels(language: str = "en") -> dict[int, str]:
+    """``{rung: label}`` in English or Dutch, from the data dictionary."""
+    lang: Language = "nl" if language == "nl" else "en"
+    return {int(k): v for k, v in get_schema("ladder").field("rung").labels(lang).items()}
+
+
+def _waves_for(study: Study, waves: Sequence[int] | Mapping[str, Sequence[int]] | None
+               ) -> dict[str, tuple[int, ...]]:
+    cohorts = [str(c) for c in pd.unique(study.participants["cohort"].astype(str))]
+    if waves is None:
+        out = {}
+        for c in cohorts:
+            if c in DEFAULT_WAVES:
+                out[c] = DEFAULT_WAVES[c]
+            else:  # waves named in the data (T0, T6, ...)
+                labels = study.ladder["wave"].dropna().astype(str).unique()
+                months = sorted({int(w[1:]) for w in labels if w[1:].isdigit()})
+                if not months:
+                    raise ValueError(f"no default waves for cohort {c!r} and no wave labels in "
+                                     "the ladder table; pass waves=[0, 6, 12, ...]")
+                out[c] = tuple(months)
+        return out
+    if isinstance(waves, Mapping):
+        missing = [c for c in cohorts if c not in waves]
+        if missing:
+            raise ValueError(f"waves has no entry for cohort(s) {missing}")
+        return {c: tuple(int(m) for m in waves[c]) for c in cohorts}
+    return {c: tuple(int(m) for m in waves) for c in cohorts}
+
+
+def ladder_by_wave(study: Study, waves: Sequence[int] | Mapping[str, Sequence[int]] | None = None,
+                   window_days: int = 45, baseline_window: tuple[int, int] = (-90, 14),
+                   origin: str = "start_date") -> pd.DataFrame:
+    """Rung per person per wave: the nearest assessment inside the window, missing otherwise.
+
+    Parameters
+    ----------
+    study : Study
+    waves : sequence of int or mapping cohort → sequence of int, optional
+        Wave months after the origin. Default per cohort: KOW 0/6/12/18, IPS and TAU
+        0/6/18/30 (Michon et al. 2014), GOW 0/3/6/12 (baseline + 3 follow-ups); other cohorts:
+        the ``T<months>`` labels found in the ladder table.
+    window_days : int, default 45
+        Half-width of the window around each follow-up wave's target day.
+    baseline_window : (int, int), default (-90, 14)
+        Window of the baseline wave (month 0), in days relative to the origin.
+    origin : {"start_date", "intake_date"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per participant and wave of their cohort: ``participant_id, cohort, wave``
+        (``T<months>``), ``wave_month, target_date, assessment_date, days_from_target, rung``
+        (``Int64``, missing when no assessment fell in the window). The window rule is in
+        ``attrs["definition"]``.
+    """
+    require_columns(study, "ladder", ("participant_id", "assessment_date", "rung"))
+    if window_days < 0:
+        raise ValueError(f"window_days must be >= 0, got {window_days}")
+    lo0, hi0 = baseline_window
+    if lo0 > 0 or hi0 < 0:
+        raise ValueError(f"baseline_window must contain day 0, got {baseline_window}")
+    per_cohort = _waves_for(study, waves)
+    p = study.participants
+    cohort = p["cohort"].astype(str).to_numpy()
+    o = day_numbers(p[origin])
+    # person × wave grid
+    counts = np.array([len(per_cohort[c]) for c in cohort])
+    person = np.repeat(np.arange(len(p)), counts)
+    month = np.concatenate([np.asarray(per_cohort[c], dtype=int) for c in cohort]) if len(
+        p) else np.zeros(0, int)
+    target = o[person] + np.round(month * MONTH)
+    grid = pd.DataFrame({"person": person, "wave_month": month, "target": target})
+
+    lad = study.ladder
+    who = owner_index(study, lad)
+    a = pd.DataFrame({"person": who, "day": day_numbers(lad["assessment_date"]),
+                      "rung": pd.to_numeric(lad["rung"], errors="coerce").to_numpy()})
+    a = a[(a["person"] >= 0) & a["day"].notna() & a["rung"].notna()]
+    m = grid.reset_index().merge(a, on="person", how="inner")
+    diff = m["day"] - m["target"]
+    base = m["wave_month"] == 0
+    inside = np.where(base, (diff >= lo0) & (diff <= hi0), diff.abs() <= window_days)
+    m = m[inside].assign(absdiff=diff[inside].abs(), diff=diff[inside])
+    m = m.sort_values(["index", "absdiff", "day"], kind="mergesort")
+    best = m.drop_duplicates("index", keep="first").set_index("index")
+
+    out = pd.DataFrame({
+        "participant_id": p["participant_id"].to_numpy()[person],
+        "cohort": cohort[person],
+        "wave": np.char.add("T", month.astype(str)),
+        "wave_month": month,
+        "target_date": pd.to_datetime(target, unit="D"),
+    })
+    idx = np.arange(len(grid))
+    out["assessment_date"] = pd.to_datetime(best["day"].reindex(idx).to_numpy(), unit="D")
+    out["days_from_target"] = pd.array(best["diff"].reindex(idx).to_numpy(), dtype="Int64")
+    out["rung"] = pd.array(best["rung"].reindex(idx).to_numpy(), dtype="Int64")
+    out.attrs["definition"] = {"waves": {c: list(v) for c, v in per_cohort.items()},
+                               "window_days": window_days,
+                               "baseline_window": list(baseline_window), "origin": origin,
+                               "rule": "nearest assessment inside the window; missing otherwise"}
+    out.attrs["definition_text"] = {
+        "en": f"Rung at each wave: nearest assessment within ±{window_days} days of the target "
+              f"(baseline: {lo0} to +{hi0} days); missing otherwise, never carried forward.",
+        "nl": f"Trede per meetmoment: dichtstbijzijnde meting binnen ±{window_days} dagen van de "
+              f"streefdatum (nulmeting: {lo0} tot +{hi0} dagen); anders ontbrekend, nooit "
+              "doorgetrokken.",
+    }
+    return out
+
+
+def ladder_change(study: Study | pd.DataFrame, baseline: str = "T0", **options: object
+                  ) -> pd.DataFrame:
+    """Change from baseline at each follow-up wave.
+
+    Parameters
+    ----------
+    study : Study or DataFrame
+        A study (then :func:`ladder_by_wave` is called with ``options``) or its result.
+    baseline : str, default "T0"
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person and follow-up wave: ``participant_id, cohort, wave, wave_month,
+        rung_baseline, rung, change, climbed`` (≥ 1 rung up), ``reached_5`` (rung ≥ 5, paid
+        work with or without support) and ``reached_6`` (regular paid work); all missing when
+        either assessment is missing.
+    """
+    bw = study if isinstance(study, pd.DataFrame) else ladder_by_wave(study, **options)  # type: ignore[arg-type]
+    base = bw[bw["wave"] == baseline].set_index("participant_id")["rung"]
+    fu = bw[bw["wave"] != baseline].copy()
+    fu["rung_baseline"] = base.reindex(fu["participant_id"]).to_numpy()
+    fu["rung_baseline"] = fu["rung_baseline"].astype("Int64")
+    fu["change"] = fu["rung"] - fu["rung_baseline"]
+    fu["climbed"] = (fu["change"] >= 1).astype("boolean")
+    fu["reached_5"] = (fu["rung"] >= 5).astype("boolean")
+    fu["reached_6"] = (fu["rung"] >= 6).astype("boolean")
+    both = fu["rung"].notna() & fu["rung_baseline"].notna()
+    for c in ("climbed", "reached_5", "reached_6"):
+        fu.loc[~both, c] = pd.NA
+    cols = ["participant_id", "cohort", "wave", "wave_month", "rung_baseline", "rung", "change",
+            "climbed", "reached_5", "reached_6"]
+    out = fu[cols].reset_index(drop=True)
+    out.attrs = dict(bw.attrs)
+    return out
+
+
+@dataclass(frozen=True)
+class LadderTransitions:
+    """Counts and row proportions of rungs between two waves.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        6 × 6 counts, rows = rung at ``from_wave``, columns = rung at ``to_wave``.
+    proportions : pandas.DataFrame
+        Row proportions (rows with no one are missing).
+    n_missing : int
+        People of the selection without a rung at one of the two waves (not in ``counts``).
+    """
+
+    counts: pd.DataFrame
+    proportions: pd.DataFrame
+    from_wave: str
+    to_wave: str
+    n_missing: int
+    language: str = "en"
+
+    def labelled(self, proportions: bool = False) -> pd.DataFrame:
+        """The table with rung labels in ``language``."""
+        labels = rung_labels(self.language)
+        t = self.proportions if proportions else self.counts
+        return t.rename(index=lambda r: f"{r} {labels[r]}", columns=lambda r: f"{r} {labels[r]}")
+
+    def _repr_html_(self) -> str:
+        return (f"<p>{self.from_wave} → {self.to_wave} (n missing: {self.n_missing})</p>"
+                + self.labelled().to_html())
+
+
+def ladder_transitions(study: Study | pd.DataFrame, from_wave: str = "T0", to_wave: str = "T12",
+                       cohort: str | None = None, language: str = "en",
+                       **options: object) -> LadderTransitions:
+    """Transition counts and row proportions between two waves.
+
+    Parameters
+    ----------
+    study : Study or DataFrame
+        A study or the result of :func:`ladder_by_wave`.
+    from_wave, to_wave : str
+        Wave labels, e.g. ``"T0"`` and ``"T12"``.
+    cohort : str, optional
+        Restrict to one cohort.
+    language : {"en", "nl"}
+        Labels of :meth:`LadderTransitions.labelled`.
+    """
+    bw = study if isinstance(study, pd.DataFrame) else ladder_by_wave(study, **options)  # type: ignore[arg-type]
+    if cohort is not None:
+        bw = bw[bw["cohort"] == cohort]
+    for w in (from_wave, to_wave):
+        if w not in set(bw["wave"]):
+            raise ValueError(f"wave {w!r} not found; waves: {sorted(set(bw['wave']))}")
+    a = bw[bw["wave"] == from_wave].set_index("participant_id")["rung"]
+    b = bw[bw["wave"] == to_wave].set_index("participant_id")["rung"].reindex(a.index)
+    ok = a.notna() & b.notna()
+    counts = pd.crosstab(pd.Categorical(a[ok].astype(int), categories=RUNGS),
+                         pd.Categorical(b[ok].astype(int), categories=RUNGS), dropna=False)
+    counts.index.name, counts.columns.name = from_wave, to_wave
+    totals = counts.sum(axis=1)
+    props = counts.div(totals.where(totals > 0), axis=0)
+    return LadderTransitions(counts=counts, proportions=props, from_wave=from_wave,
+                             to_wave=to_wave, n_missing=int((~ok).sum()), language=language)

@@ -1,0 +1,71 @@
+"""Job retention: how long the first qualifying job lasted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kow_research.data.study import Study
+from kow_research.outcomes._common import day_numbers, owner_index, require_columns
+
+
+def job_retention(study: Study, include_supported: bool = False, min_hours: float | None = None,
+                  thresholds: tuple[int, ...] = (182, 365)) -> pd.DataFrame:
+    """Duration of the first qualifying job started after the start date.
+
+    Parameters
+    ----------
+    study : Study
+    include_supported : bool, default False
+    min_hours : float, optional
+    thresholds : tuple of int, default (182, 365)
+        Durations in days for the ``employed_<d>`` flags (6 and 12 months).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person with such a job: ``participant_id, cohort, job_start``,
+        ``duration`` (days, start and end included; up to end of follow-up when still
+        ongoing), ``ended`` (1 ended, 0 censored: ongoing at end of follow-up), and
+        ``employed_<d>`` (True if the job lasted ≥ d days, False if it ended earlier, missing
+        when censored before d days).
+    """
+    require_columns(study, "spells", ("participant_id", "start_date", "end_date", "kind",
+                                      "hours_per_week"))
+    p = study.participants
+    start, eof = day_numbers(p["start_date"]), day_numbers(p["end_of_followup"])
+    kinds = ("regular_paid", "supported_paid") if include_supported else ("regular_paid",)
+    s = study.spells
+    who = owner_index(study, s)
+    s_start, s_end = day_numbers(s["start_date"]), day_numbers(s["end_date"])
+    safe = np.where(who >= 0, who, 0)
+    ok = s["kind"].astype(str).isin(kinds).to_numpy() & (who >= 0) & ~np.isnan(s_start)
+    ok &= (s_start > start[safe]) & (s_start <= eof[safe])
+    if min_hours is not None:
+        hours = pd.to_numeric(s["hours_per_week"], errors="coerce").to_numpy(dtype=float)
+        ok &= np.nan_to_num(hours, nan=-1.0) >= min_hours
+    f = pd.DataFrame({"who": who[ok], "s": s_start[ok], "e": s_end[ok]}).sort_values(
+        ["who", "s", "e"], kind="mergesort").drop_duplicates("who", keep="first")
+    person = f["who"].to_numpy()
+    ended = ~np.isnan(f["e"].to_numpy()) & (f["e"].to_numpy() <= eof[person])
+    last = np.where(ended, f["e"].to_numpy(), eof[person])
+    duration = last - f["s"].to_numpy() + 1
+    out = pd.DataFrame({
+        "participant_id": p["participant_id"].to_numpy()[person],
+        "cohort": p["cohort"].to_numpy()[person],
+        "job_start": pd.to_datetime(f["s"].to_numpy(), unit="D"),
+        "duration": duration, "ended": ended.astype(np.int64),
+    })
+    for d in thresholds:
+        flag = pd.array(duration >= d, dtype="boolean")
+        flag[(~ended) & (duration < d)] = pd.NA
+        out[f"employed_{d}"] = flag
+    out.attrs["definition"] = {"outcome": "job_retention", "kinds": list(kinds),
+                               "min_hours": min_hours, "thresholds_days": list(thresholds)}
+    out.attrs["definition_text"] = {
+        "en": "Duration of the first paid job after the start date (censored if ongoing at end "
+              "of follow-up).",
+        "nl": "Duur van de eerste betaalde baan na de startdatum (gecensureerd als die bij einde "
+              "follow-up nog loopt).",
+    }
+    return out.reset_index(drop=True)

@@ -1,0 +1,120 @@
+"""time_to_paid_work on the hand-built study: every rule, expected values counted by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from kow_research.outcomes import attrition, time_to_paid_work
+
+from .handmade import handmade_study
+
+
+def result(**options) -> dict[str, tuple[float, int]]:
+    df = time_to_paid_work(handmade_study(), **options)
+    return {r.participant_id: (r.time, r.event) for r in df.itertuples()}
+
+
+# expected (time, event) with the defaults: dropout competing, regular paid only, any hours,
+# any duration, origin start_date, no horizon, job on the origin day excluded
+DEFAULT = {
+    "P01": (366, 0),   # no paid spell: censored at end of follow-up
+    "P04": (60, 1),    # the old job ended before the origin; new job on Mar 1
+    "P05": (121, 1),   # work and dropout on the same day: work
+    "P06": (31, 2),    # dropout first: competing event
+    "P07": (45, 1),    # work first, dropout after it does not matter
+    "P08": (60, 1),    # the short job counts when min_days = 0
+    "P09": (354, 1),
+    "P10": (366, 0),   # the job starts after end of follow-up: not seen
+    "P11": (244, 1),   # supported work does not count by default
+    "P12": (31, 1),
+    "P13": (213, 1),
+    "P14": (274, 2),
+    "P15": (60, 1),    # intake date is not needed with origin = start_date
+}
+
+
+def test_defaults():
+    assert result() == DEFAULT
+
+
+def test_excluded_people_are_counted_not_analysed():
+    table = attrition(handmade_study())
+    n = table.set_index("reason")["n"]
+    assert n["entered"] == 15 and n["analysed"] == 13
+    assert n["in_paid_work_at_origin"] == 1          # P03
+    assert n["paid_work_starts_at_origin"] == 1      # P02
+    assert n["origin_date_missing"] == 0
+    assert (n["event_0"], n["event_1"], n["event_2"]) == (2, 9, 2)
+
+
+def test_job_on_the_origin_day_as_event():
+    r = result(job_at_origin="event")
+    assert r["P02"] == (0, 1)
+    assert "P03" not in r
+
+
+def test_dropout_censor():
+    r = result(dropout="censor")
+    assert r["P06"] == (31, 0) and r["P14"] == (274, 0)
+    assert r["P05"] == (121, 1) and r["P07"] == (45, 1)
+
+
+def test_dropout_ignore():
+    r = result(dropout="ignore")
+    assert r["P06"] == (152, 1)   # followed on to the job on Jun 1
+    assert r["P14"] == (366, 0)
+    assert r["P05"] == (121, 1)
+
+
+def test_min_days():
+    r = result(min_days=30)
+    assert r["P08"] == (152, 1)   # the 20-day job does not qualify; the ongoing one does
+    assert r["P09"] == (366, 0)   # ongoing, observed 13 days only
+    assert r["P04"] == (60, 1)    # Mar 1 - Aug 31 = 184 days
+
+
+def test_include_supported():
+    assert result(include_supported=True)["P11"] == (91, 1)
+
+
+def test_min_hours():
+    r = result(min_hours=12)
+    assert r["P12"] == (182, 1)
+
+
+def test_horizon():
+    r = result(horizon_days=180)
+    assert r["P13"] == (180, 0)
+    assert r["P01"] == (180, 0)
+    assert r["P14"] == (180, 0)   # dropout on day 274 is after the horizon
+    assert r["P06"] == (31, 2)
+
+
+def test_origin_intake_date_and_units():
+    table = attrition(handmade_study(), origin="intake_date")
+    assert table.set_index("reason")["n"]["origin_date_missing"] == 1   # P15
+    r = result(origin="intake_date")
+    assert r["P04"] == (91, 1)    # intake Dec 1, job Mar 1: 31 + 60
+    w = result(unit="weeks")
+    assert w["P04"] == (pytest.approx(60 / 7), 1)
+    m = result(unit="months")
+    assert m["P01"] == (pytest.approx(366 / 30.4375), 0)
+
+
+def test_output_columns_and_definition():
+    df = time_to_paid_work(handmade_study(), dropout="censor", min_hours=12)
+    assert list(df.columns[:4]) == ["participant_id", "cohort", "time", "event"]
+    assert {"age", "sex", "diagnosis_group", "smi", "benefit"} <= set(df.columns)
+    d = df.attrs["definition"]
+    assert d["dropout"] == "censor" and d["min_hours"] == 12 and d["kinds"] == ["regular_paid"]
+    assert "12 h/week" in df.attrs["definition_text"]["en"]
+    assert "uur/week" in df.attrs["definition_text"]["nl"]
+    assert df.attrs["attrition"]["n"].sum() > 0
+
+
+@pytest.mark.parametrize(("option", "value"), [("dropout", "drop"), ("origin", "birth"),
+                                               ("unit", "years"), ("min_days", -1),
+                                               ("horizon_days", 0), ("job_at_origin", "maybe")])
+def test_bad_options_are_clear_errors(option, value):
+    with pytest.raises(ValueError, match=option):
+        time_to_paid_work(handmade_study(), **{option: value})
