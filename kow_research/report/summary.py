@@ -1,0 +1,70 @@
+"""Aggregate outcome tables of a study, written as CSV and HTML (no rows of people).
+
+This is what ``kow-research report`` writes beside the executed notebooks: the validation
+counts, the participant flow (attrition) under each dropout strategy, the outcome counts, the
+participation ladder by wave and the training dose — all aggregated by cohort.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from kow_research.data.study import Study
+from kow_research.data.validate import ValidationReport
+from kow_research.outcomes import ladder_by_wave, time_to_paid_work, training_dose
+from kow_research.outcomes.definitions import DROPOUT_STRATEGIES
+
+
+def outcome_tables(study: Study) -> dict[str, pd.DataFrame]:
+    """Aggregated outcome tables keyed by a file stem."""
+    tables: dict[str, pd.DataFrame] = {}
+    flows = []
+    for strategy in DROPOUT_STRATEGIES:
+        df = time_to_paid_work(study, dropout=strategy)
+        flow = df.attrs["attrition"].assign(dropout=strategy,
+                                            definition=df.attrs["definition_text"]["en"])
+        flows.append(flow)
+    tables["attrition_by_dropout_strategy"] = pd.concat(flows, ignore_index=True)
+    bw = ladder_by_wave(study)
+    dist = (bw.assign(rung=bw["rung"].astype("Float64"))
+            .groupby(["cohort", "wave_month", "wave"], sort=True)["rung"]
+            .agg(assessed="count", mean_rung="mean")
+            .reset_index())
+    dist["not_assessed"] = bw.groupby(["cohort", "wave_month", "wave"], sort=True)[
+        "rung"].apply(lambda s: int(s.isna().sum())).to_numpy()
+    dist["definition"] = bw.attrs["definition_text"]["en"]
+    tables["ladder_by_wave"] = dist
+    dose = training_dose(study)
+    if len(dose):
+        tables["training_dose"] = (dose.groupby("cohort")
+                                   .agg(n=("attended", "size"), planned=("planned", "first"),
+                                        mean_attended=("attended", "mean"),
+                                        completers=("completer", "sum"))
+                                   .reset_index())
+    return tables
+
+
+def write_summary(study: Study, report: ValidationReport, out: str | Path) -> list[Path]:
+    """Write the validation counts and :func:`outcome_tables` as CSV plus ``summary.html``."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {"validation_counts": report.counts(), **outcome_tables(study)}
+    written = []
+    parts = ["<h1>kow_research — summary tables</h1>",
+             f"<p>{html.escape(repr(study))}; validation: "
+             f"{'no errors' if report.ok else f'{len(report.errors)} errors'}, "
+             f"{len(report.warnings)} warnings.</p>"]
+    for name, table in tables.items():
+        path = folder / f"{name}.csv"
+        table.to_csv(path, index=False)
+        written.append(path)
+        parts.append(f"<h2>{html.escape(name.replace('_', ' '))}</h2>")
+        parts.append(table.to_html(index=False, na_rep=""))
+    page = folder / "summary.html"
+    page.write_text("<!doctype html><meta charset='utf-8'><title>kow_research summary</title>"
+                    + "\n".join(parts), encoding="utf-8")
+    written.append(page)
+    return written
