@@ -12,12 +12,13 @@ from kow_research.outcomes.ladder import (
     ladder_transitions,
     rung_labels,
 )
+from kow_research.outcomes.ladder_model import OrdinalResult, ordinal_ladder_model
 from kow_research.outcomes.retention import job_retention
 from kow_research.outcomes.time_to_work import EXCLUSION_REASONS, attrition, time_to_paid_work
 
 __all__ = [
     "DEFAULT_WAVES", "DROPOUT_STRATEGIES", "EXCLUSION_REASONS", "LadderTransitions",
     "PLANNED_SESSIONS", "TimeToWorkDefinition", "attrition", "dropout", "job_retention",
-    "ladder_by_wave", "ladder_change", "ladder_transitions", "rung_labels", "time_to_paid_work",
-    "training_dose",
+    "OrdinalResult", "ladder_by_wave", "ladder_change", "ladder_transitions",
+    "ordinal_ladder_model", "rung_labels", "time_to_paid_work", "training_dose",
 ]
