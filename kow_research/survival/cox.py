@@ -15,24 +15,46 @@ from kow_research.survival.results import RegressionResult
 
 
 def covariate_matrix(df: pd.DataFrame, covariates: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """Numeric design matrix (no intercept); clear errors for missing or non-numeric columns."""
+    """Design matrix (no intercept) with clear errors for missing values.
+
+    Numeric and boolean columns enter as they are; text and categorical columns are expanded
+    to 0/1 indicators named ``column=level`` against their first level (categories order, else
+    sorted), which is the reference. Missing values raise: impute or drop them explicitly.
+    """
     names = list(covariates)
     if not names:
-        raise ValueError("covariates is empty: name at least one numeric column")
+        raise ValueError("covariates is empty: name at least one column")
     missing = [c for c in names if c not in df.columns]
     if missing:
         raise ValueError(f"covariates {missing} not found; columns are {list(df.columns)}")
-    cols = []
+    cols: list[np.ndarray] = []
+    out_names: list[str] = []
     for c in names:
-        if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])):
-            raise ValueError(f"{c}: covariate is not numeric ({df[c].dtype}); encode it as "
-                             "0/1 dummy columns first (e.g. pandas.get_dummies)")
-        v = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
-        if not np.isfinite(v).all():
-            raise ValueError(f"{c}: {int((~np.isfinite(v)).sum())} missing/non-finite values; "
-                             "impute or drop those rows explicitly first")
-        cols.append(v)
-    return np.column_stack(cols), names
+        col = df[c]
+        if col.isna().any():
+            raise ValueError(f"{c}: {int(col.isna().sum())} missing values; impute or drop "
+                             "those rows explicitly first")
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            v = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+            if not np.isfinite(v).all():
+                raise ValueError(f"{c}: {int((~np.isfinite(v)).sum())} non-finite values")
+            cols.append(v)
+            out_names.append(c)
+            continue
+        levels = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
+                  else sorted(col.astype(str).unique()))
+        present = set(col.astype(str).unique()) if not isinstance(
+            col.dtype, pd.CategoricalDtype) else set(col.unique())
+        levels = [lv for lv in levels if lv in present]
+        if len(levels) < 2:
+            raise ValueError(f"{c}: only one level ({levels}); a constant covariate cannot "
+                             "be estimated")
+        values = col.astype(str).to_numpy() if not isinstance(
+            col.dtype, pd.CategoricalDtype) else col.to_numpy()
+        for lv in levels[1:]:
+            cols.append((values == lv).astype(float))
+            out_names.append(f"{c}={lv}")
+    return np.column_stack(cols), out_names
 
 
 def summarise(beta: np.ndarray, vcov: np.ndarray, names: list[str], alpha: float,
@@ -129,6 +151,7 @@ def cox(df: pd.DataFrame, duration: str = "time", event: str = "event",
         wr = w[:, None] * resid
         vcov = inv @ (wr.T @ wr) @ inv
     zph = _zph(t, dead, x, w, beta, fit, ev_times, idx, inv, ties == "efron")
+    zph.index = pd.Index(names, name="covariate")
     return summarise(beta, vcov, names, alpha, model="cox", ties=ties, cause=cause, n=n,
                      n_events=int(dead.sum()), loglik=fit.loglik, iterations=iters, zph=zph,
                      attrs={**definition_of(df), "cause": cause,

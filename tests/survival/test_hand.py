@@ -118,8 +118,10 @@ def test_weights_and_causes_and_groups_errors() -> None:
         sv.gray_test(CR.assign(g="x"), group="g")
     with pytest.raises(ValueError, match="no events with code 3"):
         sv.fine_gray(CR.assign(x=[1.0, 2, 3, 4]), covariates=["x"], cause=3)
-    with pytest.raises(ValueError, match="not numeric"):
-        sv.cox(CR, covariates=["g"])
+    with pytest.raises(ValueError, match="only one level"):
+        sv.cox(CR.assign(g="x"), covariates=["g"])
+    with pytest.raises(ValueError, match="missing values"):
+        sv.cox(CR.assign(x=[1.0, None, 3, 4]), covariates=["x"])
     with pytest.raises(ValueError, match="ties must be"):
         sv.fine_gray(CR.assign(x=[1.0, 2, 3, 4]), covariates=["x"], ties="exact")
     with pytest.raises(ValueError, match=r"codes \[2\] are not among the declared causes"):
@@ -138,3 +140,19 @@ def test_results_keep_definition_and_plot() -> None:
     plt.close("all")
     assert "<table" in res._repr_html_()
     assert set(res.at([1, 2]).columns) == {"group", "time", "estimate", "se", "lower", "upper"}
+
+
+def test_text_covariates_become_indicators_against_the_first_level() -> None:
+    """A text column enters as 0/1 indicators (first sorted level = reference): the same fit
+    as the hand-made dummy."""
+    rng = np.random.default_rng(5)
+    n = 120
+    grp = rng.choice(["a", "b", "c"], n)
+    t = rng.exponential(1.0, n) * np.where(grp == "b", 0.5, 1.0)
+    e = (rng.random(n) < 0.8).astype(int)
+    df = pd.DataFrame({"time": t, "event": e, "grp": grp})
+    auto = sv.cox(df, covariates=["grp"]).summary
+    manual = sv.cox(df.assign(b=(grp == "b").astype(float), c=(grp == "c").astype(float)),
+                    covariates=["b", "c"]).summary
+    assert list(auto.index) == ["grp=b", "grp=c"]
+    np.testing.assert_allclose(auto["coef"].to_numpy(), manual["coef"].to_numpy(), rtol=1e-10)
