@@ -10,8 +10,10 @@ from kow_research.synthetic.reference import (
     reference_figures,
 )
 from kow_research.synthetic.simulate import simulate_study
+from kow_research.synthetic.truth import TrueEffect, true_effect
 
 __all__ = [
-    "DEFAULTS", "OUTCOME_DEFINITIONS", "CohortParams", "ReferenceCohort", "combine_studies",
-    "get_params", "reference_cohorts", "reference_figures", "simulate_studies", "simulate_study",
+    "DEFAULTS", "OUTCOME_DEFINITIONS", "CohortParams", "ReferenceCohort", "TrueEffect",
+    "combine_studies", "get_params", "reference_cohorts", "reference_figures", "simulate_studies",
+    "simulate_study", "true_effect",
 ]

@@ -147,3 +147,17 @@ def test_simulate_studies_combines_cohorts_with_unique_ids():
     with pytest.raises(ValueError, match="occurs in more than one study"):
         kr.synthetic.combine_studies(simulate_study("KOW", 5, seed=1),
                                      simulate_study("KOW", 5, seed=2))
+
+
+def test_true_effect_is_the_coupled_counterfactual():
+    """Same people, same draws; only the programme effect changes. With the reference's own
+    effect the two arms are identical (risk difference exactly 0)."""
+    from kow_research.synthetic import true_effect
+
+    eff = true_effect("KOW", "IPS", n=5_000, seed=3, horizon_months=12)
+    assert eff.log_hr == pytest.approx(get_params("KOW").log_hr_programme
+                                       - get_params("IPS").log_hr_programme)
+    assert eff.log_hr < 0 and eff.risk_difference < 0      # KOW's assumed effect is smaller
+    same = true_effect("KOW", "IPS", n=2_000, seed=3,
+                       log_hr_programme=get_params("IPS").log_hr_programme)
+    assert same.risk_difference == 0.0 and same.hazard_ratio == pytest.approx(1.0)
