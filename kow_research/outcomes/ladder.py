@@ -55,6 +55,12 @@ def _waves_for(study: Study, waves: Sequence[int] | Mapping[str, Sequence[int]] 
     return {c: tuple(int(m) for m in waves) for c in cohorts}
 
 
+def _wave_labels(month: np.ndarray) -> np.ndarray:
+    """``T<month>`` labels without a per-row string operation."""
+    uniq, inv = np.unique(month, return_inverse=True)
+    return np.asarray([f"T{int(m)}" for m in uniq], dtype=object)[inv]
+
+
 def ladder_by_wave(study: Study, waves: Sequence[int] | Mapping[str, Sequence[int]] | None = None,
                    window_days: int = 45, baseline_window: tuple[int, int] = (-90, 14),
                    origin: str = "start_date") -> pd.DataFrame:
@@ -91,38 +97,53 @@ def ladder_by_wave(study: Study, waves: Sequence[int] | Mapping[str, Sequence[in
     p = study.participants
     cohort = p["cohort"].astype(str).to_numpy()
     o = day_numbers(p[origin])
-    # person × wave grid
-    counts = np.array([len(per_cohort[c]) for c in cohort])
-    person = np.repeat(np.arange(len(p)), counts)
-    month = np.concatenate([np.asarray(per_cohort[c], dtype=int) for c in cohort]) if len(
-        p) else np.zeros(0, int)
-    target = o[person] + np.round(month * MONTH)
-    grid = pd.DataFrame({"person": person, "wave_month": month, "target": target})
+    n = len(p)
+    width = max((len(v) for v in per_cohort.values()), default=0)
+    # person × wave-slot table of wave months (padded with -1 where a cohort has fewer waves)
+    months = np.full((n, width), -1, dtype=np.int64)
+    for c, ws in per_cohort.items():
+        months[cohort == c, : len(ws)] = ws
+    valid = months >= 0
+    target = o[:, None] + np.round(months * MONTH)
 
     lad = study.ladder
     who = owner_index(study, lad)
-    a = pd.DataFrame({"person": who, "day": day_numbers(lad["assessment_date"]),
-                      "rung": pd.to_numeric(lad["rung"], errors="coerce").to_numpy()})
-    a = a[(a["person"] >= 0) & a["day"].notna() & a["rung"].notna()]
-    m = grid.reset_index().merge(a, on="person", how="inner")
-    diff = m["day"] - m["target"]
-    base = m["wave_month"] == 0
-    inside = np.where(base, (diff >= lo0) & (diff <= hi0), diff.abs() <= window_days)
-    m = m[inside].assign(absdiff=diff[inside].abs(), diff=diff[inside])
-    m = m.sort_values(["index", "absdiff", "day"], kind="mergesort")
-    best = m.drop_duplicates("index", keep="first").set_index("index")
+    day = day_numbers(lad["assessment_date"])
+    rung_all = pd.to_numeric(lad["rung"], errors="coerce").to_numpy(dtype=float)
+    keep = (who >= 0) & ~np.isnan(day) & ~np.isnan(rung_all)
+    who, day, rung_all = who[keep], day[keep], rung_all[keep]
+    # each assessment against each wave slot of its person (vectorised, no merge)
+    diff = day[:, None] - target[who]
+    is_base = months[who] == 0
+    inside = valid[who] & np.where(is_base, (diff >= lo0) & (diff <= hi0),
+                                   np.abs(diff) <= window_days)
+    rows, slots = np.nonzero(inside)
+    key = who[rows] * width + slots
+    d_in = diff[rows, slots]
+    order = np.lexsort((day[rows], np.abs(d_in), key))  # nearest first; ties: the earlier one
+    key_sorted = key[order]
+    first = np.r_[True, key_sorted[1:] != key_sorted[:-1]] if len(order) else np.zeros(0, bool)
+    best = order[first]
+    flat_day = np.full(n * width, np.nan)
+    flat_diff = np.full(n * width, np.nan)
+    flat_rung = np.full(n * width, np.nan)
+    flat_day[key[best]] = day[rows[best]]
+    flat_diff[key[best]] = d_in[best]
+    flat_rung[key[best]] = rung_all[rows[best]]
 
+    person, slot = np.nonzero(valid)
+    flat = person * width + slot
+    month = months[person, slot]
     out = pd.DataFrame({
         "participant_id": p["participant_id"].to_numpy()[person],
         "cohort": cohort[person],
-        "wave": np.char.add("T", month.astype(str)),
+        "wave": _wave_labels(month),
         "wave_month": month,
-        "target_date": pd.to_datetime(target, unit="D"),
+        "target_date": pd.to_datetime(target[person, slot], unit="D"),
     })
-    idx = np.arange(len(grid))
-    out["assessment_date"] = pd.to_datetime(best["day"].reindex(idx).to_numpy(), unit="D")
-    out["days_from_target"] = pd.array(best["diff"].reindex(idx).to_numpy(), dtype="Int64")
-    out["rung"] = pd.array(best["rung"].reindex(idx).to_numpy(), dtype="Int64")
+    out["assessment_date"] = pd.to_datetime(flat_day[flat], unit="D")
+    out["days_from_target"] = pd.array(flat_diff[flat], dtype="Int64")
+    out["rung"] = pd.array(flat_rung[flat], dtype="Int64")
     out.attrs["definition"] = {"waves": {c: list(v) for c, v in per_cohort.items()},
                                "window_days": window_days,
                                "baseline_window": list(baseline_window), "origin": origin,
