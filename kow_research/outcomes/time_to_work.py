@@ -15,7 +15,20 @@ Rules (each tested in ``tests/outcomes/test_time_to_work.py``):
 * Dropout: ``"competing"`` ends follow-up at ``dropout_date`` with event 2 unless paid work came
   first (work and dropout on the same day count as work); ``"censor"`` censors there;
   ``"ignore"`` follows up to the end regardless.
-* A person whose origin date is missing is excluded (``origin_date_missing``).
+* Excluded and counted, in this order (the first reason that applies is recorded):
+  ``origin_date_missing``, ``end_of_followup_missing``, ``in_paid_work_at_origin``,
+  ``paid_work_starts_at_origin``, ``dropout_before_origin`` (only when the dropout strategy is
+  not ``"ignore"``), ``zero_followup`` (end of follow-up on or before the origin, or censored
+  at time 0: the person contributes no time at risk).
+* The excluded people are listed in ``attrs["excluded"]`` (``participant_id, cohort,
+  reason``), so every participant is either in the result or there, never both.
+
+References
+----------
+.. [1] ICH E9(R1) addendum on estimands and sensitivity analysis in clinical trials (2019),
+   strategies for intercurrent events (composite, hypothetical, treatment policy).
+.. [2] Putter H, Fiocco M, Geskus RB. Tutorial in biostatistics: competing risks and
+   multi-state models. Stat Med 2007;26:2389-2430.
 """
 
 from __future__ import annotations
@@ -37,10 +50,13 @@ from kow_research.outcomes.definitions import TimeToWorkDefinition
 
 EXCLUSION_REASONS: dict[str, tuple[str, str]] = {
     "origin_date_missing": ("origin date missing", "startdatum ontbreekt"),
+    "end_of_followup_missing": ("end of follow-up missing", "einde follow-up ontbreekt"),
     "in_paid_work_at_origin": ("already in paid work at the origin",
                                "al betaald werk bij de start"),
     "paid_work_starts_at_origin": ("paid work starts on the origin day",
                                    "betaald werk begint op de startdag"),
+    "dropout_before_origin": ("dropped out before the origin", "uitgevallen voor de start"),
+    "zero_followup": ("no follow-up after the origin", "geen follow-up na de start"),
 }
 OUTCOME_LABELS: dict[int, tuple[str, str]] = {
     0: ("censored", "gecensureerd"), 1: ("paid work", "betaald werk"), 2: ("dropout", "uitval"),
@@ -84,12 +100,6 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
     first_job = np.full(n, np.inf)
     np.minimum.at(first_job, who[in_window], s_start[in_window])
 
-    reason = np.full(n, "", dtype=object)
-    reason[np.isnan(origin)] = "origin_date_missing"
-    reason[(reason == "") & excl_running] = "in_paid_work_at_origin"
-    reason[(reason == "") & excl_origin] = "paid_work_starts_at_origin"
-    keep = reason == ""
-
     work = np.isfinite(first_job)
     t_end = end - origin
     time = np.where(work, first_job - origin, t_end)
@@ -99,6 +109,17 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
         drop_first = has_drop & (~work | (drop < first_job))
         time = np.where(drop_first, drop - origin, time)
         event = np.where(drop_first, 2 if d.dropout == "competing" else 0, event)
+
+    reason = np.full(n, "", dtype=object)
+    rules = (("origin_date_missing", np.isnan(origin)),
+             ("end_of_followup_missing", np.isnan(eof)),
+             ("in_paid_work_at_origin", excl_running),
+             ("paid_work_starts_at_origin", excl_origin),
+             ("dropout_before_origin", (d.dropout != "ignore") & (drop < origin)),
+             ("zero_followup", (t_end < 0) | ((time <= 0) & (event == 0))))
+    for name, hit in rules:
+        reason[(reason == "") & hit] = name
+    keep = reason == ""
 
     cols: dict[str, Any] = {"participant_id": p["participant_id"].to_numpy(),
                             "cohort": p["cohort"].to_numpy()}
@@ -112,8 +133,11 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
                     "Int64", "boolean", "string"):
                 out[c] = out[c].astype(p[c].dtype)
     out = out[keep].reset_index(drop=True)
-    attrition = _attrition(p["cohort"].astype(str).to_numpy(), reason, event[keep],
-                           p["cohort"].astype(str).to_numpy()[keep], d)
+    cohort = p["cohort"].astype(str).to_numpy()
+    attrition = _attrition(cohort, reason, event[keep], cohort[keep], d)
+    excluded = pd.DataFrame({"participant_id": p["participant_id"].to_numpy()[~keep],
+                             "cohort": cohort[~keep], "reason": reason[~keep].astype(str)})
+    attrition.attrs["excluded"] = excluded
     return out, attrition
 
 
@@ -172,7 +196,8 @@ def time_to_paid_work(study: Study, dropout: str = "competing", include_supporte
         ``participant_id``, ``cohort``, ``time``, ``event`` (0 censored, 1 paid work, 2 dropout
         with ``dropout="competing"``) and the baseline covariates. ``attrs["definition"]`` holds
         the definition, ``attrs["definition_text"]`` its English and Dutch caption, and
-        ``attrs["attrition"]`` the flow table (entered, excluded by reason, analysed, outcomes).
+        ``attrs["attrition"]`` the flow table (entered, excluded by reason, analysed, outcomes)
+        and ``attrs["excluded"]`` the excluded people with their reason.
 
     Examples
     --------
@@ -188,6 +213,7 @@ def time_to_paid_work(study: Study, dropout: str = "competing", include_supporte
     out.attrs["outcome"] = "time_to_paid_work"
     out.attrs["definition"] = d.as_dict()
     out.attrs["definition_text"] = {"en": d.text("en"), "nl": d.text("nl")}
+    out.attrs["excluded"] = attrition.attrs.pop("excluded")
     out.attrs["attrition"] = attrition
     return out
 

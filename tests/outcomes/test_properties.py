@@ -73,6 +73,10 @@ def test_everyone_is_analysed_or_excluded_once(study: Study, opts: dict):
     assert flow["entered"] == len(study.participants)
     assert flow["analysed"] == len(df)
     assert flow["excluded"].sum() + len(df) == len(study.participants)
+    excluded = set(df.attrs["excluded"]["participant_id"])
+    analysed = set(df["participant_id"])
+    assert not excluded & analysed
+    assert excluded | analysed == set(study.participants["participant_id"])
 
 
 @given(study=studies(), opts=options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from kow_research.outcomes import attrition, time_to_paid_work
@@ -118,3 +119,32 @@ def test_output_columns_and_definition():
 def test_bad_options_are_clear_errors(option, value):
     with pytest.raises(ValueError, match=option):
         time_to_paid_work(handmade_study(), **{option: value})
+
+
+def _edited_study():
+    """P01 followed up for 0 days, P10 without end of follow-up, P14 dropped out in Dec 2019."""
+    from kow_research.data import Study
+
+    s = handmade_study()
+    p = s.participants.copy()
+    ids = p["participant_id"].astype(str)
+    p.loc[ids == "P01", "end_of_followup"] = pd.Timestamp("2020-01-01")
+    p.loc[ids == "P10", "end_of_followup"] = pd.NaT
+    p.loc[ids == "P14", "dropout_date"] = pd.Timestamp("2019-12-15")
+    return Study(participants=p, ladder=s.ladder, spells=s.spells, sessions=s.sessions)
+
+
+def test_followup_problems_are_excluded_with_a_reason():
+    df = time_to_paid_work(_edited_study())
+    ex = df.attrs["excluded"].set_index("participant_id")["reason"].to_dict()
+    assert ex == {"P01": "zero_followup", "P02": "paid_work_starts_at_origin",
+                  "P03": "in_paid_work_at_origin", "P10": "end_of_followup_missing",
+                  "P14": "dropout_before_origin"}
+    assert len(df) == 10 and not set(ex) & set(df["participant_id"])
+    n = df.attrs["attrition"].set_index("reason")["n"]
+    assert (n["entered"], n["analysed"], n["zero_followup"]) == (15, 10, 1)
+
+
+def test_dropout_before_origin_is_irrelevant_when_ignored():
+    df = time_to_paid_work(_edited_study(), dropout="ignore")
+    assert df.set_index("participant_id").loc["P14", ["time", "event"]].tolist() == [366, 0]
