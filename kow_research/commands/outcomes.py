@@ -12,6 +12,7 @@ from kow_research.data.io import load_study
 from kow_research.data.validate import ValidationError
 from kow_research.outcomes import (
     DROPOUT_STRATEGIES,
+    attrition_table,
     dropout,
     job_retention,
     ladder_by_wave,
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
                                   origin=args.origin, horizon_days=args.horizon_days,
                                   unit=args.unit, job_at_origin=args.job_at_origin)
         print(table.attrs["definition_text"]["en"])
-        flow = table.attrs["attrition"]
+        flow = attrition_table(table)
         print(flow[["cohort", "stage", "label_en", "n"]].to_string(index=False))
     elif args.measure == "ladder":
         table = ladder_by_wave(study, window_days=args.window_days, origin=args.origin)

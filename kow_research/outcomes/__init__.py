@@ -14,11 +14,18 @@ from kow_research.outcomes.ladder import (
 )
 from kow_research.outcomes.ladder_model import OrdinalResult, ordinal_ladder_model
 from kow_research.outcomes.retention import job_retention
-from kow_research.outcomes.time_to_work import EXCLUSION_REASONS, attrition, time_to_paid_work
+from kow_research.outcomes.time_to_work import (
+    EXCLUSION_REASONS,
+    attrition,
+    attrition_table,
+    excluded_table,
+    time_to_paid_work,
+)
 
 __all__ = [
     "DEFAULT_WAVES", "DROPOUT_STRATEGIES", "EXCLUSION_REASONS", "LadderTransitions",
-    "PLANNED_SESSIONS", "TimeToWorkDefinition", "attrition", "dropout", "job_retention",
+    "PLANNED_SESSIONS", "TimeToWorkDefinition", "attrition", "attrition_table", "dropout",
+    "excluded_table", "job_retention",
     "OrdinalResult", "ladder_by_wave", "ladder_change", "ladder_transitions",
     "ordinal_ladder_model", "rung_labels", "time_to_paid_work", "training_dose",
 ]

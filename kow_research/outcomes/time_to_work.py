@@ -20,8 +20,11 @@ Rules (each tested in ``tests/outcomes/test_time_to_work.py``):
   ``paid_work_starts_at_origin``, ``dropout_before_origin`` (only when the dropout strategy is
   not ``"ignore"``), ``zero_followup`` (end of follow-up on or before the origin, or censored
   at time 0: the person contributes no time at risk).
-* The excluded people are listed in ``attrs["excluded"]`` (``participant_id, cohort,
+* The excluded people are listed by :func:`excluded_table` (``participant_id, cohort,
   reason``), so every participant is either in the result or there, never both.
+* ``DataFrame.attrs`` holds only plain Python values (dicts and lists): pandas compares attrs
+  when concatenating or printing, which fails for frames. :func:`attrition_table` and
+  :func:`excluded_table` turn them back into DataFrames.
 
 References
 ----------
@@ -196,8 +199,9 @@ def time_to_paid_work(study: Study, dropout: str = "competing", include_supporte
         ``participant_id``, ``cohort``, ``time``, ``event`` (0 censored, 1 paid work, 2 dropout
         with ``dropout="competing"``) and the baseline covariates. ``attrs["definition"]`` holds
         the definition, ``attrs["definition_text"]`` its English and Dutch caption, and
-        ``attrs["attrition"]`` the flow table (entered, excluded by reason, analysed, outcomes)
-        and ``attrs["excluded"]`` the excluded people with their reason.
+        ``attrs["attrition"]`` the flow table (entered, excluded by reason, analysed,
+        outcomes; as records — use :func:`attrition_table`) and ``attrs["excluded"]`` the
+        excluded people with their reason (use :func:`excluded_table`).
 
     Examples
     --------
@@ -213,9 +217,35 @@ def time_to_paid_work(study: Study, dropout: str = "competing", include_supporte
     out.attrs["outcome"] = "time_to_paid_work"
     out.attrs["definition"] = d.as_dict()
     out.attrs["definition_text"] = {"en": d.text("en"), "nl": d.text("nl")}
-    out.attrs["excluded"] = attrition.attrs.pop("excluded")
-    out.attrs["attrition"] = attrition
+    excluded = attrition.attrs.pop("excluded")
+    out.attrs["excluded"] = {c: excluded[c].tolist() for c in excluded.columns}
+    out.attrs["attrition"] = attrition.to_dict(orient="records")
     return out
+
+
+def attrition_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The participant-flow table carried by a :func:`time_to_paid_work` result.
+
+    Columns ``cohort, stage, reason, label_en, label_nl, n``.
+    """
+    if "attrition" not in df.attrs:
+        raise ValueError("this frame carries no attrition table (not from time_to_paid_work?)")
+    table = pd.DataFrame.from_records(df.attrs["attrition"],
+                                      columns=["cohort", "stage", "reason", "label_en",
+                                               "label_nl", "n"])
+    table.attrs = {k: df.attrs[k] for k in ("definition", "definition_text") if k in df.attrs}
+    return table
+
+
+def excluded_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The people a :func:`time_to_paid_work` result left out, with their reason.
+
+    Columns ``participant_id, cohort, reason``. Rows of people: keep it with the source data;
+    never show it in a shared report.
+    """
+    if "excluded" not in df.attrs:
+        raise ValueError("this frame carries no exclusions (not from time_to_paid_work?)")
+    return pd.DataFrame(df.attrs["excluded"], columns=["participant_id", "cohort", "reason"])
 
 
 def attrition(study: Study, **options: Any) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from kow_research.data.study import Study
 from kow_research.data.validate import ValidationReport
-from kow_research.outcomes import ladder_by_wave, time_to_paid_work, training_dose
+from kow_research.outcomes import attrition_table, ladder_by_wave, time_to_paid_work, training_dose
 from kow_research.outcomes.definitions import DROPOUT_STRATEGIES
 
 
@@ -24,7 +24,7 @@ def outcome_tables(study: Study) -> dict[str, pd.DataFrame]:
     flows = []
     for strategy in DROPOUT_STRATEGIES:
         df = time_to_paid_work(study, dropout=strategy)
-        flow = df.attrs["attrition"].assign(dropout=strategy,
+        flow = attrition_table(df).assign(dropout=strategy,
                                             definition=df.attrs["definition_text"]["en"])
         flows.append(flow)
     tables["attrition_by_dropout_strategy"] = pd.concat(flows, ignore_index=True)

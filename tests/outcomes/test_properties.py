@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kow_research.data import Study
-from kow_research.outcomes import time_to_paid_work
+from kow_research.outcomes import attrition_table, excluded_table, time_to_paid_work
 
 KINDS = ["regular_paid", "supported_paid", "work_experience", "volunteer"]
 ORIGIN = pd.Timestamp("2020-01-01")
@@ -68,12 +68,12 @@ def test_row_order_does_not_matter(study: Study, opts: dict, seed: int):
 @given(study=studies(), opts=options)
 def test_everyone_is_analysed_or_excluded_once(study: Study, opts: dict):
     df = time_to_paid_work(study, **opts)
-    flow = df.attrs["attrition"].set_index("stage")["n"]
+    flow = attrition_table(df).set_index("stage")["n"]
     assert df["participant_id"].is_unique
     assert flow["entered"] == len(study.participants)
     assert flow["analysed"] == len(df)
     assert flow["excluded"].sum() + len(df) == len(study.participants)
-    excluded = set(df.attrs["excluded"]["participant_id"])
+    excluded = set(excluded_table(df)["participant_id"])
     analysed = set(df["participant_id"])
     assert not excluded & analysed
     assert excluded | analysed == set(study.participants["participant_id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kow_research.outcomes import attrition, time_to_paid_work
+from kow_research.outcomes import attrition, attrition_table, excluded_table, time_to_paid_work
 
 from .handmade import handmade_study
 
@@ -110,7 +110,7 @@ def test_output_columns_and_definition():
     assert d["dropout"] == "censor" and d["min_hours"] == 12 and d["kinds"] == ["regular_paid"]
     assert "12 h/week" in df.attrs["definition_text"]["en"]
     assert "uur/week" in df.attrs["definition_text"]["nl"]
-    assert df.attrs["attrition"]["n"].sum() > 0
+    assert attrition_table(df)["n"].sum() > 0
 
 
 @pytest.mark.parametrize(("option", "value"), [("dropout", "drop"), ("origin", "birth"),
@@ -136,15 +136,27 @@ def _edited_study():
 
 def test_followup_problems_are_excluded_with_a_reason():
     df = time_to_paid_work(_edited_study())
-    ex = df.attrs["excluded"].set_index("participant_id")["reason"].to_dict()
+    ex = excluded_table(df).set_index("participant_id")["reason"].to_dict()
     assert ex == {"P01": "zero_followup", "P02": "paid_work_starts_at_origin",
                   "P03": "in_paid_work_at_origin", "P10": "end_of_followup_missing",
                   "P14": "dropout_before_origin"}
     assert len(df) == 10 and not set(ex) & set(df["participant_id"])
-    n = df.attrs["attrition"].set_index("reason")["n"]
+    n = attrition_table(df).set_index("reason")["n"]
     assert (n["entered"], n["analysed"], n["zero_followup"]) == (15, 10, 1)
 
 
 def test_dropout_before_origin_is_irrelevant_when_ignored():
     df = time_to_paid_work(_edited_study(), dropout="ignore")
     assert df.set_index("participant_id").loc["P14", ["time", "event"]].tolist() == [366, 0]
+
+
+def test_result_prints_and_concatenates():
+    """attrs hold plain values only: pandas compares attrs when printing and concatenating."""
+    import pandas as pd
+
+    df = time_to_paid_work(handmade_study())
+    assert "participant_id" in repr(df.head())
+    both = pd.concat([df, df], ignore_index=True)
+    assert len(both) == 2 * len(df)
+    assert list(attrition_table(df).columns) == ["cohort", "stage", "reason", "label_en",
+                                                 "label_nl", "n"]
