@@ -1,0 +1,149 @@
+"""Covariate balance: standardised mean differences and variance ratios before/after weighting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kow_research.compare._design import as_weights, design, treatment_indicator
+
+
+def weighted_mean_var(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Column means and unbiased (reliability-weight) variances.
+
+    .. math::
+
+        \bar x_w = \frac{\sum w_i x_i}{\sum w_i},\qquad
+        s_w^2 = \frac{\sum w_i}{(\sum w_i)^2 - \sum w_i^2}\sum w_i (x_i - \bar x_w)^2
+
+    which is the usual :math:`n-1` sample variance when all weights are equal (cobalt's
+    ``col_w_sd``).
+    """
+    sw = w.sum()
+    m = (w[:, None] * x).sum(axis=0) / sw
+    denom = sw ** 2 - np.sum(w ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = sw / denom * (w[:, None] * (x - m) ** 2).sum(axis=0) if denom > 0 else \
+            np.full(x.shape[1], np.nan)
+    return m, v
+
+
+@dataclass(frozen=True)
+class BalanceResult:
+    """Balance table: one row per covariate column (categorical levels expanded).
+
+    ``table`` columns: ``variable`` (source column), ``type`` (binary/continuous),
+    ``mean_treated_before``, ``mean_control_before``, ``mean_treated_after``,
+    ``mean_control_after``, ``smd_before``, ``smd_after``, ``vr_before``, ``vr_after``
+    (variance ratio treated/control, continuous only). ``summary``: maximum absolute SMD
+    before/after, number of columns above ``threshold``, effective sample sizes.
+    """
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    threshold: float
+    weighted: bool
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Love plot of the absolute SMDs before and after (see :func:`plots.love_plot`)."""
+        from kow_research.compare.plots import love_plot
+        return love_plot(self, ax=ax)
+
+    def _repr_html_(self) -> str:
+        return ("<h4>Covariate balance</h4>"
+                + self.table.to_html(float_format=lambda v: f"{v:.3f}")
+                + f"<p><small>{self.attrs.get('smd', '')}</small></p>")
+
+
+def balance(df: pd.DataFrame, treatment: str, covariates: Sequence[str], weights: Any = None,
+            treated: Any = None, threshold: float = 0.1) -> BalanceResult:
+    r"""Standardised mean differences (SMD) and variance ratios before and after weighting.
+
+    For a continuous covariate
+
+    .. math::
+
+        \mathrm{SMD} = \frac{\bar x_{1,w} - \bar x_{0,w}}{\sqrt{(s_1^2 + s_0^2)/2}},
+
+    for a binary one (every level of a categorical covariate is its own 0/1 row)
+
+    .. math::
+
+        \mathrm{SMD} = \frac{\hat p_{1,w} - \hat p_{0,w}}
+        {\sqrt{\{\hat p_1(1-\hat p_1) + \hat p_0(1-\hat p_0)\}/2}} .
+
+    The denominator always uses the *unweighted* groups (so before and after are on one scale,
+    as cobalt's default and tableone's unweighted table); the numerator uses weighted means
+    after weighting. Variance ratio = :math:`s_{1,w}^2 / s_{0,w}^2` (continuous covariates) with
+    the reliability-weight variance of :func:`weighted_mean_var`. The SMD is treated minus
+    control.
+
+    Parameters
+    ----------
+    df : DataFrame
+    treatment : str
+        Group column (see :func:`propensity`).
+    covariates : sequence of str
+    weights : str, array_like, Series or PropensityResult, optional
+        Weights "after"; persons with weight 0 (trimmed) count before but not after.
+    treated : optional
+        Treated level of ``treatment``.
+    threshold : float, default 0.1
+        |SMD| above which a covariate is flagged as imbalanced (Austin 2009).
+
+    Returns
+    -------
+    BalanceResult
+
+    References
+    ----------
+    Austin PC (2009). Balance diagnostics for comparing the distribution of baseline covariates
+    between treatment groups in propensity-score matched samples. Stat Med 28:3083-3107.
+    Greifer N, cobalt: Covariate Balance Tables and Plots (R package). Yoshida K, Bartel A,
+    tableone (R package), ``ExtractSmd``.
+    """
+    t = treatment_indicator(df, treatment, treated)
+    x, names, source, binary = design(df, covariates, drop_first=False)
+    w = as_weights(weights, df)
+    g1, g0 = t == 1, t == 0
+    one = np.ones(len(t))
+    m1, v1 = weighted_mean_var(x[g1], one[g1])
+    m0, v0 = weighted_mean_var(x[g0], one[g0])
+    wm1, wv1 = weighted_mean_var(x[g1], w[g1])
+    wm0, wv0 = weighted_mean_var(x[g0], w[g0])
+    bin_ = np.asarray(binary)
+    s2 = np.where(bin_, (m1 * (1 - m1) + m0 * (1 - m0)) / 2, (v1 + v0) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(s2)
+        smd_b = np.where(sd > 0, (m1 - m0) / sd, 0.0)
+        smd_a = np.where(sd > 0, (wm1 - wm0) / sd, 0.0)
+        vr_b = np.where(bin_, np.nan, v1 / v0)
+        vr_a = np.where(bin_, np.nan, wv1 / wv0)
+    table = pd.DataFrame({"variable": source,
+                          "type": np.where(bin_, "binary", "continuous"),
+                          "mean_treated_before": m1, "mean_control_before": m0,
+                          "mean_treated_after": wm1, "mean_control_after": wm0,
+                          "smd_before": smd_b, "smd_after": smd_a,
+                          "vr_before": vr_b, "vr_after": vr_a},
+                         index=pd.Index(names, name="covariate"))
+
+    def ess(v: np.ndarray) -> float:
+        return float(v.sum() ** 2 / np.sum(v ** 2)) if v.sum() > 0 else 0.0
+
+    summary = pd.DataFrame({
+        "max_abs_smd": [float(np.max(np.abs(smd_b))), float(np.max(np.abs(smd_a)))],
+        "n_above_threshold": [int((np.abs(smd_b) > threshold).sum()),
+                              int((np.abs(smd_a) > threshold).sum())],
+        "ess_treated": [float(g1.sum()), ess(w[g1])],
+        "ess_control": [float(g0.sum()), ess(w[g0])]},
+        index=pd.Index(["before", "after"], name="weighting"))
+    attrs = {"smd": "SMD = (treated - control) weighted mean / sqrt((s1^2 + s0^2)/2), SDs of "
+                    "the unweighted groups; binary: sqrt((p1(1-p1) + p0(1-p0))/2)",
+             "treatment": treatment, "treated_level": treated}
+    return BalanceResult(table=table, summary=summary, threshold=threshold,
+                         weighted=weights is not None, attrs=attrs)

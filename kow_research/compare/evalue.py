@@ -1,0 +1,122 @@
+"""E-values: sensitivity of an observed association to unmeasured confounding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _evalue_rr(rr: float) -> float:
+    r"""E-value of a risk ratio: :math:`RR^* + \sqrt{RR^*(RR^* - 1)}`, :math:`RR^* = \max(RR,
+    1/RR)`."""
+    r = rr if rr >= 1 else 1 / rr
+    return float(r + np.sqrt(r * (r - 1)))
+
+
+def hr_to_rr(hr: float, rare: bool) -> float:
+    r"""Approximate risk ratio of a hazard ratio (VanderWeele 2020).
+
+    Rare outcome (< 15 % by the end of follow-up): :math:`RR \approx HR`. Common outcome:
+    :math:`RR \approx (1 - 0.5^{\sqrt{HR}})/(1 - 0.5^{\sqrt{1/HR}})`.
+    """
+    if rare:
+        return hr
+    return float((1 - 0.5 ** np.sqrt(hr)) / (1 - 0.5 ** np.sqrt(1 / hr)))
+
+
+@dataclass(frozen=True)
+class EValueResult:
+    """``table`` indexed by ``point``/``ci`` with columns ``estimate`` (on the RR scale after
+    any conversion), ``evalue``."""
+
+    table: pd.DataFrame
+    measure: str
+    rare: bool | None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def point(self) -> float:
+        """E-value of the point estimate."""
+        return float(self.table.loc["point", "evalue"])
+
+    @property
+    def ci(self) -> float:
+        """E-value of the confidence limit closer to 1 (1 when the interval contains 1)."""
+        return float(self.table.loc["ci", "evalue"])
+
+    def _repr_html_(self) -> str:
+        return (f"<h4>E-value ({self.measure})</h4>" + self.table.to_html(
+            float_format=lambda v: f"{v:.3f}") + f"<p><small>{self.attrs['text']}</small></p>")
+
+
+def evalue(estimate: float, lower: float | None = None, upper: float | None = None,
+           measure: str = "RR", rare: bool | None = None) -> EValueResult:
+    r"""E-value for a risk ratio or hazard ratio and for its confidence limit closer to 1.
+
+    .. math::
+
+        E = RR^* + \sqrt{RR^*\,(RR^* - 1)}, \qquad RR^* = \max(RR, 1/RR)
+
+    is the minimum strength of association (risk-ratio scale) that an unmeasured confounder
+    would need with both the treatment and the outcome, beyond the measured covariates, to
+    explain away the estimate. For the interval the limit closer to 1 is used; when the
+    interval includes 1 its E-value is 1. Hazard ratios are first converted with
+    :func:`hr_to_rr` (``rare`` must be stated: it depends on the outcome's cumulative
+    incidence by the end of follow-up, < 15 % counting as rare).
+
+    Parameters
+    ----------
+    estimate : float
+        Ratio estimate (> 0).
+    lower, upper : float, optional
+        Confidence limits.
+    measure : {"RR", "HR"}
+    rare : bool, optional
+        Required for ``measure="HR"``.
+
+    Returns
+    -------
+    EValueResult
+
+    References
+    ----------
+    VanderWeele TJ, Ding P (2017). Sensitivity analysis in observational research: introducing
+    the E-value. Ann Intern Med 167:268-274. VanderWeele TJ (2020). Optimal approximate
+    conversions of odds ratios and hazard ratios to risk ratios. Biometrics 76:746-752.
+    """
+    if measure not in ("RR", "HR"):
+        raise ValueError(f"measure must be 'RR' or 'HR', got {measure!r}")
+    vals = [v for v in (estimate, lower, upper) if v is not None]
+    if any(not np.isfinite(v) or v <= 0 for v in vals):
+        raise ValueError(f"ratios must be finite and > 0, got {vals}")
+    if lower is not None and upper is not None and not lower <= estimate <= upper:
+        raise ValueError(f"need lower <= estimate <= upper, got {lower}, {estimate}, {upper}")
+    if measure == "HR":
+        if rare is None:
+            raise ValueError("measure='HR' needs rare=True or rare=False: is the outcome's "
+                             "cumulative incidence below 15 % by the end of follow-up?")
+
+        def conv(v: float) -> float:
+            return hr_to_rr(v, rare)
+    else:
+        def conv(v: float) -> float:
+            return v
+    rr = conv(estimate)
+    rows = {"point": {"estimate": rr, "evalue": _evalue_rr(rr)}}
+    limit = upper if estimate < 1 else lower
+    if limit is not None:
+        crosses = (lower is not None and lower <= 1) and (upper is not None and upper >= 1) \
+            or (estimate >= 1 and limit <= 1) or (estimate < 1 and limit >= 1)
+        lim = conv(limit)
+        rows["ci"] = {"estimate": lim, "evalue": 1.0 if crosses else _evalue_rr(lim)}
+    else:
+        rows["ci"] = {"estimate": np.nan, "evalue": np.nan}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    text = (f"E-value {rows['point']['evalue']:.2f} for the estimate"
+            + ("" if limit is None else f", {rows['ci']['evalue']:.2f} for the confidence limit")
+            + (f"; HR converted to RR as a {'rare' if rare else 'common'} outcome"
+               if measure == "HR" else ""))
+    return EValueResult(table=table, measure=measure, rare=rare, attrs={"text": text})

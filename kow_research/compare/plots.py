@@ -1,0 +1,74 @@
+"""Diagnostic figures: propensity-score overlap and the love plot of balance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _axes(ax: Any, size: tuple[float, float]) -> Any:
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def overlap_plot(result: Any, ax: Any = None, weighted: bool = False, bins: int = 30) -> Any:
+    """Mirrored histograms of the propensity score, treated above and controls below.
+
+    Parameters
+    ----------
+    result : PropensityResult
+    ax : matplotlib Axes, optional
+    weighted : bool
+        Weight the histograms by the balancing weights (shows the weighted pseudo-population).
+    bins : int
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, (6, 4))
+    tab = result.table
+    edges = np.linspace(0, 1, bins + 1)
+    for g, sign, label, colour in ((1, 1, f"treated ({result.treated})", "C0"),
+                                   (0, -1, "control", "C1")):
+        sub = tab[tab["treated"] == g]
+        w = sub["weight"].to_numpy() if weighted else None
+        h, _ = np.histogram(sub["ps"].to_numpy(), bins=edges, weights=w)
+        ax.bar(edges[:-1], sign * h, width=np.diff(edges), align="edge", color=colour,
+               alpha=0.7, label=label)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("propensity score")
+    ax.set_ylabel("weighted count" if weighted else "count")
+    ax.set_title(f"Overlap of propensity scores ({result.estimand})")
+    ax.legend(frameon=False)
+    return ax
+
+
+def love_plot(result: Any, ax: Any = None) -> Any:
+    """Absolute standardised mean differences before and after weighting per covariate.
+
+    Parameters
+    ----------
+    result : BalanceResult
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    tab = result.table
+    ax = _axes(ax, (6, 0.3 * len(tab) + 1.5))
+    y = np.arange(len(tab))[::-1]
+    ax.scatter(np.abs(tab["smd_before"]), y, marker="o", facecolors="none", edgecolors="C3",
+               label="before")
+    if result.weighted:
+        ax.scatter(np.abs(tab["smd_after"]), y, marker="o", color="C0", label="after")
+    ax.axvline(result.threshold, color="grey", linestyle="--", linewidth=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels(list(tab.index))
+    ax.set_xlabel("absolute standardised mean difference")
+    ax.legend(frameon=False, loc="lower right")
+    return ax
