@@ -38,9 +38,13 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-## notebooks: re-execute the notebooks in place to refresh their committed outputs
+## notebooks: re-execute the notebooks in place (default parameters, simulated cohorts) to
+## refresh their committed outputs; review the diff before committing
 notebooks: $(VENV)/.installed-dev
-	$(BIN)/kow-research report --refresh-notebooks
+	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \
+	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+	done
 
 ## dictionary: regenerate data_dictionary/ (schema copies and CODEBOOK.md)
 dictionary: $(VENV)/.installed
