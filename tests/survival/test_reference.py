@@ -38,18 +38,22 @@ def subsets(d: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 
 @pytest.mark.parametrize("ds", DATASETS)
-@pytest.mark.parametrize(("label", "w"), [("none", None), ("greenwood", "w")])
-def test_kaplan_meier_matches_survfit(ds: str, label: str, w: str | None) -> None:
+@pytest.mark.parametrize(("label", "w", "variance"), [("none", None, "greenwood"),
+                                                      ("greenwood", "w", "greenwood"),
+                                                      ("ij", "w", "ij")])
+def test_kaplan_meier_matches_survfit(ds: str, label: str, w: str | None, variance: str) -> None:
+    """Greenwood against survfit(robust = FALSE); "ij" against survfit's default for case
+    weights (robust = TRUE, the infinitesimal jackknife)."""
     d, ref = data(ds), fixture(f"km_{ds}")
-    got = pd.concat([sv.kaplan_meier(d, weights=w).table,
-                     sv.kaplan_meier(d, by="group", weights=w).table])
+    got = pd.concat([sv.kaplan_meier(d, weights=w, variance=variance).table,
+                     sv.kaplan_meier(d, by="group", weights=w, variance=variance).table])
     want = ref[ref.weights == label]
     for col in ("time", "n_risk", "n_event", "estimate", "se", "lower", "upper"):
         close(got[col], want[col])
     med = fixture(f"km_median_{ds}")
     med = med[med.weights == label]
-    got_med = pd.concat([sv.kaplan_meier(d, weights=w).median,
-                         sv.kaplan_meier(d, by="group", weights=w).median])
+    got_med = pd.concat([sv.kaplan_meier(d, weights=w, variance=variance).median,
+                         sv.kaplan_meier(d, by="group", weights=w, variance=variance).median])
     for col in ("median", "lower", "upper"):
         close(got_med[col], med[col])
 
