@@ -24,6 +24,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     args = parser.parse_args()
+    timed("KOW", 10_000)  # warm-up (imports, first-call overhead)
     small, _ = timed("KOW", 10_000)
     for cohort in ("KOW", "IPS", "GOW"):
         seconds, rows = timed(cohort, args.n)

@@ -7,7 +7,7 @@ states its outcome definition (``OUTCOME_DEFINITIONS``) and horizon; see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -101,10 +101,11 @@ def reference_cohorts() -> dict[str, ReferenceCohort]:
     >>> float(f.query("arm == 'IPS' and measure == 'proportion'")["value"].iloc[0])
     0.44
     """
-    return {c.id: c for c in _load()}
+    # copies, so that a caller editing a figures frame cannot change the cached catalogue
+    return {c.id: replace(c, figures=c.figures.copy()) for c in _load()}
 
 
 def reference_figures() -> pd.DataFrame:
     """All figures of all studies in one frame."""
     parts = [c.figures for c in _load() if len(c.figures)]
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True)  # a new frame; the cache is untouched

@@ -56,3 +56,15 @@ def test_gow_has_no_outcome_figures():
 @pytest.mark.parametrize("study", ["michon2014", "reme2019"])
 def test_repr_html(study):
     assert study in reference_cohorts()[study]._repr_html_()
+
+
+def test_catalogue_reachable_as_kr_cohorts():
+    import kow_research as kr
+
+    assert kr.cohorts()["michon2014"].doi == "10.1037/prj0000061"
+
+
+def test_editing_a_returned_frame_does_not_change_the_catalogue():
+    f = reference_cohorts()["michon2014"].figures
+    f["value"] = -1.0
+    assert fig("michon2014", arm="IPS", measure="proportion") == 0.44
