@@ -151,7 +151,7 @@ def compare_outcomes(df: pd.DataFrame, treatment: str, covariates: Sequence[str]
     the Bootstrap. Chapman & Hall.
     """
     from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain bar on stderr (tqdm.auto warns in notebooks without ipywidgets)
 
     from kow_research.compare.weighted import horizon_effects
 
