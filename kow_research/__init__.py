@@ -1,6 +1,6 @@
 """kow_research: evaluation research on return-to-work programmes (KOW, IPS, Grip Op Werk)."""
 
-from kow_research import compare, outcomes, survival, synthetic
+from kow_research import compare, outcomes, report, survival, synthetic
 from kow_research.data import (
     Study,
     ValidationError,
@@ -12,12 +12,14 @@ from kow_research.data import (
     validate,
     write_study,
 )
+from kow_research.synthetic import reference_cohorts as cohorts
 from kow_research.synthetic import simulate_studies, simulate_study
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Study", "ValidationError", "ValidationReport", "compare", "get_schema", "load_study", "outcomes", "read_tables",
+    "Study", "ValidationError", "ValidationReport", "cohorts", "compare", "get_schema", "load_study",
+    "outcomes", "read_tables", "report",
     "schemas", "simulate_studies", "simulate_study", "survival", "synthetic", "validate", "write_study",
     "__version__",
 ]

@@ -1,27 +1,57 @@
-"""Matplotlib step plots for survival and cumulative incidence curves."""
+"""Matplotlib step plots for survival and cumulative incidence curves, with a risk table."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
 
 LABELS = {
     "en": {"survival": "Event-free probability", "cumulative_incidence": "Cumulative incidence",
-           "time": "Time", "at_risk": "Number at risk", "cause": "cause"},
+           "time": "Time", "at_risk": "Number at risk", "cause": "cause",
+           "days": "Days since start", "weeks": "Weeks since start",
+           "months": "Months since start"},
     "nl": {"survival": "Kans zonder gebeurtenis", "cumulative_incidence": "Cumulatieve incidentie",
-           "time": "Tijd", "at_risk": "Aantal at risk", "cause": "oorzaak"},
+           "time": "Tijd", "at_risk": "Aantal at risk", "cause": "oorzaak",
+           "days": "Dagen sinds start", "weeks": "Weken sinds start",
+           "months": "Maanden sinds start"},
 }
+# what the event codes mean for the outcome frames of kow_research.outcomes
+OUTCOME_LABELS = {
+    ("time_to_paid_work", "survival", 1): ("Without paid work", "Zonder betaald werk"),
+    ("time_to_paid_work", "cumulative_incidence", 1): ("Cumulative incidence of paid work",
+                                                       "Cumulatieve incidentie betaald werk"),
+    ("time_to_paid_work", "cumulative_incidence", 2): ("Cumulative incidence of dropout",
+                                                       "Cumulatieve incidentie uitval"),
+    ("dropout", "survival", 1): ("Still in the programme", "Nog in het programma"),
+}
+
+
+def _outcome(attrs: dict[str, Any]) -> str | None:
+    definition = attrs.get("definition")
+    if isinstance(definition, dict) and "outcome" in definition:
+        return str(definition["outcome"])
+    return attrs.get("outcome")
+
+
+def _caption(attrs: dict[str, Any], language: str) -> str:
+    text = attrs.get("definition_text") or ""
+    if isinstance(text, dict):
+        text = text.get(language) or text.get("en", "")
+    return str(text)
 
 
 def plot_curve(result: Any, ax: Any = None, risk_table: bool = False,
                language: str = "en") -> Any:
     """Draw ``result`` (a CurveResult) as steps with a shaded confidence band.
 
-    With ``risk_table=True`` the unweighted number at risk at the x-ticks is written under the
-    axes, one line per group. The outcome definition in ``result.attrs`` becomes the caption.
+    With ``risk_table=True`` the unweighted number at risk is written under the x-axis ticks,
+    one line per group. The outcome definition carried by the input frame becomes the caption
+    (in ``language``), and the axes are labelled with the outcome and the time unit.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.transforms import blended_transform_factory
 
     if language not in LABELS:
         raise ValueError(f"language must be one of {sorted(LABELS)}, got {language!r}")
@@ -36,23 +66,33 @@ def plot_curve(result: Any, ax: Any = None, risk_table: bool = False,
         hi = np.concatenate([[start], sub["upper"].to_numpy()])
         line = ax.step(t, est, where="post", label=str(g) if result.grouped else None)[0]
         ax.fill_between(t, lo, hi, step="post", alpha=0.2, color=line.get_color(), linewidth=0)
-    ax.set_xlabel(lab["time"])
-    ax.set_ylabel(f"{lab[result.kind]} ({lab['cause']} {result.cause})")
+    definition = result.attrs.get("definition")
+    unit = definition.get("unit", "days") if isinstance(definition, dict) else "days"
+    ax.set_xlabel(lab.get(unit, lab["time"]) if _outcome(result.attrs) else lab["time"])
+    named = OUTCOME_LABELS.get((_outcome(result.attrs) or "", result.kind, result.cause))
+    ax.set_ylabel(named[language == "nl"] if named
+                  else f"{lab[result.kind]} ({lab['cause']} {result.cause})")
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
     if result.grouped:
         ax.legend(frameon=False)
-    caption = result.attrs.get("definition_text") or result.attrs.get("definition")
+    caption = _caption(result.attrs, language)
     if caption:
-        ax.set_title(str(caption), fontsize=9, loc="left")
+        ax.set_title("\n".join(textwrap.wrap(caption, 90)), fontsize=8, loc="left")
     if risk_table:
-        ticks = [x for x in ax.get_xticks() if x >= 0 and x <= ax.get_xlim()[1]]
-        lines = []
-        for g, sub in result.at_risk.groupby("group", sort=False, observed=True):
+        fig = ax.figure
+        ticks = [x for x in ax.get_xticks() if 0 <= x <= ax.get_xlim()[1]]
+        groups = list(result.at_risk.groupby("group", sort=False, observed=True))
+        trans = blended_transform_factory(ax.transData, ax.transAxes)
+        ax.text(-0.02, -0.2, lab["at_risk"], transform=ax.transAxes, ha="right", va="top",
+                fontsize=8, fontweight="bold")
+        for i, (g, sub) in enumerate(groups):
+            y = -0.27 - 0.07 * i
             tt, nr = sub["time"].to_numpy(), sub["n_risk"].to_numpy()
             pos = np.searchsorted(tt, ticks, side="left")
-            counts = [int(nr[p]) if p < len(nr) else 0 for p in pos]
-            lines.append(f"{g!s:>8}: " + "  ".join(f"{c:>5d}" for c in counts))
-        ax.text(0, -0.18, lab["at_risk"] + "\n" + "\n".join(lines), transform=ax.transAxes,
-                va="top", family="monospace", fontsize=8)
+            ax.text(-0.02, y, str(g), transform=ax.transAxes, ha="right", va="top", fontsize=8)
+            for x, p in zip(ticks, pos, strict=True):
+                ax.text(x, y, str(int(nr[p]) if p < len(nr) else 0), transform=trans,
+                        ha="center", va="top", fontsize=8)
+        fig.subplots_adjust(bottom=0.22 + 0.07 * len(groups), left=0.14)
     return ax
