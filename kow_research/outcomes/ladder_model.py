@@ -61,7 +61,8 @@ class OrdinalResult:
 
 def ordinal_ladder_model(study: Study, wave: str = "T12",
                          covariates: Sequence[str] = ("cohort", "rung_baseline", "age", "smi"),
-                         alpha: float = 0.05, **options: Any) -> OrdinalResult:
+                         alpha: float = 0.05, reference: dict[str, Any] | None = None,
+                         **options: Any) -> OrdinalResult:
     """Fit a proportional-odds model of the rung at ``wave``.
 
     Parameters
@@ -73,6 +74,9 @@ def ordinal_ladder_model(study: Study, wave: str = "T12",
         ``rung_baseline`` (the baseline rung) and participant columns (numeric, boolean or
         categorical; categoricals become indicators against their first level).
     alpha : float, default 0.05
+    reference : dict, optional
+        Reference level per categorical covariate, e.g. ``{"cohort": "KOW"}`` (default: the
+        first level in sorted order).
     **options
         Passed to :func:`kow_research.outcomes.ladder_by_wave` (waves, window_days, ...).
 
@@ -90,7 +94,7 @@ def ordinal_ladder_model(study: Study, wave: str = "T12",
     ok = frame[["rung", *covariates]].notna().all(axis=1)
     n_missing = int((~ok).sum())
     summary, thresholds, loglik = fit_proportional_odds(frame[ok], "rung", covariates, alpha,
-                                                        label=wave)
+                                                        label=wave, reference=reference)
     definition = {"outcome": "ladder_rung", "wave": wave, "model": "proportional odds (logit)",
                   "covariates": list(covariates), **ch.attrs.get("definition", {})}
     return OrdinalResult(summary=summary, thresholds=thresholds, wave=wave, n=int(ok.sum()),
@@ -99,7 +103,8 @@ def ordinal_ladder_model(study: Study, wave: str = "T12",
 
 
 def fit_proportional_odds(frame: pd.DataFrame, outcome: str, covariates: Sequence[str],
-                          alpha: float = 0.05, label: str = ""
+                          alpha: float = 0.05, label: str = "",
+                          reference: dict[str, Any] | None = None
                           ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """Fit the proportional-odds model of ``outcome`` on ``covariates`` (complete rows only).
 
@@ -115,7 +120,13 @@ def fit_proportional_odds(frame: pd.DataFrame, outcome: str, covariates: Sequenc
                 pd.api.types.is_numeric_dtype(col.dtype):
             parts.append(col.astype(float).rename(c))
         else:
-            cat = col.astype("category").cat.remove_unused_categories()
+            cat = col.astype(str).astype("category").cat.remove_unused_categories()
+            ref = (reference or {}).get(c)
+            if ref is not None:
+                if ref not in cat.cat.categories:
+                    raise ValueError(f"reference level {ref!r} of {c!r} does not occur")
+                cat = cat.cat.reorder_categories(
+                    [ref] + [v for v in cat.cat.categories if v != ref])
             parts.append(pd.get_dummies(cat, prefix=c, prefix_sep="=", drop_first=True,
                                         dtype=float))
     x = pd.concat(parts, axis=1)

@@ -1,11 +1,28 @@
 """Disclosure control for exported tables: small cells are suppressed and marked.
 
-A cell based on fewer than ``k`` people (default 5; zero is shown) is replaced by ``"<k"``.
-Secondary suppression: the levels of one variable add up to a known column total (the group
-size in the header), so when exactly one cell of a variable's block is suppressed in a column,
-the smallest other non-zero cell of that block and column is suppressed too — otherwise the
-hidden count could be recovered by subtraction. Cells whose count is ``inf`` (e.g. SMDs) are
-never suppressed.
+Rules (what :func:`suppress_small` does)
+-----------------------------------------
+1. **Primary suppression.** A cell based on at least one and fewer than ``k`` persons (default
+   ``k = 5``) is replaced by the marker ``"<k"``. Zero cells are shown: a zero discloses no
+   person. Cells whose count is ``inf`` or missing (e.g. an SMD column) are never suppressed.
+2. **Secondary (complementary) suppression.** Some groups of cells add up to a total the reader
+   knows — the levels of one categorical variable plus its "missing" row add up to the group
+   size in the column header; the cells of a row add up to a published row total. In such a
+   *partition* a single hidden cell could be recovered by subtraction, so whenever exactly one
+   cell of a partition is hidden, the smallest other non-zero cell of the same partition is
+   hidden too (the smallest zero cell if no non-zero cell is left). Hiding a cell can leave
+   a single hidden cell in a crossing partition, so the rule is applied until nothing changes.
+
+Only cells that show (or let the reader compute) their count take part in the partitions:
+a "mean (SD)" cell is primary-suppressed when fewer than ``k`` people are behind it, but it is
+never chosen as a complementary cell. This is the usual primary/secondary scheme of statistical
+offices (e.g. CBS, ONS); it protects against recovery from one-dimensional totals, not against
+every linear combination of a set of tables (use dedicated software such as tau-ARGUS for that).
+
+References
+----------
+Hundepool A, Domingo-Ferrer J, Franconi L, et al. (2012). *Statistical Disclosure Control*.
+Wiley, chapter 4 (frequency tables, primary and secondary suppression).
 """
 
 from __future__ import annotations
@@ -16,41 +33,163 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+DEFAULT_K = 5
 
-def suppress_small(table: pd.DataFrame, counts: pd.DataFrame, k: int = 5,
-                   blocks: Sequence[Any] | None = None) -> pd.DataFrame:
-    """Replace cells whose person count is below ``k`` by ``"<k"``.
+
+def marker(k: int) -> str:
+    """The text that replaces a suppressed cell: ``"<k"``."""
+    return f"<{k}"
+
+
+def _check_k(k: int) -> None:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k (the smallest number of persons a cell may show) must be an "
+                         f"integer >= 1, got {k!r}")
+
+
+def _partitions_from_labels(labels: Sequence[Any], n_rows: int, n_cols: int) -> list[np.ndarray]:
+    """Flat cell indices of each (block label, column) partition; None/NaN labels: none."""
+    arr = np.asarray(list(labels), dtype=object)
+    if len(arr) != n_rows:
+        raise ValueError(f"blocks must have one label per row: got {len(arr)} labels for "
+                         f"{n_rows} rows")
+    keep = pd.notna(pd.Series(arr)).to_numpy()
+    sets = []
+    for label in pd.unique(arr[keep]):
+        rows = np.flatnonzero(keep & (arr == label))
+        sets.extend(rows * n_cols + j for j in range(n_cols))
+    return sets
+
+
+def suppression_mask(counts: pd.DataFrame, k: int = DEFAULT_K,
+                     blocks: Sequence[Any] | None = None, row_totals: bool = False,
+                     counted: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Which cells to hide under the primary and secondary rules of this module.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        The number of persons behind each cell (``inf`` or NaN: never suppressed).
+    k : int, default 5
+        Cells with ``0 < count < k`` are suppressed.
+    blocks : sequence, optional
+        A label per row; rows sharing a label partition each column's total (e.g. the levels
+        and the missing row of one variable). ``None``/NaN labels belong to no partition.
+    row_totals : bool, default False
+        The cells of each row partition a published row total (a "Total" column).
+    counted : pandas.DataFrame of bool, optional
+        Cells that show their count and may take part in partitions (default: every finite
+        cell).
+
+    Returns
+    -------
+    pandas.DataFrame of bool
+        True where the cell must be hidden.
+    """
+    _check_k(k)
+    c = counts.to_numpy(dtype=float)
+    finite = np.isfinite(c)
+    hide = finite & (c > 0) & (c < k)
+    usable = finite.copy()
+    if counted is not None:
+        if counted.shape != counts.shape:
+            raise ValueError(f"counted has shape {counted.shape}, counts {counts.shape}")
+        usable &= counted.to_numpy(dtype=bool)
+    n_rows, n_cols = c.shape
+    sets: list[np.ndarray] = []
+    if blocks is not None:
+        sets.extend(_partitions_from_labels(blocks, n_rows, n_cols))
+    if row_totals:
+        sets.extend(np.arange(n_cols) + i * n_cols for i in range(n_rows))
+    flat_c, flat_hide, flat_use = c.ravel(), hide.ravel(), usable.ravel()
+    changed = True
+    while changed:
+        changed = False
+        for cells in sets:
+            cells = cells[flat_use[cells]]
+            hidden = flat_hide[cells]
+            if hidden.sum() != 1:
+                continue
+            free = cells[~hidden]
+            if len(free) == 0:
+                continue  # nothing left to hide with it; the total itself is the problem
+            nonzero = free[flat_c[free] > 0]
+            pool = nonzero if len(nonzero) else free
+            flat_hide[pool[np.argmin(flat_c[pool])]] = True
+            changed = True
+    return pd.DataFrame(flat_hide.reshape(c.shape), index=counts.index, columns=counts.columns)
+
+
+def suppress_small(table: pd.DataFrame, counts: pd.DataFrame, k: int = DEFAULT_K,
+                   blocks: Sequence[Any] | None = None, row_totals: bool = False,
+                   counted: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Replace cells based on fewer than ``k`` persons by ``"<k"`` (with secondary suppression).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Formatted cells.
+        The cells as they will be shown (formatted text or numbers).
     counts : pandas.DataFrame
-        Same shape: the number of people behind each cell.
-    k : int, default 5
-    blocks : sequence, optional
-        A block label per row (rows of one variable share a label and partition the column
-        total); enables secondary suppression within each block and column.
+        Same shape: the number of persons behind each cell.
+    k, blocks, row_totals, counted
+        See :func:`suppression_mask`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` as object dtype with hidden cells replaced by ``"<k"``; a new frame (the
+        input is not changed).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"A": [10, 3, 7]})
+    >>> suppress_small(t, t, k=5, blocks=["x", "x", "x"])["A"].tolist()
+    [10, '<5', '<5']
     """
     if table.shape != counts.shape:
-        raise ValueError("table and counts must have the same shape")
-    if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
-    c = counts.to_numpy(dtype=float)
-    small = (c < k) & (c > 0)
-    if blocks is not None:
-        labels = np.asarray(list(blocks), dtype=object)
-        if len(labels) != len(table):
-            raise ValueError("blocks must have one label per row")
-        for label in pd.unique(labels):
-            rows = np.flatnonzero(labels == label)
-            for j in range(c.shape[1]):
-                col = c[rows, j]
-                if not np.isfinite(col).all() or small[rows, j].sum() != 1:
-                    continue
-                candidates = np.flatnonzero(~small[rows, j] & (col > 0))
-                if len(candidates):
-                    small[rows[candidates[np.argmin(col[candidates])]], j] = True
-    out = table.astype(object).mask(pd.DataFrame(small, index=table.index,
-                                                  columns=table.columns), f"<{k}")
+        raise ValueError(f"table has shape {table.shape} but counts has {counts.shape}; "
+                         "give one count per cell")
+    hide = suppression_mask(counts, k=k, blocks=blocks, row_totals=row_totals, counted=counted)
+    out = table.astype(object).copy()
+    out = out.mask(pd.DataFrame(hide.to_numpy(), index=out.index, columns=out.columns),
+                   marker(k))
+    out.attrs = dict(table.attrs)
+    out.attrs["disclosure"] = {"k": int(k), "suppressed": int(hide.to_numpy().sum())}
+    return out
+
+
+def suppress_counts(frame: pd.DataFrame, columns: Sequence[str] | str = "n",
+                    k: int = DEFAULT_K, partitions: Sequence[Any] | None = None
+                    ) -> pd.DataFrame:
+    """Disclosure control for a long aggregate table (one count per row and column).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        An aggregate table, e.g. an attrition table with a column ``n``.
+    columns : str or sequence of str, default "n"
+        The count columns to protect.
+    k : int, default 5
+    partitions : sequence, optional
+        A label per row; rows sharing a label add up to a total the reader knows (e.g. the
+        exclusion reasons plus "analysed" add up to "entered"); enables secondary suppression
+        within each count column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with small counts replaced by ``"<k"``.
+    """
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise ValueError(f"count column(s) {missing} not in the table; columns are "
+                         f"{list(frame.columns)}")
+    counts = frame[cols].astype(float)
+    protected = suppress_small(frame[cols], counts, k=k, blocks=partitions)
+    out = frame.copy()
+    for c in cols:
+        out[c] = protected[c]
+    out.attrs = dict(frame.attrs)
+    out.attrs["disclosure"] = protected.attrs["disclosure"]
     return out

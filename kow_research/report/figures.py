@@ -1,217 +1,170 @@
-"""Publication figures used by the notebooks: participant flow, forest plot, ladder plots.
+"""Publication figures used by the notebooks: saving, curves with risk tables, forest plots.
 
 All figures are matplotlib, labelled in English or Dutch (``language``), carry the definition
-that produced them in a caption, and are saved as PNG and SVG with :func:`save_figure`.
+that produced them in a caption, and are saved as PNG and SVG with :func:`save_figure`. The
+participant flow lives in :mod:`kow_research.report.flow`, the ladder figures in
+:mod:`kow_research.report.ladder_plots` (both re-exported here).
 """
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-_TEXT = {
-    "entered": ("Entered", "Ingestroomd"),
-    "excluded": ("Excluded", "Uitgesloten"),
-    "analysed": ("Analysed", "Geanalyseerd"),
-    "hazard_ratio": ("Hazard ratio (95% CI, log scale)", "Hazardratio (95%-BI, log-schaal)"),
-    "percent": ("% of assessed participants", "% van de gemeten deelnemers"),
-    "wave": ("Wave (months since start)", "Meetmoment (maanden na start)"),
-    "rung": ("Rung", "Trede"),
-}
+from kow_research.report.flow import caption_of, flow_diagram
+from kow_research.report.labels import check_language, text
+from kow_research.report.ladder_plots import ladder_plot, transition_heatmap
 
+__all__ = ["curve_plot", "flow_diagram", "forest_plot", "ladder_plot", "save_figure",
+           "transition_heatmap"]
 
-def _t(key: str, language: str) -> str:
-    en, nl = _TEXT[key]
-    return nl if language == "nl" else en
+_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def save_figure(fig: Any, stem: str, output_dir: str | Path | None) -> list[Path]:
-    """Save ``fig`` as ``<output_dir>/<stem>.png`` (200 dpi) and ``.svg``; nothing when
-    ``output_dir`` is None. Returns the paths written."""
+def save_figure(fig: Any, stem: str, output_dir: str | Path | None,
+                dpi: int = 200) -> list[Path]:
+    """Save ``fig`` as ``<output_dir>/<stem>.png`` and ``<output_dir>/<stem>.svg``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    stem : str
+        File name without suffix (letters, digits, ``_ . -``).
+    output_dir : str, pathlib.Path or None
+        Created when missing; ``None`` writes nothing (display-only notebooks).
+    dpi : int, default 200
+        Resolution of the PNG.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written (PNG, SVG). The SVG carries no date so reruns give identical files.
+    """
     if output_dir is None:
         return []
+    if not _STEM.match(stem):
+        raise ValueError(f"figure stem {stem!r} must be a plain file name (letters, digits, "
+                         "'_', '.', '-'), without folder or suffix")
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{stem}.png", folder / f"{stem}.svg"]
-    fig.savefig(paths[0], dpi=200, bbox_inches="tight")
-    fig.savefig(paths[1], bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(paths[0], dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(paths[1], bbox_inches="tight", metadata={"Date": None, "Creator": None})
     return paths
 
 
-def flow_diagram(flow: pd.DataFrame, language: str = "en", caption: str | None = None) -> Any:
-    """Participant flow per cohort from an attrition table.
+def curve_plot(result: Any, ax: Any = None, risk_table: bool = True, language: str = "en",
+               title: str | None = None) -> Any:
+    """Kaplan–Meier or cumulative incidence curves with a number-at-risk table.
 
-    Parameters
-    ----------
-    flow : pandas.DataFrame
-        ``kow_research.outcomes.attrition_table(df)``: cohort, stage, reason, label_en,
-        label_nl, n.
-    language : {"en", "nl"}
-    caption : str, optional
-        Defaults to the definition text carried by ``flow.attrs``.
+    A thin wrapper over ``result.plot`` of :func:`kow_research.survival.kaplan_meier` /
+    :func:`kow_research.survival.cumulative_incidence` results, which labels the axes with the
+    outcome and time unit, shades the pointwise confidence band and writes the definition of
+    the outcome (dropout strategy, paid-work definition) as caption.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One column per cohort: entered → excluded (each reason with n > 0) → analysed →
-        outcome counts.
     """
-    import matplotlib.pyplot as plt
+    check_language(language)
+    if not hasattr(result, "plot") or not hasattr(result, "at_risk"):
+        raise ValueError("curve_plot needs a kaplan_meier or cumulative_incidence result "
+                         f"(got {type(result).__name__})")
+    axes = result.plot(ax=ax, risk_table=risk_table, language=language)
+    if title:
+        axes.figure.suptitle(title, fontsize=10, x=0.02, ha="left")
+    return axes.figure
 
-    label = "label_nl" if language == "nl" else "label_en"
-    cohorts = list(pd.unique(flow["cohort"]))
-    fig, ax = plt.subplots(figsize=(max(3.2 * len(cohorts), 5), 4.6))
-    ax.set_axis_off()
-    ax.set_xlim(0, len(cohorts))
-    ax.set_ylim(0, 4)
-    box = {"boxstyle": "round,pad=0.35", "fc": "white", "ec": "0.3"}
-    for i, cohort in enumerate(cohorts):
-        f = flow[flow["cohort"] == cohort]
-        x = i + 0.5
 
-        def n_of(stage: str, frame: pd.DataFrame = f) -> int:
-            return int(frame.loc[frame["stage"] == stage, "n"].sum())
-
-        ex = f[(f["stage"] == "excluded") & (f["n"] > 0)]
-        outcome = f[f["stage"] == "outcome"]
-        ax.text(x, 3.6, f"{cohort}\n{_t('entered', language)}: {n_of('entered')}", ha="center",
-                va="center", bbox=box, fontsize=9)
-        ex_text = "\n".join(f"{r[label]}: {r['n']}" for _, r in ex.iterrows()) or "—"
-        ax.text(x, 2.55, f"{_t('excluded', language)}: {n_of('excluded')}\n{ex_text}",
-                ha="center", va="center", bbox={**box, "fc": "0.95"}, fontsize=8)
-        ax.text(x, 1.5, f"{_t('analysed', language)}: {n_of('analysed')}", ha="center",
-                va="center", bbox=box, fontsize=9)
-        out_text = "\n".join(f"{r[label]}: {r['n']}" for _, r in outcome.iterrows())
-        ax.text(x, 0.45, out_text, ha="center", va="center", bbox={**box, "fc": "0.97"},
-                fontsize=8)
-        for y0, y1 in ((3.3, 2.95), (2.15, 1.75), (1.25, 0.85)):
-            ax.annotate("", xy=(x, y1), xytext=(x, y0),
-                        arrowprops={"arrowstyle": "->", "color": "0.3"})
-    text = caption or flow.attrs.get("definition_text", {}).get(language, "")
-    if text:
-        fig.text(0.01, 0.01, text, fontsize=7, style="italic", ha="left", va="bottom", wrap=True)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
+def _forest_frame(summary: pd.DataFrame, z: float) -> pd.DataFrame:
+    if {"hr", "lower", "upper"} <= set(summary.columns):
+        return summary
+    if {"coef", "se"} <= set(summary.columns):
+        coef, se = summary["coef"].astype(float), summary["se"].astype(float)
+        return summary.assign(hr=np.exp(coef), lower=np.exp(coef - z * se),
+                              upper=np.exp(coef + z * se))
+    raise ValueError("a forest plot needs a regression summary with columns hr, lower, upper "
+                     f"(or coef, se); got columns {list(summary.columns)}")
 
 
 def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, language: str = "en",
-                caption: str | None = None) -> Any:
-    """Forest plot of hazard ratios with confidence intervals.
+                caption: str | None = None, alpha: float = 0.05,
+                labels: Mapping[str, str] | None = None, annotate: bool = True) -> Any:
+    """Forest plot of hazard ratios with confidence intervals, one row per covariate.
 
     Parameters
     ----------
-    models : DataFrame or mapping of name → DataFrame
-        Regression ``summary`` frames (index covariate; columns hr, lower, upper), e.g.
-        ``{"cause-specific Cox": cox.summary, "Fine-Gray": fg.summary}``.
+    models : DataFrame or mapping of name to DataFrame
+        Regression ``summary`` frames (index covariate; columns ``hr, lower, upper`` and
+        optionally ``p``; or ``coef, se``, then :math:`\\exp(\\hat\\beta \\pm z_{1-\\alpha/2}
+        \\mathrm{SE})`), e.g. ``{"cause-specific Cox": cox.summary, "Fine-Gray": fg.summary}``.
     language : {"en", "nl"}
     caption : str, optional
+        Default: the definition carried by the first frame's ``attrs``.
+    alpha : float, default 0.05
+        1 - confidence level of the intervals (for the axis label; and for the interval when
+        only ``coef, se`` are given).
+    labels : mapping, optional
+        Readable names of the covariates.
+    annotate : bool, default True
+        Write "HR (lower–upper)" and p beside each row.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
+    from matplotlib.transforms import blended_transform_factory
 
+    lang = check_language(language)
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if isinstance(models, pd.DataFrame):
         models = {"": models}
-    names = list(models)
-    covs = list(dict.fromkeys(c for m in models.values() for c in m.index))
-    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(covs) * max(len(names), 1) + 1.4))
-    step = 0.8 / max(len(names), 1)
-    markers = ("o", "s", "^", "D")
+    if not models:
+        raise ValueError("forest_plot needs at least one regression summary")
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    frames = {name: _forest_frame(m, z) for name, m in models.items()}
+    names = list(frames)
+    covs = list(dict.fromkeys(c for m in frames.values() for c in m.index))
+    rows = len(covs) * len(names)
+    fig, ax = plt.subplots(figsize=(7.5 if annotate else 6.0, 0.38 * rows + 1.6))
+    step = 0.8 / len(names)
+    markers = ("o", "s", "^", "D", "v")
+    trans = blended_transform_factory(ax.transAxes, ax.transData)
     for k, name in enumerate(names):
-        s = models[name]
+        s = frames[name]
         y = np.array([covs.index(c) for c in s.index]) + k * step - 0.4 + step / 2
-        ax.errorbar(s["hr"], y, xerr=[s["hr"] - s["lower"], s["upper"] - s["hr"]],
-                    fmt=markers[k % len(markers)], capsize=3, label=name or None)
-    ax.axvline(1.0, color="0.5", linestyle="--", linewidth=1)
+        hr, lo, hi = (s[c].to_numpy(dtype=float) for c in ("hr", "lower", "upper"))
+        ax.errorbar(hr, y, xerr=[hr - lo, hi - hr], fmt=markers[k % len(markers)], capsize=3,
+                    markersize=5, label=name or None, color=f"C{k}")
+        if annotate:
+            p = s["p"].to_numpy(dtype=float) if "p" in s.columns else np.full(len(s), np.nan)
+            for yi, h, lw, up, pv in zip(y, hr, lo, hi, p, strict=True):
+                ptxt = "" if np.isnan(pv) else ("  p<0.001" if pv < 0.001 else f"  p={pv:.3f}")
+                ax.text(1.03, yi, f"{h:.2f} ({lw:.2f}–{up:.2f}){ptxt}", transform=trans,
+                        va="center", fontsize=7.5, color=f"C{k}")
+    level = f"{100 * (1 - alpha):g}"
+    if annotate:
+        ax.text(1.03, -0.75, text("hr_ci", lang, level=level), transform=trans, fontsize=7.5,
+                fontweight="bold", va="center")
+    ax.axvline(1.0, color="0.5", linestyle="--", linewidth=0.8)
     ax.set_xscale("log")
     ax.set_yticks(range(len(covs)))
-    ax.set_yticklabels(covs)
-    ax.invert_yaxis()
-    ax.set_xlabel(_t("hazard_ratio", language))
+    ax.set_yticklabels([(labels or {}).get(c, str(c)) for c in covs])
+    ax.set_ylim(len(covs) - 0.5, -1.0)
+    ax.set_xlabel(text("hazard_ratio", lang, level=level))
     if len(names) > 1:
-        ax.legend(loc="best", fontsize=8)
-    if caption:
-        ax.set_title(caption, fontsize=8, loc="left")
-    fig.tight_layout()
-    return fig
-
-
-def ladder_plot(by_wave: pd.DataFrame, language: str = "en") -> Any:
-    """Stacked bars of rungs per wave, one panel per cohort.
-
-    Parameters
-    ----------
-    by_wave : pandas.DataFrame
-        :func:`kow_research.outcomes.ladder_by_wave` (people without an assessment in the
-        window are left out of the percentages; their number is printed above each bar).
-    """
-    import matplotlib.pyplot as plt
-
-    from kow_research.outcomes.ladder import rung_labels
-
-    labels = rung_labels(language)
-    cohorts = list(pd.unique(by_wave["cohort"]))
-    fig, axes = plt.subplots(1, len(cohorts), figsize=(3.1 * len(cohorts) + 2.2, 3.6),
-                             sharey=True, squeeze=False)
-    colors = plt.get_cmap("viridis")(np.linspace(0.05, 0.95, 6))
-    for ax, cohort in zip(axes[0], cohorts, strict=True):
-        d = by_wave[by_wave["cohort"] == cohort]
-        months = sorted(d["wave_month"].unique())
-        assessed = d.dropna(subset=["rung"])
-        share = pd.crosstab(assessed["wave_month"], assessed["rung"].astype(int),
-                            normalize="index").reindex(index=months, columns=range(1, 7),
-                                                       fill_value=0.0) * 100
-        bottom = np.zeros(len(months))
-        x = np.arange(len(months))
-        for r in range(1, 7):
-            ax.bar(x, share[r], bottom=bottom, color=colors[r - 1], width=0.7,
-                   label=f"{r} {labels[r]}")
-            bottom += share[r].to_numpy()
-        missing = d.groupby("wave_month")["rung"].apply(lambda s: int(s.isna().sum()))
-        for xi, m in zip(x, months, strict=True):
-            ax.text(xi, 101, f"n.a. {missing[m]}", ha="center", va="bottom", fontsize=7)
-        ax.set_xticks(x)
-        ax.set_xticklabels([f"T{m}" for m in months])
-        ax.set_title(cohort)
-        ax.set_xlabel(_t("wave", language))
-        ax.set_ylim(0, 108)
-    axes[0][0].set_ylabel(_t("percent", language))
-    axes[0][-1].legend(title=_t("rung", language), bbox_to_anchor=(1.02, 1), loc="upper left",
-                       fontsize=7, title_fontsize=8)
-    caption = by_wave.attrs.get("definition_text", {}).get(language, "")
-    if caption:
-        fig.text(0.01, 0.01, caption, fontsize=7, style="italic")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
-
-
-def transition_heatmap(transitions: Any, proportions: bool = True) -> Any:
-    """Heat map of a :class:`kow_research.outcomes.LadderTransitions` table (row percentages by
-    default, counts in each cell)."""
-    import matplotlib.pyplot as plt
-
-    counts = transitions.counts
-    share = transitions.proportions.fillna(0.0) * 100 if proportions else counts
-    fig, ax = plt.subplots(figsize=(5.4, 4.6))
-    im = ax.imshow(share.to_numpy(dtype=float), cmap="Blues", vmin=0,
-                   vmax=100 if proportions else None)
-    for i in range(counts.shape[0]):
-        for j in range(counts.shape[1]):
-            ax.text(j, i, str(int(counts.iat[i, j])), ha="center", va="center", fontsize=8,
-                    color="white" if float(share.iat[i, j]) > 60 else "black")
-    ax.set_xticks(range(counts.shape[1]))
-    ax.set_yticks(range(counts.shape[0]))
-    ax.set_xticklabels(counts.columns)
-    ax.set_yticklabels(counts.index)
-    nl = transitions.language == "nl"
-    ax.set_xlabel(f"{'Trede op' if nl else 'Rung at'} {transitions.to_wave}")
-    ax.set_ylabel(f"{'Trede op' if nl else 'Rung at'} {transitions.from_wave}")
-    fig.colorbar(im, ax=ax, label=("% van de rij" if nl else "% of row") if proportions else "n")
+        ax.legend(loc="lower left", fontsize=8, frameon=False)
+    note = caption if caption is not None else caption_of(next(iter(models.values())), lang)
+    if note:
+        ax.set_title(textwrap.fill(note, 90), fontsize=8, loc="left")
     fig.tight_layout()
     return fig

@@ -16,6 +16,9 @@ from kow_research.data.study import Study
 from kow_research.data.validate import ValidationReport
 from kow_research.outcomes import attrition_table, ladder_by_wave, time_to_paid_work, training_dose
 from kow_research.outcomes.definitions import DROPOUT_STRATEGIES
+from kow_research.report.disclosure import DEFAULT_K, suppress_counts, suppress_small
+from kow_research.report.flow import attrition_partitions
+from kow_research.report.labels import text
 
 
 def outcome_tables(study: Study) -> dict[str, pd.DataFrame]:
@@ -47,16 +50,47 @@ def outcome_tables(study: Study) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def write_summary(study: Study, report: ValidationReport, out: str | Path) -> list[Path]:
-    """Write the validation counts and :func:`outcome_tables` as CSV plus ``summary.html``."""
+def disclosed_tables(study: Study, k: int = DEFAULT_K) -> dict[str, pd.DataFrame]:
+    """:func:`outcome_tables` through disclosure control (counts below ``k`` become ``"<k"``).
+
+    Partitions for secondary suppression: per dropout strategy and cohort, the exclusion
+    reasons plus "analysed" add up to "entered", and the outcome rows add up to "analysed";
+    per cohort and wave, ``assessed`` and ``not_assessed`` add up to the cohort size. A mean
+    rung based on fewer than ``k`` assessed people is hidden with its count.
+    """
+    tables = outcome_tables(study)
+    flow = tables["attrition_by_dropout_strategy"]
+    tables["attrition_by_dropout_strategy"] = suppress_counts(
+        flow, "n", k=k, partitions=attrition_partitions(flow, by=["dropout", "cohort"]))
+    ladder = tables["ladder_by_wave"]
+    cols = ["assessed", "not_assessed", "mean_rung"]
+    counts = ladder[["assessed", "not_assessed", "assessed"]].astype(float)
+    counts.columns = cols
+    shown = suppress_small(ladder[cols], counts, k=k, row_totals=True,
+                           counted=pd.DataFrame({"assessed": True, "not_assessed": True,
+                                                 "mean_rung": False}, index=ladder.index))
+    tables["ladder_by_wave"] = ladder.assign(**{c: shown[c] for c in cols})
+    if "training_dose" in tables:
+        dose = tables["training_dose"]
+        tables["training_dose"] = suppress_counts(dose, ["n", "completers"], k=k)
+    return tables
+
+
+def write_summary(study: Study, report: ValidationReport, out: str | Path,
+                  k: int = DEFAULT_K) -> list[Path]:
+    """Write the validation counts and :func:`disclosed_tables` as CSV plus ``summary.html``.
+
+    Validation counts are numbers of problems (not of persons) and are written as they are.
+    """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = {"validation_counts": report.counts(), **outcome_tables(study)}
+    tables = {"validation_counts": report.counts(), **disclosed_tables(study, k=k)}
     written = []
     parts = ["<h1>kow_research — summary tables</h1>",
              f"<p>{html.escape(repr(study))}; validation: "
              f"{'no errors' if report.ok else f'{len(report.errors)} errors'}, "
-             f"{len(report.warnings)} warnings.</p>"]
+             f"{len(report.warnings)} warnings.</p>",
+             f"<p>{html.escape(text('suppressed_note', 'en', k=k))}</p>"]
     for name, table in tables.items():
         path = folder / f"{name}.csv"
         table.to_csv(path, index=False)

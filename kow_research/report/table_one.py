@@ -1,26 +1,34 @@
-"""Table 1: baseline characteristics by cohort, with missing counts and standardised mean
+r"""Table 1: baseline characteristics by cohort, with missing counts and standardised mean
 differences, in English or Dutch, exported through disclosure control.
 
-SMD conventions (as the R package tableone, Yang & Dalton 2012):
+SMD conventions (as the R package tableone, after Yang & Dalton 2012):
 
-* continuous: :math:`(\\bar x_1 - \\bar x_2) / \\sqrt{(s_1^2 + s_2^2)/2}`;
-* binary: :math:`(p_1 - p_2) / \\sqrt{(p_1(1-p_1) + p_2(1-p_2))/2}`;
-* categorical with k > 2 levels: :math:`\\sqrt{(p_1 - p_2)^\\top S^{-1} (p_1 - p_2)}` over
-  levels 2..k, with :math:`S = (S_1 + S_2)/2` and :math:`S_g = \\mathrm{diag}(p_g) -
-  p_g p_g^\\top`;
-* more than two groups: the largest pairwise SMD.
+* continuous: :math:`|\bar x_1 - \bar x_2| / \sqrt{(s_1^2 + s_2^2)/2}` (sample variances,
+  denominator :math:`n - 1`);
+* binary: :math:`|p_1 - p_2| / \sqrt{(p_1(1-p_1) + p_2(1-p_2))/2}`;
+* categorical with :math:`K > 2` levels: :math:`\sqrt{T^\top S^{-1} T}` with
+  :math:`T = (p_{12} - p_{22}, \dots, p_{1K} - p_{2K})` (the first level dropped),
+  :math:`S = (S_1 + S_2)/2` and :math:`S_g[k, l] = p_{gk}(1 - p_{gk})` on the diagonal,
+  :math:`-p_{gk} p_{gl}` off it (a generalised inverse when :math:`S` is singular);
+* more than two groups: the **largest pairwise** SMD (tableone reports the mean of the
+  pairwise SMDs; the maximum is the conservative summary of imbalance).
 
-SMDs are reported as absolute values; missing values are left out of means and percentages and
-counted in their own row.
+Proportions and means leave missing values out; missing values are counted in their own row.
+A zero pooled standard deviation gives SMD 0 when the groups agree and NaN otherwise.
 
 References
 ----------
 Yang D, Dalton JE (2012). A unified approach to measuring the effect size between two groups
-using SAS. SAS Global Forum, paper 335-2012. Austin PC (2009). Stat Med 28:3083-3107.
+using SAS. SAS Global Forum 2012, paper 335-2012.
+Austin PC (2009). Balance diagnostics for comparing the distribution of baseline covariates
+between treatment groups in propensity-score matched samples. Stat Med 28:3083-3107.
+Yoshida K, Bartel A (2022). tableone: Create 'Table 1' to describe baseline characteristics.
+R package, ``ExtractSmd`` / ``StdDiff``.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,194 +38,321 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kow_research.data.schema import Language, get_schema
-from kow_research.report.disclosure import suppress_small
+from kow_research.report.disclosure import DEFAULT_K, suppress_small, suppression_mask
+from kow_research.report.labels import check_language, text, value_labels, variable_title
 
 DEFAULT_VARIABLES = ("age", "sex", "diagnosis_group", "smi", "benefit", "education",
                      "months_out_of_work")
-_WORDS = {"missing": ("missing", "ontbrekend"), "yes": ("yes", "ja"),
-          "variable": ("Characteristic", "Kenmerk"), "smd": ("SMD", "SMD"),
-          "mean": ("mean (SD)", "gemiddelde (SD)"), "median": ("median [IQR]", "mediaan [IQR]")}
-
-
-def _w(key: str, language: str) -> str:
-    return _WORDS[key][language == "nl"]
+CONTINUOUS = ("mean", "median", "auto")
+SUMMARY_COLUMNS = ["variable", "level", "group", "n", "percent", "mean", "sd", "median", "q1",
+                   "q3"]
 
 
 def smd_continuous(a: np.ndarray, b: np.ndarray) -> float:
-    """|difference in means| over the root mean of the two variances (n-1 denominators)."""
+    r"""SMD of a continuous variable: :math:`|\bar a - \bar b| / \sqrt{(s_a^2 + s_b^2)/2}`."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
+    diff = abs(a.mean() - b.mean())
     pooled = np.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / 2)
-    return float(abs(a.mean() - b.mean()) / pooled) if pooled > 0 else 0.0
+    if pooled > 0:
+        return float(diff / pooled)
+    return 0.0 if diff == 0 else float("nan")
 
 
 def smd_categorical(a: pd.Series, b: pd.Series, levels: Sequence[Any]) -> float:
-    """Yang & Dalton SMD for a categorical variable (binary: the usual proportion formula)."""
-    p1 = np.array([(a == lv).mean() for lv in levels])
-    p2 = np.array([(b == lv).mean() for lv in levels])
+    r"""Yang & Dalton SMD of a categorical variable (two levels: the binary formula).
+
+    ``a`` and ``b`` hold the non-missing values of the two groups; ``levels`` all levels in
+    order (the first is the reference that is dropped for :math:`K > 2`).
+    """
+    if len(a) == 0 or len(b) == 0:
+        return float("nan")
+    av, bv = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    p1 = np.array([(av == lv).mean() for lv in levels], dtype=float)
+    p2 = np.array([(bv == lv).mean() for lv in levels], dtype=float)
     if len(levels) <= 2:
         p, q = p1[-1], p2[-1]
         denom = np.sqrt((p * (1 - p) + q * (1 - q)) / 2)
-        return float(abs(p - q) / denom) if denom > 0 else 0.0
-    d = (p1 - p2)[1:]
+        if denom > 0:
+            return float(abs(p - q) / denom)
+        return 0.0 if p == q else float("nan")
+    t = (p1 - p2)[1:]
     s = (np.diag(p1) - np.outer(p1, p1) + np.diag(p2) - np.outer(p2, p2))[1:, 1:] / 2
-    return float(np.sqrt(max(d @ np.linalg.pinv(s) @ d, 0.0)))
+    return float(np.sqrt(max(float(t @ np.linalg.pinv(s) @ t), 0.0)))
 
 
 @dataclass(frozen=True)
 class TableOne:
-    """Baseline table. ``table`` holds formatted cells (str), ``counts`` the person counts
-    behind each cell (for disclosure control), ``smd`` the SMD per variable."""
+    """Baseline table by group.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Formatted cells (str); index (characteristic, statistic) in ``language``; one
+        column per group headed "name (n = N)", then "SMD".
+    counts : pandas.DataFrame
+        Same shape: the number of persons behind each cell (``inf`` for SMD cells), used by
+        disclosure control.
+    smd : pandas.Series
+        SMD per characteristic (largest pairwise with more than two groups).
+    summary : pandas.DataFrame
+        The numbers behind the cells, long: variable, level, group, n, percent, mean, sd,
+        median, q1, q3 (unrounded; not disclosure-controlled — do not export it).
+    by, language, caption
+        Grouping column, label language and the caption (definitions of every statistic).
+    blocks : tuple
+        Per row, the partition label used for secondary suppression (None: no partition).
+    attrs : dict
+        ``definition``: the options that produced the table.
+    """
 
     table: pd.DataFrame
     counts: pd.DataFrame
     smd: pd.Series
+    summary: pd.DataFrame
     by: str
     language: str
-    caption: str = ""
-    notes: dict[str, Any] = field(default_factory=dict)
+    caption: str
+    blocks: tuple[Any, ...] = ()
+    attrs: dict[str, Any] = field(default_factory=dict)
 
-    def disclosed(self, k: int = 5) -> pd.DataFrame:
-        """The table with every cell based on fewer than ``k`` people replaced by ``<k``."""
-        return suppress_small(self.table, self.counts, k=k,
-                              blocks=self.table.index.get_level_values(0))
+    def disclosed(self, k: int = DEFAULT_K) -> pd.DataFrame:
+        """The table with cells based on fewer than ``k`` persons shown as ``"<k"``.
 
-    def to_csv(self, path: str | Path, k: int = 5) -> Path:
-        """Write the disclosure-controlled table as CSV."""
-        self.disclosed(k).to_csv(path)
+        Within each characteristic the levels and the missing row partition the group size,
+        so a second cell is hidden wherever a single hidden cell could be recovered (see
+        :mod:`kow_research.report.disclosure`). Because "n (%)" cells reveal the number of
+        non-missing values, a column whose missing count is hidden shows that
+        characteristic's levels as counts without percentages.
+        """
+        counted = pd.DataFrame(True, index=self.counts.index, columns=self.counts.columns)
+        stat = self.table.index.get_level_values(1)
+        is_mean = np.array([s.startswith((text("mean_sd", self.language),
+                                          text("median_iqr", self.language))) for s in stat])
+        counted.loc[is_mean, :] = False   # a mean does not show its count
+        blocks = list(self.blocks) if self.blocks else None
+        hide = suppression_mask(self.counts, k=k, blocks=blocks, counted=counted)
+        out = suppress_small(self.table, self.counts, k=k, blocks=blocks, counted=counted)
+        miss_word = text("missing", self.language)
+        var = self.table.index.get_level_values(0)
+        is_missing_row = np.array([s.startswith(miss_word) for s in stat])
+        for j, col in enumerate(out.columns):
+            for v in var[is_missing_row & hide.iloc[:, j].to_numpy()]:
+                rows = (var == v) & ~is_missing_row & ~hide.iloc[:, j].to_numpy() & ~is_mean
+                out.loc[rows, col] = [str(c).split(" (")[0] for c in out.loc[rows, col]]
+        out.attrs = {"caption": self.caption, "disclosure": {"k": int(k)}}
+        return out
+
+    def note(self, k: int = DEFAULT_K) -> str:
+        """Caption plus the disclosure-control note."""
+        return f"{self.caption} {text('suppressed_note', self.language, k=k)}"
+
+    def to_csv(self, path: str | Path, k: int = DEFAULT_K) -> Path:
+        """Write the disclosure-controlled table as CSV (UTF-8)."""
+        self.disclosed(k).to_csv(path, encoding="utf-8")
         return Path(path)
 
-    def to_excel(self, path: str | Path, k: int = 5) -> Path:
-        """Write the disclosure-controlled table as XLSX."""
-        self.disclosed(k).to_excel(path)
+    def to_excel(self, path: str | Path, k: int = DEFAULT_K) -> Path:
+        """Write the disclosure-controlled table as XLSX (sheet ``table_1``; the caption and
+        disclosure note on sheet ``notes``)."""
+        with pd.ExcelWriter(path) as writer:
+            self.disclosed(k).to_excel(writer, sheet_name="table_1")
+            pd.DataFrame({"note": [self.caption, text("suppressed_note", self.language, k=k)]}
+                         ).to_excel(writer, sheet_name="notes", index=False)
         return Path(path)
 
-    def to_html(self, path: str | Path | None = None, k: int = 5) -> str:
-        """Disclosure-controlled HTML (written to ``path`` when given)."""
-        html = f"<p>{self.caption}</p>" + self.disclosed(k).to_html()
+    def to_html(self, path: str | Path | None = None, k: int = DEFAULT_K) -> str:
+        """Disclosure-controlled HTML with caption (written to ``path`` when given)."""
+        body = self.disclosed(k).to_html(na_rep="")
+        page = (f"<div><p><strong>Table 1.</strong> {html.escape(self.caption)}</p>{body}"
+                f"<p><small>{html.escape(text('suppressed_note', self.language, k=k))}"
+                f"</small></p></div>")
         if path is not None:
-            Path(path).write_text(html, encoding="utf-8")
-        return html
+            Path(path).write_text(page, encoding="utf-8")
+        return page
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
 
-def _label(column: str, language: str) -> tuple[str, dict[Any, str]]:
-    schema = get_schema("participants")
-    if column in schema.columns:
-        f = schema.field(column)
-        lang: Language = "nl" if language == "nl" else "en"
-        return f.title(lang), dict(f.labels(lang))
-    return column, {}
+def _is_bool(col: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(col.dtype) or str(col.dtype) == "boolean"
+
+
+def _levels(col: pd.Series, values: pd.Series) -> list[Any]:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = list(col.cat.categories)
+        return [lv for lv in cats if (values == lv).any()]
+    return sorted(values.dropna().unique().tolist(), key=str)
+
+
+def _check(df: pd.DataFrame, by: str, variables: Sequence[str] | None, continuous: str,
+           categorical: Sequence[str]) -> list[str]:
+    if by not in df.columns:
+        raise ValueError(f"grouping column {by!r} not in the data; columns: {list(df.columns)}")
+    if df[by].isna().any():
+        raise ValueError(f"{int(df[by].isna().sum())} rows have no {by!r}; give every person "
+                         "a group (or drop them explicitly) before making Table 1")
+    if continuous not in CONTINUOUS:
+        raise ValueError(f"continuous must be one of {CONTINUOUS}, got {continuous!r}")
+    if variables is None:
+        chosen = [v for v in DEFAULT_VARIABLES if v in df.columns]
+    else:
+        chosen = list(variables)
+        unknown = [v for v in chosen if v not in df.columns]
+        if unknown:
+            raise ValueError(f"variables {unknown} are not columns of the data; columns: "
+                             f"{list(df.columns)}")
+    if by in chosen:
+        raise ValueError(f"{by!r} is the grouping column; leave it out of variables")
+    for v in chosen:
+        if pd.api.types.is_datetime64_any_dtype(df[v].dtype):
+            raise ValueError(f"variable {v!r} is a date; derive a number (e.g. days) first")
+    bad = [c for c in categorical if c not in chosen]
+    if bad:
+        raise ValueError(f"categorical {bad} are not among the variables {chosen}")
+    return chosen
 
 
 def table_one(df: pd.DataFrame, by: str = "cohort", variables: Sequence[str] | None = None,
               language: str = "en", continuous: str = "auto", smd: bool = True,
-              missing: bool = True) -> TableOne:
+              missing: bool = True, categorical: Sequence[str] = ()) -> TableOne:
     """Baseline characteristics by group.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per person (e.g. ``study.participants``).
+        One row per person (e.g. ``study.participants``, possibly with derived columns such
+        as ``baseline_rung``).
     by : str, default "cohort"
+        Grouping column (no missing values); groups in order of appearance (categories order
+        for a categorical column).
     variables : sequence of str, optional
-        Default: age, sex, diagnosis group, SMI, benefit, education, months out of work.
+        Characteristics in display order. Default: those of age, sex, diagnosis group, SMI,
+        benefit, education and months out of work present in ``df``.
     language : {"en", "nl"}
-        Labels from the data dictionary.
+        Titles and value labels from the data dictionary
+        (``get_schema(t).field(c).title(lang)``, ``.labels(lang)``).
     continuous : {"auto", "mean", "median"}
-        Summary of numeric variables; ``auto`` uses median [IQR] when |skewness| > 1.
-    smd, missing : bool
-        Add the SMD column / the missing-value rows.
+        Summary of numeric variables: mean (SD), median [IQR] (quartiles as R's type 7), or
+        ``auto``: median [IQR] when the absolute sample skewness exceeds 1.
+    smd : bool, default True
+        Add the SMD column (see the module docstring for the conventions).
+    missing : bool, default True
+        Add a "missing, n" row to characteristics with missing values.
+    categorical : sequence of str, default ()
+        Numeric variables to tabulate by level instead (e.g. ``baseline_rung``).
 
     Returns
     -------
     TableOne
     """
-    if by not in df.columns:
-        raise ValueError(f"column {by!r} not found")
-    variables = [v for v in (variables or DEFAULT_VARIABLES) if v in df.columns]
-    groups = [g for g in pd.unique(df[by].astype(str))]
-    gcol = df[by].astype(str)
-    header = {g: f"{g} (n = {int((gcol == g).sum())})" for g in groups}
+    lang = check_language(language)
+    chosen = _check(df, by, variables, continuous, categorical)
+    gcol = df[by]
+    if isinstance(gcol.dtype, pd.CategoricalDtype):
+        groups = [g for g in gcol.cat.categories if (gcol == g).any()]
+    else:
+        groups = list(pd.unique(gcol))
+    masks = {g: (gcol == g).to_numpy() for g in groups}
+    header = {g: f"{g} (n = {int(masks[g].sum())})" for g in groups}
     rows: list[tuple[str, str]] = []
+    blocks: list[Any] = []
     cells: list[list[str]] = []
     counts: list[list[float]] = []
+    summary: list[tuple[Any, ...]] = []
     smds: dict[str, float] = {}
-    for var in variables:
+    pairs = list(itertools.combinations(groups, 2))
+    for var in chosen:
         col = df[var]
-        title, value_labels = _label(var, language)
-        present = col.notna()
-        is_bool = pd.api.types.is_bool_dtype(col.dtype) or str(col.dtype) == "boolean"
-        numeric = pd.api.types.is_numeric_dtype(col.dtype) and not is_bool
+        title = variable_title(var, lang)
+        present = col.notna().to_numpy()
+        is_bool = _is_bool(col)
+        numeric = (pd.api.types.is_numeric_dtype(col.dtype) and not is_bool
+                   and var not in categorical)
         if numeric:
-            x = col.astype(float)
+            x = col.astype("float64").to_numpy(dtype=float, na_value=np.nan)
             use_median = continuous == "median" or (
-                continuous == "auto" and abs(x.dropna().skew()) > 1)
-            stat = _w("median" if use_median else "mean", language)
+                continuous == "auto" and abs(pd.Series(x[present]).skew()) > 1)
+            stat = text("median_iqr" if use_median else "mean_sd", lang)
             row_cells, row_counts = [], []
             for g in groups:
-                v = x[(gcol == g) & present].to_numpy()
+                v = x[masks[g] & present]
+                q1, q2, q3 = np.percentile(v, [25, 50, 75]) if len(v) else (np.nan,) * 3
+                mean = v.mean() if len(v) else np.nan
+                sd = v.std(ddof=1) if len(v) > 1 else np.nan
                 if len(v) == 0:
                     row_cells.append("")
                 elif use_median:
-                    q1, q2, q3 = np.percentile(v, [25, 50, 75])
                     row_cells.append(f"{q2:.1f} [{q1:.1f}, {q3:.1f}]")
                 else:
-                    row_cells.append(f"{v.mean():.1f} ({v.std(ddof=1):.1f})")
+                    row_cells.append(f"{mean:.1f} ({sd:.1f})")
                 row_counts.append(float(len(v)))
+                summary.append((var, None, g, len(v), np.nan, mean, sd, q2, q1, q3))
             rows.append((title, stat))
+            blocks.append(None)
             cells.append(row_cells)
             counts.append(row_counts)
-            if smd and len(groups) >= 2:
-                smds[title] = max(smd_continuous(x[(gcol == a) & present].to_numpy(),
-                                                 x[(gcol == b) & present].to_numpy())
-                                  for a, b in itertools.combinations(groups, 2))
+            if smd and pairs:
+                smds[title] = max(smd_continuous(x[masks[a] & present], x[masks[b] & present])
+                                  for a, b in pairs)
         else:
-            values = col.astype(object).where(present)
+            values = pd.Series(col.astype(object).to_numpy(), index=df.index).where(present)
+            labels = value_labels(var, lang)
             if is_bool:
+                values = values.map(lambda v: bool(v) if pd.notna(v) else v)
                 levels: list[Any] = [False, True]
                 shown = [True]
             else:
-                levels = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
-                          else sorted(values.dropna().unique().tolist(), key=str))
-                levels = [lv for lv in levels if (values == lv).any()]
+                levels = _levels(col, values)
                 shown = levels
+            vals = values.to_numpy(dtype=object)
             for lv in shown:
                 row_cells, row_counts = [], []
                 for g in groups:
-                    sel = (gcol == g) & present
-                    n_lv = int((values[sel] == lv).sum())
+                    sel = masks[g] & present
+                    n_lv = int((vals[sel] == lv).sum())
                     denom = int(sel.sum())
-                    row_cells.append(f"{n_lv} ({100 * n_lv / denom:.1f}%)" if denom else "")
+                    pct = 100 * n_lv / denom if denom else np.nan
+                    row_cells.append(f"{n_lv} ({pct:.1f}%)" if denom else "")
                     row_counts.append(float(n_lv))
-                name = _w("yes", language) if is_bool else value_labels.get(lv, str(lv))
-                rows.append((title, f"{name}, n (%)"))
+                    summary.append((var, lv, g, n_lv, pct) + (np.nan,) * 5)
+                name = text("yes", lang) if is_bool else labels.get(lv, str(lv))
+                rows.append((title, f"{name}, {text('n_percent', lang)}"))
+                blocks.append(var)
                 cells.append(row_cells)
                 counts.append(row_counts)
-            if smd and len(groups) >= 2 and len(levels) >= 2:
-                smds[title] = max(
-                    smd_categorical(values[(gcol == a) & present], values[(gcol == b) & present],
-                                    levels)
-                    for a, b in itertools.combinations(groups, 2))
+            if smd and pairs and len(levels) >= 2:
+                smds[title] = max(smd_categorical(vals[masks[a] & present],
+                                                  vals[masks[b] & present], levels)
+                                  for a, b in pairs)
         if missing and (~present).any():
-            rows.append((title, _w("missing", language) + ", n"))
-            m = [int(((gcol == g) & ~present).sum()) for g in groups]
+            rows.append((title, text("missing", lang) + ", n"))
+            blocks.append(var)
+            m = [int((masks[g] & ~present).sum()) for g in groups]
             cells.append([str(v) for v in m])
             counts.append([float(v) for v in m])
-    index = pd.MultiIndex.from_tuples(rows, names=[_w("variable", language), ""])
+    index = pd.MultiIndex.from_tuples(rows, names=[text("characteristic", lang),
+                                                   text("statistic", lang)])
     table = pd.DataFrame(cells, index=index, columns=[header[g] for g in groups])
     count_frame = pd.DataFrame(counts, index=index, columns=table.columns)
-    smd_series = pd.Series(smds, name=_w("smd", language), dtype=float)
-    if smd and len(groups) >= 2:
+    smd_name = text("smd", lang)
+    smd_series = pd.Series(smds, name=smd_name, dtype=float)
+    if smd and pairs:
         first = ~pd.Index(index.get_level_values(0)).duplicated()
-        col = [f"{smds[t]:.3f}" if (f and t in smds) else ""
-               for t, f in zip(index.get_level_values(0), first, strict=True)]
-        table[_w("smd", language)] = col
-        count_frame[_w("smd", language)] = np.inf  # never suppressed
-    caption = ("Baseline characteristics by " + by + "; SMD: standardised mean difference "
-               "(largest pairwise with more than two groups)." if language != "nl" else
-               "Kenmerken bij de start per " + by + "; SMD: gestandaardiseerd verschil "
-               "(grootste paarsgewijze bij meer dan twee groepen).")
-    return TableOne(table=table, counts=count_frame, smd=smd_series, by=by, language=language,
-                    caption=caption)
+        table[smd_name] = [f"{smds[t]:.3f}" if (f and t in smds and np.isfinite(smds[t]))
+                           else "" for t, f in zip(index.get_level_values(0), first,
+                                                   strict=True)]
+        count_frame[smd_name] = np.inf  # an SMD is not a count: never suppressed
+    rule = text("smd_two_groups" if len(groups) == 2 else "smd_max_pairwise", lang)
+    caption = text("table_one_caption", lang, by=variable_title(by, lang).lower(),
+                   smd_rule=rule)
+    definition = {"by": by, "variables": chosen, "continuous": continuous,
+                  "categorical": list(categorical), "smd": "Yang-Dalton (tableone); "
+                  + ("largest pairwise" if len(groups) > 2 else "two groups"),
+                  "percentages": "of non-missing values"}
+    return TableOne(table=table, counts=count_frame, smd=smd_series,
+                    summary=pd.DataFrame(summary, columns=SUMMARY_COLUMNS), by=by,
+                    language=lang, caption=caption, blocks=tuple(blocks),
+                    attrs={"definition": definition})

@@ -57,7 +57,8 @@ def plot_curve(result: Any, ax: Any = None, risk_table: bool = False,
         raise ValueError(f"language must be one of {sorted(LABELS)}, got {language!r}")
     lab = LABELS[language]
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4.5))
+        n_groups = result.table["group"].nunique()
+        _, ax = plt.subplots(figsize=(7.5, 4.5 + (0.9 + 0.28 * n_groups if risk_table else 0)))
     start = 1.0 if result.kind == "survival" else 0.0
     for g, sub in result.table.groupby("group", sort=False, observed=True):
         t = np.concatenate([[0.0], sub["time"].to_numpy()])
@@ -84,15 +85,20 @@ def plot_curve(result: Any, ax: Any = None, risk_table: bool = False,
         ticks = [x for x in ax.get_xticks() if 0 <= x <= ax.get_xlim()[1]]
         groups = list(result.at_risk.groupby("group", sort=False, observed=True))
         trans = blended_transform_factory(ax.transData, ax.transAxes)
-        ax.text(-0.02, -0.2, lab["at_risk"], transform=ax.transAxes, ha="right", va="top",
+        height = fig.get_size_inches()[1]
+        fig.subplots_adjust(bottom=(0.75 + 0.2 * (len(groups) + 1)) / height, left=0.16,
+                            top=0.9)
+        axes_h = ax.get_position().height * height  # inches; rows are 0.2 inch apart
+        step = 0.2 / axes_h
+        top = -0.5 / axes_h
+        ax.text(-0.08, top, lab["at_risk"], transform=ax.transAxes, ha="left", va="top",
                 fontsize=8, fontweight="bold")
         for i, (g, sub) in enumerate(groups):
-            y = -0.27 - 0.07 * i
+            y = top - step * (i + 1)
             tt, nr = sub["time"].to_numpy(), sub["n_risk"].to_numpy()
             pos = np.searchsorted(tt, ticks, side="left")
-            ax.text(-0.02, y, str(g), transform=ax.transAxes, ha="right", va="top", fontsize=8)
+            ax.text(-0.04, y, str(g), transform=ax.transAxes, ha="right", va="top", fontsize=8)
             for x, p in zip(ticks, pos, strict=True):
                 ax.text(x, y, str(int(nr[p]) if p < len(nr) else 0), transform=trans,
                         ha="center", va="top", fontsize=8)
-        fig.subplots_adjust(bottom=0.22 + 0.07 * len(groups), left=0.14)
     return ax

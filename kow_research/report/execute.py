@@ -1,0 +1,305 @@
+"""Execute the analysis notebooks with papermill, render them to HTML and write an index page.
+
+Each notebook gets the parameters ``data_dir``, ``output_dir`` and ``language`` (plus any
+extra ``parameters``) injected after its cell tagged ``parameters``, runs in the ``python3``
+kernel — which jupyter_client starts with the current interpreter (``sys.executable``), so
+inside the project's ``.venv`` the notebooks see the same ``kow_research`` — and is written,
+executed, to ``<output_dir>/notebooks/`` and as HTML to ``<output_dir>/``. A failing notebook
+does not stop the others; its :class:`NotebookRun` names the cell that failed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kow_research.report.labels import check_language, text
+from kow_research.report.notebook_check import PROBLEM_COLUMNS, check_notebook_outputs
+
+KERNEL_NAME = "python3"
+_PAPERMILL_TAGS = ("papermill-error-cell-tag", "injected-parameters")
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """The outcome of executing one notebook.
+
+    Attributes
+    ----------
+    name : str
+        File name of the source notebook (``03_participation_ladder.ipynb``).
+    source : pathlib.Path
+        The source notebook.
+    title : str
+        Its first markdown heading (the file stem if it has none).
+    executed : pathlib.Path or None
+        The executed copy (with outputs), when execution got as far as writing it.
+    html : pathlib.Path or None
+        The rendered HTML page.
+    ok : bool
+        True when every cell ran without error.
+    error : str or None
+        ``"ExceptionName: message"`` of the failure.
+    failed_cell : int or None
+        1-based position of the failing cell in the source notebook (markdown cells count).
+    failed_execution_count : int or None
+        The ``In [n]`` number of the failing cell.
+    failed_source : str or None
+        First line of the failing cell's code.
+    disclosure : pandas.DataFrame
+        Outputs that show individual participants (see
+        :func:`~kow_research.report.notebook_check.check_notebook_outputs`); empty if none.
+    """
+
+    name: str
+    source: Path
+    title: str
+    executed: Path | None = None
+    html: Path | None = None
+    ok: bool = True
+    error: str | None = None
+    failed_cell: int | None = None
+    failed_execution_count: int | None = None
+    failed_source: str | None = None
+    disclosure: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+
+    @property
+    def message(self) -> str:
+        """One line for the console: what ran, or which notebook and cell failed and why."""
+        if not self.ok:
+            where = f"cell {self.failed_cell}" if self.failed_cell else "an unknown cell"
+            if self.failed_execution_count is not None:
+                where += f" (In [{self.failed_execution_count}])"
+            code = f": `{self.failed_source}`" if self.failed_source else ""
+            return f"{self.name} failed in {where}{code} — {self.error}"
+        if len(self.disclosure):
+            first = self.disclosure.iloc[0]
+            return (f"{self.name} shows individual participants in cell {first['cell']} "
+                    f"({first['rule']}); {len(self.disclosure)} output(s) to fix")
+        return f"{self.name} ok"
+
+    @property
+    def passed(self) -> bool:
+        """Ran without error and shows aggregates only."""
+        return self.ok and len(self.disclosure) == 0
+
+
+def first_heading(path: str | Path) -> str:
+    """The text of the first markdown heading of a notebook (its stem if there is none)."""
+    p = Path(path)
+    nb = json.loads(p.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        for line in ("".join(source) if isinstance(source, list) else source).splitlines():
+            if line.lstrip().startswith("#"):
+                return line.lstrip().lstrip("#").strip()
+    return p.stem
+
+
+def find_notebooks(notebook_dir: str | Path) -> list[Path]:
+    """The notebooks of a folder in reading order (sorted by name; checkpoints skipped)."""
+    folder = Path(notebook_dir)
+    if not folder.is_dir():
+        raise ValueError(f"notebook folder {folder} does not exist; pass the folder that holds "
+                         "the .ipynb files")
+    return sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+
+
+def _failure(executed: Path) -> tuple[int | None, int | None, str | None]:
+    """(position in the source notebook, execution count, first code line) of the failed
+    cell, read from papermill's per-cell status in the executed notebook."""
+    if not executed.exists():
+        return None, None, None
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    position = 0
+    for cell in nb.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if any(t in tags for t in _PAPERMILL_TAGS):
+            continue
+        position += 1
+        pm = cell.get("metadata", {}).get("papermill", {})
+        errored = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+        if pm.get("status") == "failed" or pm.get("exception") or errored:
+            src = cell.get("source", "")
+            src = "".join(src) if isinstance(src, list) else src
+            lines = [s for s in src.splitlines() if s.strip()]
+            return position, cell.get("execution_count"), (lines[0][:80] if lines else None)
+    return None, None, None
+
+
+def render_html(executed: str | Path, html_path: str | Path) -> Path:
+    """Render an executed notebook to a standalone HTML page with nbconvert."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(executed), as_version=4)
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    out = Path(html_path)
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def run_notebook(path: str | Path, output_dir: str | Path, parameters: Mapping[str, Any],
+                 kernel_name: str = KERNEL_NAME, timeout: int | None = 600,
+                 html: bool = True) -> NotebookRun:
+    """Execute one notebook into ``output_dir`` (see :func:`run_notebooks`)."""
+    import papermill as pm
+
+    source = Path(path)
+    out = Path(output_dir)
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    executed = out / "notebooks" / source.name
+    title = first_heading(source)
+    error: str | None = None
+    try:
+        pm.execute_notebook(str(source), str(executed), parameters=dict(parameters),
+                            kernel_name=kernel_name, language="python", progress_bar=False,
+                            execution_timeout=timeout, cwd=str(source.parent),
+                            report_mode=False)
+    except pm.PapermillExecutionError as exc:
+        error = f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, timeout, unreadable notebook: report, go on
+        error = f"{type(exc).__name__}: {exc}"
+    cell, count, code = _failure(executed) if error else (None, None, None)
+    page = None
+    if html and executed.exists():
+        page = render_html(executed, out / f"{source.stem}.html")
+    disclosure = (check_notebook_outputs(executed) if executed.exists()
+                  else pd.DataFrame(columns=PROBLEM_COLUMNS))
+    return NotebookRun(name=source.name, source=source, title=title,
+                       executed=executed if executed.exists() else None, html=page,
+                       ok=error is None, error=error, failed_cell=cell,
+                       failed_execution_count=count, failed_source=code,
+                       disclosure=disclosure)
+
+
+def run_notebooks(notebook_dir: str | Path, data_dir: str | Path | None,
+                  output_dir: str | Path, parameters: Mapping[str, Any] | None = None,
+                  progress: bool = True, language: str = "en",
+                  notebooks: Sequence[str] | None = None, kernel_name: str = KERNEL_NAME,
+                  timeout: int | None = 600, html: bool = True) -> list[NotebookRun]:
+    """Execute every notebook of ``notebook_dir`` with papermill and render it to HTML.
+
+    Parameters
+    ----------
+    notebook_dir : str or pathlib.Path
+        Folder with the ``.ipynb`` files; they run in name order.
+    data_dir : str, pathlib.Path or None
+        Passed to each notebook as ``data_dir`` (absolute path; None lets the notebook
+        simulate its own data).
+    output_dir : str or pathlib.Path
+        Receives ``<stem>.html``, the executed ``notebooks/<name>.ipynb`` and, as the
+        notebooks' own ``output_dir`` parameter, ``results/`` (their figures and tables).
+    parameters : mapping, optional
+        Further parameters for every notebook (e.g. ``{"seed": 1}``); they override the
+        defaults above.
+    progress : bool, default True
+        Show a tqdm progress bar (on stderr).
+    language : {"en", "nl"}
+        Passed as the ``language`` parameter.
+    notebooks : sequence of str, optional
+        Only these file names (default: all).
+    kernel_name : str, default "python3"
+        Jupyter kernel; ``python3`` runs ``sys.executable``.
+    timeout : int or None, default 600
+        Seconds a single cell may run.
+    html : bool, default True
+        Render each executed notebook to HTML.
+
+    Returns
+    -------
+    list of NotebookRun
+        One per notebook, in order; failures are recorded, not raised.
+    """
+    from tqdm import tqdm
+
+    check_language(language)
+    out = Path(output_dir).resolve()
+    files = find_notebooks(notebook_dir)
+    if notebooks is not None:
+        unknown = sorted(set(notebooks) - {p.name for p in files})
+        if unknown:
+            raise ValueError(f"notebooks {unknown} are not in {notebook_dir}; available: "
+                             f"{[p.name for p in files]}")
+        files = [p for p in files if p.name in set(notebooks)]
+    if not files:
+        raise ValueError(f"no notebooks (*.ipynb) in {notebook_dir}")
+    params: dict[str, Any] = {
+        "data_dir": str(Path(data_dir).resolve()) if data_dir is not None else None,
+        "output_dir": str(out / "results"),
+        "language": language,
+        **dict(parameters or {}),
+    }
+    runs = []
+    bar = tqdm(files, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    for path in bar:
+        bar.set_postfix_str(path.stem)
+        runs.append(run_notebook(path, out, params, kernel_name=kernel_name, timeout=timeout,
+                                 html=html))
+    bar.close()
+    return runs
+
+
+def make_index_html(runs: Sequence[NotebookRun], path: str | Path, data_source: str,
+                    version: str | None = None, language: str = "en",
+                    title: str | None = None) -> Path:
+    """Write ``index.html`` linking every rendered notebook.
+
+    Parameters
+    ----------
+    runs : sequence of NotebookRun
+    path : str or pathlib.Path
+        The index file; links are relative to its folder.
+    data_source : str
+        Where the data came from (a folder, or "simulated cohorts ...").
+    version : str, optional
+        Package version (default: ``kow_research.__version__``).
+    language : {"en", "nl"}
+    title : str, optional
+        Page title (default "kow_research report").
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    if version is None:
+        from kow_research import __version__ as version
+    check_language(language)
+    index = Path(path)
+    index.parent.mkdir(parents=True, exist_ok=True)
+    heading = title or text("report_title", language)
+    items = []
+    for run in runs:
+        label = html.escape(run.title)
+        if run.html is not None:
+            try:
+                href = run.html.resolve().relative_to(index.parent.resolve()).as_posix()
+            except ValueError:
+                href = run.html.resolve().as_uri()
+            label = f'<a href="{html.escape(href)}">{label}</a>'
+        status = (text("ok", language) if run.passed
+                  else f"{text('failed', language)}: {html.escape(run.message)}")
+        css = "ok" if run.passed else "failed"
+        items.append(f'<li><code>{html.escape(run.name)}</code> — {label} '
+                     f'<span class="{css}">({status})</span></li>')
+    page = "\n".join([
+        "<!doctype html>", f'<html lang="{language}">', "<head>", '<meta charset="utf-8">',
+        f"<title>{html.escape(heading)}</title>",
+        "<style>body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.5}"
+        ".failed{color:#b00}.ok{color:#070}code{color:#555}</style>",
+        "</head>", "<body>", f"<h1>{html.escape(heading)}</h1>",
+        f"<p>{text('data_source', language)}: {html.escape(data_source)}<br>"
+        f"{text('package_version', language)}: kow_research {html.escape(str(version))}</p>",
+        "<ol>", *items, "</ol>", "</body>", "</html>", ""])
+    index.write_text(page, encoding="utf-8")
+    return index

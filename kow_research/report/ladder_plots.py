@@ -1,0 +1,130 @@
+"""Participation-ladder figures: stacked bars of rungs per wave and a transition heat map."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kow_research.report.flow import caption_of
+from kow_research.report.labels import check_language, text, value_labels
+
+LADDER_COLUMNS = ("cohort", "wave_month", "rung")
+
+
+def ladder_plot(by_wave: pd.DataFrame, language: str = "en", caption: str | None = None) -> Any:
+    """Stacked bars of the share of assessed people on each rung, per wave and cohort.
+
+    Parameters
+    ----------
+    by_wave : pandas.DataFrame
+        :func:`kow_research.outcomes.ladder_by_wave` (one row per person and wave: cohort,
+        wave_month, rung). People without an assessment in the window are left out of the
+        percentages; their number is printed above each bar ("n.a."), so nobody is dropped
+        silently.
+    language : {"en", "nl"}
+    caption : str, optional
+        Default: the definition (waves, window) carried by ``by_wave.attrs``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per cohort.
+    """
+    import matplotlib.pyplot as plt
+
+    lang = check_language(language)
+    missing = [c for c in LADDER_COLUMNS if c not in by_wave.columns]
+    if missing:
+        raise ValueError(f"ladder_plot needs kow_research.outcomes.ladder_by_wave output; "
+                         f"columns {missing} are missing")
+    if len(by_wave) == 0:
+        raise ValueError("ladder_plot: the ladder table is empty")
+    labels = value_labels("rung", lang, table="ladder")
+    cohorts = list(pd.unique(by_wave["cohort"]))
+    fig, axes = plt.subplots(1, len(cohorts), figsize=(3.1 * len(cohorts) + 2.4, 3.8),
+                             sharey=True, squeeze=False)
+    colors = plt.get_cmap("viridis")(np.linspace(0.05, 0.95, 6))
+    for ax, cohort in zip(axes[0], cohorts, strict=True):
+        d = by_wave[by_wave["cohort"] == cohort]
+        months = sorted(d["wave_month"].unique())
+        assessed = d[d["rung"].notna()]
+        share = pd.crosstab(assessed["wave_month"], assessed["rung"].astype(int),
+                            normalize="index").reindex(index=months, columns=range(1, 7),
+                                                       fill_value=0.0) * 100
+        bottom = np.zeros(len(months))
+        x = np.arange(len(months))
+        for r in range(1, 7):
+            ax.bar(x, share[r], bottom=bottom, color=colors[r - 1], width=0.7,
+                   label=f"{r} {labels.get(r, '')}".strip(), edgecolor="white", linewidth=0.4)
+            bottom += share[r].to_numpy()
+        n_na = d["rung"].isna().groupby(d["wave_month"]).sum()
+        for xi, m in zip(x, months, strict=True):
+            ax.text(xi, 101, f"{text('not_assessed', lang)} {int(n_na.get(m, 0))}",
+                    ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(x)
+        ax.set_xticklabels([f"T{m}" for m in months])
+        ax.set_title(str(cohort), fontsize=10)
+        ax.set_xlabel(text("wave", lang), fontsize=8)
+        ax.set_ylim(0, 108)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0][0].set_ylabel(text("percent_assessed", lang))
+    axes[0][-1].legend(title=text("rung", lang), bbox_to_anchor=(1.02, 1), loc="upper left",
+                       fontsize=7, title_fontsize=8, frameon=False)
+    note = caption if caption is not None else caption_of(by_wave, lang)
+    if note:
+        fig.text(0.01, 0.01, textwrap.fill(note, int(fig.get_figwidth() * 15)), fontsize=7,
+                 style="italic", va="bottom")
+    fig.tight_layout(rect=(0, 0.08 if note else 0, 1, 1))
+    return fig
+
+
+def transition_heatmap(transitions: Any, proportions: bool = True,
+                       language: str | None = None) -> Any:
+    """Heat map of rung transitions between two waves.
+
+    Parameters
+    ----------
+    transitions : kow_research.outcomes.LadderTransitions
+        ``counts`` (6 × 6, rows = rung at ``from_wave``) and row ``proportions``.
+    proportions : bool, default True
+        Colour by row percentage (else by count); each cell prints its count.
+    language : {"en", "nl"}, optional
+        Default: the language of ``transitions``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The caption gives the number of people without a rung at one of the two waves.
+    """
+    import matplotlib.pyplot as plt
+
+    lang = check_language(language or getattr(transitions, "language", "en"))
+    counts = transitions.counts
+    share = transitions.proportions.fillna(0.0) * 100 if proportions else counts
+    values = share.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(5.6, 4.9))
+    vmax = 100.0 if proportions else max(float(values.max()), 1.0)
+    im = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax)
+    for i in range(counts.shape[0]):
+        for j in range(counts.shape[1]):
+            ax.text(j, i, str(int(counts.iat[i, j])), ha="center", va="center", fontsize=8,
+                    color="white" if values[i, j] > 0.6 * vmax else "black")
+    ax.set_xticks(range(counts.shape[1]))
+    ax.set_yticks(range(counts.shape[0]))
+    ax.set_xticklabels(counts.columns)
+    ax.set_yticklabels(counts.index)
+    ax.set_xlabel(f"{text('rung_at', lang)} {transitions.to_wave}")
+    ax.set_ylabel(f"{text('rung_at', lang)} {transitions.from_wave}")
+    fig.colorbar(im, ax=ax, label=text("percent_of_row", lang) if proportions else "n")
+    n_missing = int(getattr(transitions, "n_missing", 0))
+    note = (f"n = {int(counts.to_numpy().sum())}; "
+            + (f"zonder trede op {transitions.from_wave} of {transitions.to_wave}: {n_missing}"
+               if lang == "nl" else
+               f"without a rung at {transitions.from_wave} or {transitions.to_wave}: "
+               f"{n_missing}"))
+    ax.set_title(note, fontsize=8, loc="left")
+    fig.tight_layout()
+    return fig
