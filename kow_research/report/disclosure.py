@@ -54,7 +54,7 @@ def _partitions_from_labels(labels: Sequence[Any], n_rows: int, n_cols: int) -> 
         raise ValueError(f"blocks must have one label per row: got {len(arr)} labels for "
                          f"{n_rows} rows")
     keep = pd.notna(pd.Series(arr)).to_numpy()
-    sets = []
+    sets: list[np.ndarray] = []
     for label in pd.unique(arr[keep]):
         rows = np.flatnonzero(keep & (arr == label))
         sets.extend(rows * n_cols + j for j in range(n_cols))

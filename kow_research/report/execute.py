@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -161,6 +162,11 @@ def run_notebook(path: str | Path, output_dir: str | Path, parameters: Mapping[s
     executed = out / "notebooks" / source.name
     title = first_heading(source)
     error: str | None = None
+    # papermill warns when it cannot infer a parameter's type from a commented `x = None`
+    # line; the parameters are injected all the same, so keep those warnings off the console
+    pm_log = logging.getLogger("papermill")
+    level = pm_log.level
+    pm_log.setLevel(logging.ERROR)
     try:
         pm.execute_notebook(str(source), str(executed), parameters=dict(parameters),
                             kernel_name=kernel_name, language="python", progress_bar=False,
@@ -170,6 +176,8 @@ def run_notebook(path: str | Path, output_dir: str | Path, parameters: Mapping[s
         error = f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, timeout, unreadable notebook: report, go on
         error = f"{type(exc).__name__}: {exc}"
+    finally:
+        pm_log.setLevel(level)
     cell, count, code = _failure(executed) if error else (None, None, None)
     page = None
     if html and executed.exists():

@@ -121,6 +121,7 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, language: str
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator
     from matplotlib.transforms import blended_transform_factory
 
     lang = check_language(language)
@@ -157,6 +158,9 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, language: str
                 fontweight="bold", va="center")
     ax.axvline(1.0, color="0.5", linestyle="--", linewidth=0.8)
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
     ax.set_yticks(range(len(covs)))
     ax.set_yticklabels([(labels or {}).get(c, str(c)) for c in covs])
     ax.set_ylim(len(covs) - 0.5, -1.0)

@@ -46,7 +46,7 @@ def attrition_partitions(flow: pd.DataFrame, by: Sequence[str] = ("cohort",)) ->
     split = stage.isin(["excluded", "analysed"])
     part[split] = keys[split] + "|split"
     part[stage == "outcome"] = keys[stage == "outcome"] + "|outcome"
-    return part.tolist()
+    return [None if pd.isna(v) else v for v in part.tolist()]
 
 
 def _check_flow(flow: pd.DataFrame) -> None:

@@ -101,7 +101,7 @@ def transition_heatmap(transitions: Any, proportions: bool = True,
     """
     import matplotlib.pyplot as plt
 
-    lang = check_language(language or getattr(transitions, "language", "en"))
+    lang = check_language(str(language or getattr(transitions, "language", "en")))
     counts = transitions.counts
     share = transitions.proportions.fillna(0.0) * 100 if proportions else counts
     values = share.to_numpy(dtype=float)

@@ -301,7 +301,6 @@ def table_one(df: pd.DataFrame, by: str = "cohort", variables: Sequence[str] | N
             values = pd.Series(col.astype(object).to_numpy(), index=df.index).where(present)
             labels = value_labels(var, lang)
             if is_bool:
-                values = values.map(lambda v: bool(v) if pd.notna(v) else v)
                 levels: list[Any] = [False, True]
                 shown = [True]
             else:

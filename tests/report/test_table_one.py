@@ -71,3 +71,55 @@ def test_exports_go_through_disclosure_control(tmp_path):
     text = (tmp_path / "t1.csv").read_text()
     assert "<5" in text and "1 (12.5%)" not in text
     assert "&lt;5" in t.to_html() and "12.5%" not in t.to_html()
+
+
+def test_three_groups_report_the_largest_pairwise_smd():
+    # means 1, 2, 4 with SD 1 in every group: pairwise SMDs 1, 3, 2 -> 3
+    df = pd.DataFrame({"g": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+                       "x": [0.0, 1, 2, 1, 2, 3, 3, 4, 5]})
+    t = table_one(df, by="g", variables=["x"], continuous="mean")
+    assert t.smd["x"] == pytest.approx(3.0)
+    assert "largest pairwise" in t.caption
+    assert t.table.loc[("x", "mean (SD)"), "c (n = 3)"] == "4.0 (1.0)"
+
+
+def test_median_iqr_uses_type7_quartiles():
+    df = pd.DataFrame({"cohort": ["A"] * 5 + ["B"] * 5,
+                       "months_out_of_work": [1, 2, 3, 4, 100, 1, 2, 3, 4, 5]})
+    t = table_one(df, variables=["months_out_of_work"], continuous="median", smd=False)
+    # A: sorted 1,2,3,4,100 -> Q1 = 2, median 3, Q3 = 4 (linear interpolation, R type 7)
+    assert t.table.iloc[0, 0] == "3.0 [2.0, 4.0]"
+    assert list(t.table.columns) == ["A (n = 5)", "B (n = 5)"]
+    auto = table_one(df, variables=["months_out_of_work"], continuous="auto")
+    assert auto.table.index[0][1] == "median [IQR]"   # skewness of the pooled values > 1
+
+
+def test_hidden_missing_count_removes_percentages_of_that_column():
+    df = pd.DataFrame({"cohort": ["A"] * 20,
+                       "education": pd.Categorical(["low"] * 9 + ["high"] * 9 + [None] * 2,
+                                                   categories=["low", "middle", "high"])})
+    shown = table_one(df, variables=["education"], smd=False).disclosed(5)
+    # missing 2 -> "<5"; then 9 (smallest other non-zero) is hidden too; percentages of
+    # non-missing would reveal 18 non-missing, so the remaining level shows its count only
+    assert shown.iloc[:, 0].tolist() == ["<5", "9", "<5"]
+
+
+def test_excel_export_has_table_and_notes(tmp_path):
+    df = pd.DataFrame({"cohort": ["A"] * 6 + ["B"] * 6, "age": range(20, 32)})
+    t = table_one(df, variables=["age"])
+    path = t.to_excel(tmp_path / "t1.xlsx")
+    notes = pd.read_excel(path, sheet_name="notes")
+    assert notes["note"].iloc[0] == t.caption
+    assert "SMD" in pd.read_excel(path, sheet_name="table_1").columns
+    assert t.attrs["definition"]["continuous"] == "auto"
+
+
+def test_bad_input_is_a_clear_error():
+    df = pd.DataFrame({"cohort": ["A", None], "age": [1, 2]})
+    with pytest.raises(ValueError, match="1 rows have no 'cohort'"):
+        table_one(df, variables=["age"])
+    ok = df.fillna({"cohort": "B"})
+    with pytest.raises(ValueError, match=r"\['weight'\] are not columns"):
+        table_one(ok, variables=["age", "weight"])
+    with pytest.raises(ValueError, match="continuous"):
+        table_one(ok, variables=["age"], continuous="mode")
