@@ -195,7 +195,8 @@ def run_notebooks(notebook_dir: str | Path, data_dir: str | Path | None,
                   output_dir: str | Path, parameters: Mapping[str, Any] | None = None,
                   progress: bool = True, language: str = "en",
                   notebooks: Sequence[str] | None = None, kernel_name: str = KERNEL_NAME,
-                  timeout: int | None = 600, html: bool = True) -> list[NotebookRun]:
+                  timeout: int | None = 600, html: bool = True,
+                  workers: int = 2) -> list[NotebookRun]:
     """Execute every notebook of ``notebook_dir`` with papermill and render it to HTML.
 
     Parameters
@@ -223,6 +224,9 @@ def run_notebooks(notebook_dir: str | Path, data_dir: str | Path | None,
         Seconds a single cell may run.
     html : bool, default True
         Render each executed notebook to HTML.
+    workers : int, default 2
+        Notebooks executed at the same time (each in its own kernel process); results keep
+        the name order.
 
     Returns
     -------
@@ -248,13 +252,15 @@ def run_notebooks(notebook_dir: str | Path, data_dir: str | Path | None,
         "language": language,
         **dict(parameters or {}),
     }
-    runs = []
-    bar = tqdm(files, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    for path in bar:
-        bar.set_postfix_str(path.stem)
-        runs.append(run_notebook(path, out, params, kernel_name=kernel_name, timeout=timeout,
-                                 html=html))
-    bar.close()
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(path: Path) -> NotebookRun:
+        return run_notebook(path, out, params, kernel_name=kernel_name, timeout=timeout,
+                            html=html)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        runs = list(tqdm(pool.map(one, files), total=len(files), desc="notebooks", unit="nb",
+                         disable=not progress, file=sys.stderr))
     return runs
 
 
