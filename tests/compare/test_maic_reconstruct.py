@@ -93,10 +93,8 @@ def test_reconstruction_recovers_km_and_hr(seed: int) -> None:
         assert (rec.summary["n_risk_reconstructed"] == rec.summary["n_risk_published"]).all()
         a = kr.survival.kaplan_meier(df).at(grid)["estimate"].to_numpy()
         b = kr.survival.kaplan_meier(rec.table).at(grid)["estimate"].to_numpy()
-        # everywhere with at least 10 people at risk: the tail with 2-3 at risk cannot be
-        # pinned down by any reconstruction (one event there moves the curve by 1/3)
-        enough = np.array([(df["time"] >= g).sum() >= 10 for g in grid])
-        assert np.abs(a - b)[enough].max() < 0.02
+        # everywhere on the grid, the sparse tail included (measured: at most 0.008 here)
+        assert np.abs(a - b).max() < 0.02
         rebuilt[k] = rec.table.assign(arm=int(k == "b"))
     orig = pd.concat([arms["a"].assign(arm=0), arms["b"].assign(arm=1)], ignore_index=True)
     rec = pd.concat(rebuilt.values(), ignore_index=True)
