@@ -99,6 +99,16 @@ class TimeToWorkDefinition:
             horizon = (f"; horizon {self.horizon_days} dagen" if nl
                        else f"; horizon {self.horizon_days} days")
         drop = _DROPOUT_TEXT[self.dropout][1 if nl else 0]
+        at_origin = {
+            ("exclude", False): "people already in paid work at the origin, or starting it "
+                                "that day, are excluded",
+            ("event", False): "a job starting on the origin day counts at day 0; people "
+                              "already in paid work are excluded",
+            ("exclude", True): "wie bij de start al betaald werk heeft of die dag begint, "
+                               "telt niet mee",
+            ("event", True): "een baan die op de startdag begint telt op dag 0; wie al "
+                             "betaald werk heeft, telt niet mee",
+        }[(self.job_at_origin, nl)]
         if nl:
-            return f"Tijd tot {work} vanaf {origin}{horizon}; {drop}."
-        return f"Time to {work} from {origin}{horizon}; {drop}."
+            return f"Tijd tot {work} vanaf {origin}{horizon}; {drop}; {at_origin}."
+        return f"Time to {work} from {origin}{horizon}; {drop}; {at_origin}."

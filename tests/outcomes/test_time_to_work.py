@@ -160,3 +160,11 @@ def test_result_prints_and_concatenates():
     assert len(both) == 2 * len(df)
     assert list(attrition_table(df).columns) == ["cohort", "stage", "reason", "label_en",
                                                  "label_nl", "n"]
+
+
+def test_caption_states_how_jobs_at_the_origin_are_handled():
+    default = time_to_paid_work(handmade_study()).attrs["definition_text"]
+    assert "starting it that day, are excluded" in default["en"]
+    assert "die dag begint, telt niet mee" in default["nl"]
+    event = time_to_paid_work(handmade_study(), job_at_origin="event").attrs["definition_text"]
+    assert "counts at day 0" in event["en"] and "telt op dag 0" in event["nl"]
