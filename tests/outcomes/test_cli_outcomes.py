@@ -26,11 +26,18 @@ def test_time_to_paid_work_csv_and_flow(folder, tmp_path, capsys):
     assert got["event"].tolist() == expected["event"].tolist()
 
 
-@pytest.mark.parametrize("measure", ["ladder", "dropout", "retention", "dose"])
-def test_other_measures(folder, tmp_path, measure):
+@pytest.mark.parametrize(("measure", "function"), [
+    ("ladder", kr.outcomes.ladder_by_wave), ("dropout", kr.outcomes.dropout),
+    ("retention", kr.outcomes.job_retention), ("dose", kr.outcomes.training_dose)])
+def test_other_measures(folder, tmp_path, measure, function):
+    """The CLI writes the table of the measure asked for (same rows and columns)."""
     out = tmp_path / f"{measure}.csv"
     assert main(["outcomes", str(folder), "--out", str(out), "--measure", measure]) == 0
-    assert len(pd.read_csv(out)) > 0
+    got = pd.read_csv(out)
+    expected = function(kr.load_study(folder))
+    assert list(got.columns) == list(expected.columns)
+    assert len(got) == len(expected) > 0
+    assert got["participant_id"].tolist() == expected["participant_id"].astype(str).tolist()
 
 
 def test_invalid_study_exits_1(tmp_path, capsys):
