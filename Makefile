@@ -1,24 +1,37 @@
-# kow_research — every target creates .venv itself when it is missing.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
+# kow_research — every target creates .venv itself when it is missing, and installs only what
+# the lock files pin (requirements.lock: runtime; requirements-dev.lock: runtime + development),
+# hash-checked. `make lock` refreshes them; `make check-latest` tries the newest releases.
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
 REPORTS ?= reports
+LOCK     := requirements.lock
+DEV_LOCK := requirements-dev.lock
+PIP      := $(BIN)/python -m pip --disable-pip-version-check --no-input
+# hash-checked, exactly the pinned set: nothing is resolved at install time
+PIP_LOCKED := $(PIP) install --quiet --require-hashes --no-deps
+# one lock for every supported Python (>= 3.11), preferring one version per package
+UV_FLAGS := --universal --fork-strategy fewest --generate-hashes --python-version 3.11 \
+            --custom-compile-command "make lock" --quiet
 
-.PHONY: report test lint bench notebooks dictionary clean
+.PHONY: report test lint bench notebooks dictionary lock check-latest audit clean
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kow_research needs Python >= 3.11 (found %d.%d); run make PYTHON=python3.11" % sys.version_info[:2])'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip
 
-# Runtime install (package + notebook stack); re-run when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e .
+# Runtime install (package + notebook stack) from the lock; re-run when the lock changes.
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(PIP_LOCKED) -r $(LOCK)
+	$(PIP) install --no-deps --no-build-isolation -e .
+	$(PIP) check
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (kow_research)"
 	touch $@
 
-# Development install (tests, nbval, ruff, mypy).
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install -e '.[dev]'
+# Development install (tests, nbval, ruff, mypy, uv) from the development lock.
+$(VENV)/.installed-dev: $(DEV_LOCK) $(VENV)/.installed
+	$(PIP_LOCKED) -r $(DEV_LOCK)
+	$(PIP) check
 	touch $@
 
 ## report: simulate the default cohorts and execute every notebook to HTML in reports/
@@ -50,5 +63,29 @@ notebooks: $(VENV)/.installed-dev
 dictionary: $(VENV)/.installed
 	$(BIN)/kow-research codebook --out data_dictionary
 
+## lock: re-resolve the newest compatible releases into the two lock files (needs PyPI) and
+## pin environment.yml to the same versions; review the diff, then run `make test`
+lock: $(VENV)/.installed-dev
+	$(BIN)/uv pip compile pyproject.toml --extra dev tools/build-requirements.in $(UV_FLAGS) -o $(DEV_LOCK)
+	$(BIN)/uv pip compile pyproject.toml tools/build-requirements.in $(UV_FLAGS) --constraints $(DEV_LOCK) -o $(LOCK)
+	$(BIN)/python tools/sync_environment.py
+
+## check-latest: run the whole suite against the newest releases (no lock) in .venv-latest, so
+## that drift is seen before users see it (needs PyPI)
+check-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --upgrade pip
+	.venv-latest/bin/python -m pip install -e '.[dev]'
+	.venv-latest/bin/python -m ipykernel install --sys-prefix --name python3
+	.venv-latest/bin/python -m pip list --format=freeze > .venv-latest/versions.txt
+	.venv-latest/bin/python -m pytest -p no:cacheprovider
+
+## audit: pip-audit of the development lock against the PyPI/OSV vulnerability databases
+## (needs network access to them; installs pip-audit into .venv-audit)
+audit:
+	test -x .venv-audit/bin/pip-audit || ($(PYTHON) -m venv .venv-audit && .venv-audit/bin/python -m pip install pip-audit)
+	.venv-audit/bin/pip-audit --requirement $(DEV_LOCK) --require-hashes --disable-pip --progress-spinner off
+
 clean:
-	rm -rf $(VENV) $(REPORTS) .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-latest .venv-audit $(REPORTS) .pytest_cache .hypothesis .mypy_cache .ruff_cache

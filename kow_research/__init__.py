@@ -1,6 +1,7 @@
 """kow_research: evaluation research on return-to-work programmes (KOW, IPS, Grip Op Werk)."""
 
 from kow_research import compare, outcomes, report, survival, synthetic
+from kow_research._version import __version__
 from kow_research.data import (
     Study,
     ValidationError,
@@ -14,8 +15,6 @@ from kow_research.data import (
 )
 from kow_research.synthetic import reference_cohorts as cohorts
 from kow_research.synthetic import simulate_studies, simulate_study
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Study", "ValidationError", "ValidationReport", "cohorts", "compare", "get_schema", "load_study",

@@ -1,19 +1,24 @@
 """Execute the analysis notebooks with papermill, render them to HTML and write an index page.
 
 Each notebook gets the parameters ``data_dir``, ``output_dir`` and ``language`` (plus any
-extra ``parameters``) injected after its cell tagged ``parameters``, runs in the ``python3``
-kernel — which jupyter_client starts with the current interpreter (``sys.executable``), so
-inside the project's ``.venv`` the notebooks see the same ``kow_research`` — and is written,
-executed, to ``<output_dir>/notebooks/`` and as HTML to ``<output_dir>/``. A failing notebook
-does not stop the others; its :class:`NotebookRun` names the cell that failed.
+extra ``parameters``) injected after its cell tagged ``parameters``, runs in a worker process of
+its own (:mod:`kow_research.report.notebook_worker`, started with the current interpreter and the
+notebook's folder as working directory) in the ``python3`` kernel — which jupyter_client starts
+with the current interpreter (``sys.executable``), so inside the project's ``.venv`` the
+notebooks see the same ``kow_research`` — and is written, executed, to
+``<output_dir>/notebooks/`` and as HTML to ``<output_dir>/``. The calling process never changes
+its working directory. A failing notebook does not stop the others; its :class:`NotebookRun`
+names the cell that failed.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import logging
+import os
+import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +62,9 @@ class NotebookRun:
     disclosure : pandas.DataFrame
         Outputs that show individual participants (see
         :func:`~kow_research.report.notebook_check.check_notebook_outputs`); empty if none.
+    log : str
+        What the worker process and the kernel printed (warnings, papermill's log); shown
+        when the notebook fails.
     """
 
     name: str
@@ -71,6 +79,7 @@ class NotebookRun:
     failed_source: str | None = None
     disclosure: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    log: str = ""
 
     @property
     def message(self) -> str:
@@ -153,31 +162,32 @@ def render_html(executed: str | Path, html_path: str | Path) -> Path:
 def run_notebook(path: str | Path, output_dir: str | Path, parameters: Mapping[str, Any],
                  kernel_name: str = KERNEL_NAME, timeout: int | None = 600,
                  html: bool = True) -> NotebookRun:
-    """Execute one notebook into ``output_dir`` (see :func:`run_notebooks`)."""
-    import papermill as pm
+    """Execute one notebook into ``output_dir`` in a worker process (see :func:`run_notebooks`).
 
-    source = Path(path)
-    out = Path(output_dir)
+    The worker (:mod:`kow_research.report.notebook_worker`) runs with the notebook's folder as
+    its working directory, so the kernel starts there; this process keeps its own working
+    directory, which makes concurrent runs (threads, or two reports at once) safe. What the
+    worker and the kernel print is kept in :attr:`NotebookRun.log`.
+    """
+    source = Path(path).resolve()
+    out = Path(output_dir).resolve()
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     executed = out / "notebooks" / source.name
     title = first_heading(source)
-    error: str | None = None
-    # papermill warns when it cannot infer a parameter's type from a commented `x = None`
-    # line; the parameters are injected all the same, so keep those warnings off the console
-    pm_log = logging.getLogger("papermill")
-    level = pm_log.level
-    pm_log.setLevel(logging.ERROR)
-    try:
-        pm.execute_notebook(str(source), str(executed), parameters=dict(parameters),
-                            kernel_name=kernel_name, language="python", progress_bar=False,
-                            execution_timeout=timeout, cwd=str(source.parent),
-                            report_mode=False)
-    except pm.PapermillExecutionError as exc:
-        error = f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # kernel died, timeout, unreadable notebook: report, go on
-        error = f"{type(exc).__name__}: {exc}"
-    finally:
-        pm_log.setLevel(level)
+    with tempfile.TemporaryDirectory(prefix="kow-nb-") as tmp:
+        result = Path(tmp) / "result.json"
+        request = {"input": str(source), "output": str(executed),
+                   "parameters": dict(parameters), "kernel_name": kernel_name,
+                   "timeout": timeout, "result": str(result)}
+        proc = subprocess.run([sys.executable, "-m", "kow_research.report.notebook_worker"],
+                              input=json.dumps(request), capture_output=True, text=True,
+                              cwd=source.parent, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        log = (proc.stdout + proc.stderr).strip()
+        if result.exists():
+            error = json.loads(result.read_text(encoding="utf-8"))["error"]
+        else:
+            error = (f"the notebook worker stopped with exit code {proc.returncode}: "
+                     f"{log.splitlines()[-1] if log else 'no message'}")
     cell, count, code = _failure(executed) if error else (None, None, None)
     page = None
     if html and executed.exists():
@@ -188,7 +198,7 @@ def run_notebook(path: str | Path, output_dir: str | Path, parameters: Mapping[s
                        executed=executed if executed.exists() else None, html=page,
                        ok=error is None, error=error, failed_cell=cell,
                        failed_execution_count=count, failed_source=code,
-                       disclosure=disclosure)
+                       disclosure=disclosure, log=log)
 
 
 def run_notebooks(notebook_dir: str | Path, data_dir: str | Path | None,
@@ -237,7 +247,7 @@ def run_notebooks(notebook_dir: str | Path, data_dir: str | Path | None,
 
     check_language(language)
     out = Path(output_dir).resolve()
-    files = find_notebooks(notebook_dir)
+    files = [p.resolve() for p in find_notebooks(notebook_dir)]
     if notebooks is not None:
         unknown = sorted(set(notebooks) - {p.name for p in files})
         if unknown:

@@ -1,38 +1,102 @@
-"""environment.yml (conda) lists the same packages as pyproject.toml (runtime + dev extras)."""
+"""The locked environment: lock files, environment.yml and the Makefile agree with pyproject.toml.
+
+``make report`` / ``make test`` install only what ``requirements.lock`` /
+``requirements-dev.lock`` pin (hash-checked); pyproject.toml keeps compatible ranges for users who
+install the package into their own environment; environment.yml pins the lock's versions.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import tomllib
 from pathlib import Path
 
-import tomllib
-import yaml
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~\s\[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+def _sync():
+    spec = importlib.util.spec_from_file_location("sync_environment",
+                                                  ROOT / "tools" / "sync_environment.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_environment_yml_matches_pyproject():
+def _pins(lock: Path) -> list[tuple[str, str, str | None, int]]:
+    """(name, version, marker, number of hashes) of every pin in a lock file."""
+    text = lock.read_text(encoding="utf-8")
+    out = []
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;\\]+)\s*(?:;\s*([^\\\n]+))?", block)
+        if m:
+            out.append((m.group(1).lower(), m.group(2), m.group(3),
+                        block.count("--hash=sha256:")))
+    return out
+
+
+def test_every_pin_has_hashes():
+    for lock in ("requirements.lock", "requirements-dev.lock"):
+        pins = _pins(ROOT / lock)
+        assert len(pins) > 50, lock
+        unhashed = [name for name, _, _, hashes in pins if hashes == 0]
+        assert not unhashed, f"{lock}: pins without a hash: {unhashed}"
+
+
+def test_runtime_lock_agrees_with_the_development_lock():
+    dev = {(n, m): v for n, v, m, _ in _pins(ROOT / "requirements-dev.lock")}
+    for name, version, marker, _ in _pins(ROOT / "requirements.lock"):
+        assert dev.get((name, marker)) == version, f"{name} {version} ({marker}) differs"
+
+
+def test_locked_versions_satisfy_pyproject_ranges():
+    sync = _sync()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"]}
-    wanted |= {_name(r) for r in project["optional-dependencies"]["dev"]}
+    for lock, reqs in (("requirements.lock", project["dependencies"]),
+                       ("requirements-dev.lock",
+                        project["dependencies"] + project["optional-dependencies"]["dev"])):
+        versions = sync.locked_versions(ROOT / lock)
+        for r in map(Requirement, reqs):
+            name = sync.canonical(r.name)
+            assert name in versions, f"{name} missing from {lock}: run make lock"
+            assert Version(versions[name]) in r.specifier, f"{name} {versions[name]} vs {r}"
+
+
+def test_environment_yml_is_generated_from_the_lock():
+    assert (ROOT / "environment.yml").read_text(encoding="utf-8") == _sync().render(ROOT), (
+        "environment.yml is out of date: run make lock (tools/sync_environment.py)")
+
+
+def test_environment_yml_lists_the_pyproject_packages():
+    import yaml
+
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
-    assert conda == wanted, (f"only in pyproject: {sorted(wanted - conda)}; "
-                             f"only in environment.yml: {sorted(conda - wanted)}")
+    names = {re.split(r"[=<>]", d)[0] for d in env["dependencies"] if isinstance(d, str)}
+    names |= {re.split(r"[=<>]", d)[0] for d in next(
+        d["pip"] for d in env["dependencies"] if isinstance(d, dict)) if d != "-e ."}
+    assert names - {"python", "pip"} == set(_sync().direct_requirements(ROOT))
 
 
-def test_environment_yml_pins_match_pyproject():
+def test_vulnerable_releases_are_excluded():
+    """Floors above releases with known vulnerabilities on paths we use (issue 15)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pins = {_name(r): r.replace(" ", "").lower().replace("_", "-")
-            for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    for dep in env["dependencies"]:
-        if isinstance(dep, str) and _name(dep) in pins:
-            assert dep.replace(" ", "").lower() == pins[_name(dep)], dep
+    spec = {Requirement(r).name.lower(): Requirement(r).specifier
+            for r in project["dependencies"]}
+    for name, bad in (("pyarrow", "14.0.0"), ("tqdm", "4.66.2"), ("nbconvert", "7.17.0"),
+                      ("jupyterlab", "4.0.10")):
+        assert Version(bad) not in spec[name], f"{name} {bad} is still allowed"
+
+
+def test_make_installs_only_from_the_locks():
+    make = (ROOT / "Makefile").read_text()
+    assert "--require-hashes --no-deps" in make
+    assert "-r $(LOCK)" in make and "-r $(DEV_LOCK)" in make
+    assert "--no-build-isolation -e ." in make
+    for target in ("lock:", "check-latest:", "audit:"):
+        assert f"\n{target}" in make, target
 
 
 def test_ci_runs_the_readme_test_command():

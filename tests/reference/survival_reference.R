@@ -1,9 +1,13 @@
 # Reference values for kow_research.survival, computed with R's survival and cmprsk.
-# Run from the repository root:  Rscript tests/reference/survival_reference.R
-# Reads tests/reference/{trial,ties,three}.csv and writes tests/reference/fixtures/*.csv
-# (numbers printed with 17 significant digits). Requires survival >= 3.5 and cmprsk.
+# Run from anywhere:  Rscript tests/reference/survival_reference.R [outdir]
+# Reads {trial,ties,three}.csv beside this script and writes the fixtures (numbers printed with
+# 17 significant digits) into outdir, by default fixtures/ beside this script. Requires
+# survival >= 3.5 and cmprsk.
 suppressPackageStartupMessages({library(survival); library(cmprsk)})
-out <- "tests/reference/fixtures"
+args <- commandArgs(trailingOnly = FALSE)
+here <- dirname(normalizePath(sub("--file=", "", args[grep("--file=", args)])))
+out <- commandArgs(trailingOnly = TRUE)
+out <- if (length(out) == 1) out else file.path(here, "fixtures")
 dir.create(out, showWarnings = FALSE, recursive = TRUE)
 g17 <- function(df) { for (n in names(df)) if (is.numeric(df[[n]])) df[[n]] <- sprintf("%.17g", df[[n]]); df }
 put <- function(df, name) write.csv(g17(df), file.path(out, paste0(name, ".csv")), row.names = FALSE)
@@ -13,7 +17,7 @@ versions <- data.frame(package = c("R", "survival", "cmprsk"),
 write.csv(versions, file.path(out, "versions.csv"), row.names = FALSE)
 
 for (ds in c("trial", "ties", "three")) {
-  d <- read.csv(file.path("tests/reference", paste0(ds, ".csv")))
+  d <- read.csv(file.path(here, paste0(ds, ".csv")))
   d$id <- seq_len(nrow(d))
   # --- Kaplan-Meier of cause 1 (other causes censored), Greenwood, log-log CI, by group
   km_rows <- list(); med_rows <- list()
@@ -113,7 +117,7 @@ for (ds in c("trial", "ties", "three")) {
   put(do.call(rbind, rm_rows), paste0("rmst_", ds))
 }
 # --- left truncation (delayed entry): entry = (id mod 30) / 10, rows with entry < time
-d <- read.csv("tests/reference/three.csv"); d$id <- seq_len(nrow(d))
+d <- read.csv(file.path(here, "three.csv")); d$id <- seq_len(nrow(d))
 d$entry <- (d$id %% 30) / 10; d <- d[d$entry < d$time, ]
 f <- survfit(Surv(entry, time, factor(event, levels = 0:3)) ~ 1, data = d, id = id)
 s <- summary(f)

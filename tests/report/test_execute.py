@@ -109,3 +109,41 @@ def test_unknown_notebook_or_empty_folder_is_a_clear_error(tmp_path):
         run_notebooks(tmp_path / "nope", None, tmp_path / "o", progress=False)
     with pytest.raises(ValueError, match="language"):
         run_notebooks(tmp_path, None, tmp_path / "o", progress=False, language="de")
+
+
+def test_two_reports_run_concurrently_in_one_process(tmp_path, monkeypatch):
+    """Each notebook runs in its own worker process and kernel, in its own folder; this
+    process keeps its working directory (papermill's cwd= used to chdir the whole process, so a
+    relative notebook folder crashed and a concurrent test found itself in the wrong folder)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("a", "b"):
+        _write(Path(f"nbs_{name}"), "01_where.ipynb", [
+            nbformat.v4.new_markdown_cell(f"# Where {name}"),
+            _params_cell(),
+            nbformat.v4.new_code_cell(
+                "import json, os, pathlib, time\n"
+                "time.sleep(1)  # overlap with the other report\n"
+                "pathlib.Path(output_dir).mkdir(parents=True, exist_ok=True)\n"
+                "pathlib.Path(output_dir, 'where.json').write_text(json.dumps("
+                "{'cwd': os.getcwd(), 'extra': extra}))"),
+        ])
+    with ThreadPoolExecutor(2) as pool:
+        jobs = {name: pool.submit(run_notebooks, Path(f"nbs_{name}"), None, Path(f"out_{name}"),
+                                  parameters={"extra": name}, progress=False, workers=1)
+                for name in ("a", "b")}
+        runs = {name: job.result() for name, job in jobs.items()}
+    assert Path.cwd() == tmp_path
+    for name in ("a", "b"):
+        assert runs[name][0].ok, runs[name][0].message + runs[name][0].log
+        seen = json.loads((tmp_path / f"out_{name}" / "results" / "where.json").read_text())
+        assert seen == {"cwd": str(tmp_path / f"nbs_{name}"), "extra": name}
+        assert (tmp_path / f"out_{name}" / "01_where.html").exists()
+
+
+def test_worker_output_is_kept_out_of_the_console(executed):
+    """Kernel and papermill chatter goes to the run's log, not to this process's streams."""
+    _, _, runs = executed
+    assert isinstance(runs[0].log, str)
+    assert "the ladder table is empty" in runs[1].error

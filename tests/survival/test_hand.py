@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -93,7 +94,7 @@ def test_fine_gray_without_censoring_is_cox_with_competing_kept() -> None:
 
 
 def test_weighted_fine_gray_integer_weights_equal_replication() -> None:
-    d = pd.read_csv("tests/reference/trial.csv")
+    d = pd.read_csv(Path(__file__).parents[1] / "reference" / "trial.csv")
     w = (d.index % 3 + 1).to_numpy()
     a = sv.fine_gray(d.assign(k=w), covariates=["x1", "x2"], weights="k")
     b = sv.fine_gray(d.loc[d.index.repeat(w)], covariates=["x1", "x2"])
