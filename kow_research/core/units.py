@@ -1,0 +1,40 @@
+"""Time units. A month is a twelfth of a Julian year (30.4375 days) everywhere in the package."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: days in a Julian year
+DAYS_PER_YEAR = 365.25
+#: days in a month (``DAYS_PER_YEAR / 12``)
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+#: unit name -> days per unit
+TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_MONTH}
+
+
+def months_to(unit: str, months: Any) -> np.ndarray:
+    """Convert ``months`` to ``unit`` (``"days"``, ``"weeks"`` or ``"months"``).
+
+    Parameters
+    ----------
+    unit : {"days", "weeks", "months"}
+        Target unit.
+    months : array_like
+        Durations in months.
+
+    Returns
+    -------
+    numpy.ndarray
+        The durations in ``unit``.
+
+    Examples
+    --------
+    >>> float(months_to("days", 12))
+    365.25
+    """
+    from kow_research.core.checks import check_choice
+
+    check_choice("unit", unit, TIME_UNITS)
+    return np.asarray(months, dtype=float) * DAYS_PER_MONTH / TIME_UNITS[unit]
