@@ -72,7 +72,7 @@ def main() -> None:
     print(f"data: {len(df)} persons, {cores} cores")
     for n_jobs in (1, 2):
         start = time.perf_counter()
-        res = kr.compare.compare_outcomes(df, "programme", COVS, treated="KOW",
+        res = kr.compare.compare_outcomes(df, treatment="programme", covariates=COVS, treated="KOW",
                                           horizons_months=(12, 18), tau_months=12,
                                           n_boot=1000, seed=1, n_jobs=n_jobs)
         sec = time.perf_counter() - start

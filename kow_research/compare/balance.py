@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kow_research.compare._design import as_weights, design, treatment_indicator
+from kow_research.compare._design import as_weights, control_level, treatment_indicator
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.results import CallableTable, Result, result_class
+from kow_research.survival.design import design_matrix
 
 
 def weighted_mean_var(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -32,36 +35,54 @@ def weighted_mean_var(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndar
     return m, v
 
 
-@dataclass(frozen=True)
-class BalanceResult:
+@result_class
+class BalanceResult(Result):
     """Balance table: one row per covariate column (categorical levels expanded).
 
-    ``table`` columns: ``variable`` (source column), ``type`` (binary/continuous),
-    ``mean_treated_before``, ``mean_control_before``, ``mean_treated_after``,
-    ``mean_control_after``, ``smd_before``, ``smd_after``, ``vr_before``, ``vr_after``
-    (variance ratio treated/control, continuous only). ``summary``: maximum absolute SMD
-    before/after, number of columns above ``threshold``, effective sample sizes.
+    Attributes
+    ----------
+    table : DataFrame
+        ``variable`` (source column), ``type`` (binary/continuous), ``mean_treated_before``,
+        ``mean_control_before``, ``mean_treated_after``, ``mean_control_after``,
+        ``smd_before``, ``smd_after``, ``vr_before``, ``vr_after`` (variance ratio
+        treated/control, continuous only).
+    overall : DataFrame
+        Maximum absolute SMD before/after, number of columns above ``threshold``, effective
+        sample sizes. ``summary`` is the same table; calling it formats the whole result.
+    threshold : float
+    weighted : bool
     """
 
     table: pd.DataFrame
-    summary: pd.DataFrame
+    overall: pd.DataFrame
     threshold: float
     weighted: bool
     attrs: dict[str, Any] = field(default_factory=dict)
 
-    def plot(self, ax: Any = None) -> Any:
-        """Love plot of the absolute SMDs before and after (see :func:`plots.love_plot`)."""
+    @property
+    def summary(self) -> CallableTable:  # type: ignore[override]
+        """The overall balance; ``summary()`` gives the formatted summary."""
+        return CallableTable.of(self.overall, lambda: Result.summary(self))
+
+    def _describe(self) -> str:
+        t, c = self.attrs.get("treated_level"), self.attrs.get("control_level")
+        return (f"covariate balance of {t} vs {c}: {len(self.table)} column(s), largest "
+                f"|SMD| {self.overall['max_abs_smd'].iloc[-1]:.3f} "
+                f"{'after weighting' if self.weighted else 'unweighted'}")
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("table", self.table), ("overall", self.overall)]
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Love plot of the absolute SMDs before and after (see
+        :func:`kow_research.compare.plots.love_plot`); returns the Axes."""
         from kow_research.compare.plots import love_plot
-        return love_plot(self, ax=ax)
-
-    def _repr_html_(self) -> str:
-        return ("<h4>Covariate balance</h4>"
-                + self.table.to_html(float_format=lambda v: f"{v:.3f}")
-                + f"<p><small>{self.attrs.get('smd', '')}</small></p>")
+        return love_plot(self, ax=ax, **kwargs)
 
 
-def balance(df: pd.DataFrame, treatment: str, covariates: Sequence[str], weights: Any = None,
-            treated: Any = None, threshold: float = 0.1) -> BalanceResult:
+@positional_deprecated("treatment", "covariates", "weights", "treated", "threshold")
+def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
+            treated: Any = None, weights: Any = None, threshold: float = 0.1) -> BalanceResult:
     r"""Standardised mean differences (SMD) and variance ratios before and after weighting.
 
     For a continuous covariate
@@ -89,8 +110,9 @@ def balance(df: pd.DataFrame, treatment: str, covariates: Sequence[str], weights
     treatment : str
         Group column (see :func:`propensity`).
     covariates : sequence of str
-    weights : str, array_like, Series or PropensityResult, optional
-        Weights "after"; persons with weight 0 (trimmed) count before but not after.
+    weights : str or array_like, optional
+        Weights "after" (a column name or one value per row, e.g. ``ps.weights``); persons
+        with weight 0 (trimmed) count before but not after.
     treated : optional
         Treated level of ``treatment``.
     threshold : float, default 0.1
@@ -100,6 +122,12 @@ def balance(df: pd.DataFrame, treatment: str, covariates: Sequence[str], weights
     -------
     BalanceResult
 
+    Examples
+    --------
+    >>> d = pd.DataFrame({"arm": [1, 1, 1, 0, 0, 0], "age": [30, 40, 50, 40, 50, 60]})
+    >>> float(balance(d, treatment="arm", covariates=["age"]).table["smd_before"].iloc[0])
+    -1.0
+
     References
     ----------
     Austin PC (2009). Balance diagnostics for comparing the distribution of baseline covariates
@@ -108,7 +136,8 @@ def balance(df: pd.DataFrame, treatment: str, covariates: Sequence[str], weights
     tableone (R package), ``ExtractSmd``.
     """
     t = treatment_indicator(df, treatment, treated)
-    x, names, source, binary = design(df, covariates, drop_first=False)
+    dm = design_matrix(df, covariates, drop_first=False)
+    x, names, source, binary = dm.x, dm.names, dm.source, dm.binary
     w = as_weights(weights, df)
     g1, g0 = t == 1, t == 0
     one = np.ones(len(t))
@@ -144,6 +173,8 @@ def balance(df: pd.DataFrame, treatment: str, covariates: Sequence[str], weights
         index=pd.Index(["before", "after"], name="weighting"))
     attrs = {"smd": "SMD = (treated - control) weighted mean / sqrt((s1^2 + s0^2)/2), SDs of "
                     "the unweighted groups; binary: sqrt((p1(1-p1) + p0(1-p0))/2)",
-             "treatment": treatment, "treated_level": treated}
-    return BalanceResult(table=table, summary=summary, threshold=threshold,
+             "treatment": treatment,
+             "treated_level": "treated" if treated is None else str(treated),
+             "control_level": control_level(df, treatment, treated)}
+    return BalanceResult(table=table, overall=summary, threshold=threshold,
                          weighted=weights is not None, attrs=attrs)

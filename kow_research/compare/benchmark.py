@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import numpy as np
@@ -11,20 +11,66 @@ import pandas as pd
 from scipy import stats
 
 from kow_research.compare._design import months_to, time_unit
-from kow_research.compare.weighted import cif_kernel, step_at
+from kow_research.core.checks import check_alpha, check_choice
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import outcome_meta
+from kow_research.core.results import Result, result_class
+from kow_research.survival.kernels import aalen_johansen, step_at
 
 
-def clopper_pearson(x: float, n: float, alpha: float = 0.05) -> tuple[float, float]:
+@positional_deprecated("alpha", n_positional=2)
+def clopper_pearson(x: float, n: float, *, alpha: float = 0.05) -> tuple[float, float]:
     r"""Exact interval: :math:`[B(\alpha/2; x, n-x+1),\ B(1-\alpha/2; x+1, n-x)]` (beta
-    quantiles; 0 and 1 at the edges)."""
+    quantiles; 0 and 1 at the edges).
+
+    Parameters
+    ----------
+    x : float
+        Events (may be non-integer: an effective count).
+    n : float
+        Trials (may be an effective sample size).
+    alpha : float, default 0.05
+        1 - confidence level.
+
+    Returns
+    -------
+    (lower, upper) : tuple of float
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in clopper_pearson(5, 10)]
+    [0.1871, 0.8129]
+    """
+    alpha = check_alpha(alpha)
     lo = 0.0 if x <= 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
     hi = 1.0 if x >= n else float(stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
     return lo, hi
 
 
-def wilson(x: float, n: float, alpha: float = 0.05) -> tuple[float, float]:
+@positional_deprecated("alpha", n_positional=2)
+def wilson(x: float, n: float, *, alpha: float = 0.05) -> tuple[float, float]:
     r"""Wilson score interval :math:`\frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n +
-    z^2/4n^2}}{1 + z^2/n}`."""
+    z^2/4n^2}}{1 + z^2/n}`.
+
+    Parameters
+    ----------
+    x : float
+        Events.
+    n : float
+        Trials.
+    alpha : float, default 0.05
+        1 - confidence level.
+
+    Returns
+    -------
+    (lower, upper) : tuple of float
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in wilson(5, 10)]
+    [0.2366, 0.7634]
+    """
+    alpha = check_alpha(alpha)
     z = stats.norm.ppf(1 - alpha / 2)
     p = x / n
     centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
@@ -51,8 +97,8 @@ def outcome_definition_name(definition: Mapping[str, Any] | None) -> str | None:
     return "any_paid_work" if supported else "competitive_employment"
 
 
-@dataclass(frozen=True)
-class BenchmarkResult:
+@result_class
+class BenchmarkResult(Result):
     """``table`` rows ``ours``, ``reference``, ``difference`` (ours - reference), ``ratio``
     with ``estimate, lower, upper, n, events, method``; ``mismatches`` lists what differs
     between the two definitions (empty when they agree)."""
@@ -63,11 +109,17 @@ class BenchmarkResult:
     alpha: float
     attrs: dict[str, Any] = field(default_factory=dict)
 
-    def _repr_html_(self) -> str:
-        warn = ("<p><b>Definitions differ (allowed explicitly):</b> " + "; ".join(
-            self.mismatches) + "</p>") if self.mismatches else ""
-        return ("<h4>Benchmark against " + str(self.attrs.get("reference", "")) + "</h4>"
-                + self.table.to_html(float_format=lambda v: f"{v:.4g}") + warn)
+    def _describe(self) -> str:
+        return f"benchmark against {self.attrs.get('reference', '')}"
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("table", self.table)]
+
+    def _notes(self) -> list[str]:
+        notes = [str(self.attrs.get("citation") or "")]
+        if self.mismatches:
+            notes.append("Definitions differ (allowed explicitly): " + "; ".join(self.mismatches))
+        return notes
 
 
 def _reference_row(reference: Any, horizon_months: float | None) -> pd.Series:
@@ -98,7 +150,7 @@ def _reference_row(reference: Any, horizon_months: float | None) -> pd.Series:
 
 
 def _ours(result: Any, horizon_months: float | None, cause: int, duration: str, event: str,
-          unit: str | None, alpha: float) -> dict[str, Any]:
+          unit: str | None) -> dict[str, Any]:
     if isinstance(result, Mapping):
         need = {"events", "n", "horizon_months"}
         if need - set(result):
@@ -122,23 +174,24 @@ def _ours(result: Any, horizon_months: float | None, cause: int, duration: str, 
     x = float(((e == cause) & (t <= h)).sum())
     n = float(len(t))
     censored = int(((e == 0) & (t < h)).sum())
-    ut, f = cif_kernel(t, e, np.ones(len(t)), cause)
-    est = float(step_at(ut, f, np.array([h]))[0])
-    if censored:
+    causes = tuple(int(c) for c in np.unique(e[e > 0])) or (cause,)
+    if cause not in causes:
+        causes = tuple(sorted((*causes, cause)))
+    curve = aalen_johansen(t, e, np.ones(len(t)), causes, cause, variance=bool(censored))
+    est = float(step_at(curve.time, curve.estimate, np.array([h]))[0])
+    if censored and curve.se is not None:
         # effective sample size with the Aalen-Johansen estimate's binomial-equivalent variance
-        from kow_research.survival.aalen_johansen import aj_curve
-        causes = tuple(int(c) for c in np.unique(e[e > 0]))
-        r = aj_curve(t, e, np.ones(len(t)), causes, cause)
-        se = float(step_at(r["time"], r["se"], np.array([h]))[0])
+        se = float(step_at(curve.time, curve.se, np.array([h]))[0])
         n = est * (1 - est) / se ** 2 if se > 0 else n
         x = est * n
-    definition = result.attrs.get("definition", {})
     return {"estimate": est, "events": x, "n": n, "censored_before": censored,
             "horizon_months": float(horizon_months),
-            "definition": dict(definition) if isinstance(definition, Mapping) else {}}
+            "definition": outcome_meta(result).definition}
 
 
-def benchmark(result: Any, reference: Any, horizon_months: float | None = None,
+@positional_deprecated("reference", "horizon_months", "allow_mismatch", "ci", "cause",
+                       "duration", "event", "unit", "alpha")
+def benchmark(result: Any, *, reference: Any, horizon_months: float | None = None,
               allow_mismatch: bool = False, ci: str = "exact", cause: int = 1,
               duration: str = "time", event: str = "event", unit: str | None = None,
               alpha: float = 0.05) -> BenchmarkResult:
@@ -180,9 +233,9 @@ def benchmark(result: Any, reference: Any, horizon_months: float | None = None,
     Clopper CJ, Pearson ES (1934). Biometrika 26:404-413. Wilson EB (1927). JASA 22:209-212.
     Newcombe RG (1998). Stat Med 17:873-890. Katz D et al. (1978). Biometrics 34:469-474.
     """
-    if ci not in ("exact", "wilson"):
-        raise ValueError(f"ci must be 'exact' or 'wilson', got {ci!r}")
-    ours = _ours(result, horizon_months, cause, duration, event, unit, alpha)
+    check_choice("ci", ci, ("exact", "wilson"))
+    alpha = check_alpha(alpha)
+    ours = _ours(result, horizon_months, cause, duration, event, unit)
     ref = _reference_row(reference, ours["horizon_months"])
     if str(ref.get("measure", "proportion")) != "proportion":
         raise ValueError(f"reference figure is a {ref.get('measure')}, not a proportion")
@@ -205,17 +258,17 @@ def benchmark(result: Any, reference: Any, horizon_months: float | None = None,
                          "mismatch in the output")
     interval = clopper_pearson if ci == "exact" else wilson
     p1, x1, n1 = ours["estimate"], ours["events"], ours["n"]
-    l1, u1 = interval(x1, n1, alpha)
+    l1, u1 = interval(x1, n1, alpha=alpha)
     p0 = float(ref["value"])
     n0 = ref.get("n")
     has_n = n0 is not None and not pd.isna(n0)
-    l0, u0 = interval(p0 * float(n0), float(n0), alpha) if has_n else (
+    l0, u0 = interval(p0 * float(n0), float(n0), alpha=alpha) if has_n else (
         float(ref.get("lower")) if ref.get("lower") is not None and not pd.isna(ref.get("lower"))
         else np.nan,
         float(ref.get("upper")) if ref.get("upper") is not None and not pd.isna(ref.get("upper"))
         else np.nan)
-    w1, w0 = wilson(x1, n1, alpha), (wilson(p0 * float(n0), float(n0), alpha) if has_n
-                                      else (p0, p0))
+    w1 = wilson(x1, n1, alpha=alpha)
+    w0 = wilson(p0 * float(n0), float(n0), alpha=alpha) if has_n else (p0, p0)
     d = p1 - p0
     dl = d - np.sqrt((p1 - w1[0]) ** 2 + (w0[1] - p0) ** 2)
     du = d + np.sqrt((w1[1] - p1) ** 2 + (p0 - w0[0]) ** 2)

@@ -5,33 +5,39 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kow_research.compare._design import (
-    definition_attrs,
-    design,
-    months_to,
-    time_unit,
-    treatment_indicator,
-)
+from kow_research.compare._design import months_to, time_unit, treatment_indicator
 from kow_research.compare.balance import BalanceResult, balance
 from kow_research.compare.propensity import (
+    ESTIMANDS,
+    TARGETS,
     PropensityResult,
     balancing_weights,
     fit_logit,
     propensity,
 )
-from kow_research.compare.weighted import effect_kernel, effect_labels
+from kow_research.compare.weighted import (
+    EVENT_FREE_TIME,
+    effect_kernel,
+    effect_labels,
+    horizon_effects,
+)
+from kow_research.core.checks import check_alpha, check_choice
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import outcome_meta
+from kow_research.core.results import Result, result_class
+from kow_research.survival.design import design_matrix
 
 CHUNK = 25  # replicates per joblib task (fixed, so results do not depend on n_jobs)
 
 
-@dataclass(frozen=True)
-class ComparisonResult:
+@result_class
+class ComparisonResult(Result):
     """Two-cohort comparison with bootstrap intervals.
 
     Attributes
@@ -39,9 +45,11 @@ class ComparisonResult:
     table : DataFrame
         ``measure, horizon_months, estimate, se, lower, upper``: ``risk_treated``,
         ``risk_control``, ``risk_difference``, ``risk_ratio`` per horizon and
-        ``rmst_treated``, ``rmst_control``, ``rmst_difference`` (restricted mean time without
-        the event up to ``tau_months``, in the unit of the duration column). ``se`` is the SD
-        of the replicates, ``lower``/``upper`` percentile limits.
+        ``event_free_time_treated``, ``event_free_time_control``,
+        ``event_free_time_difference`` (restricted mean time free of the event up to
+        ``tau_months``, other causes competing, in the unit of the duration column: the
+        ``event_free_competing`` estimand of :func:`kow_research.survival.rmst`). ``se`` is the
+        SD of the replicates, ``lower``/``upper`` percentile limits.
     replicates : DataFrame
         One row per replicate, one column per row of ``table``.
     n_failed : int
@@ -60,12 +68,13 @@ class ComparisonResult:
     seed: int | None
     attrs: dict[str, Any] = field(default_factory=dict)
 
-    def _repr_html_(self) -> str:
-        note = str(self.attrs.get("definition_text", {}).get("en", "")) if isinstance(
-            self.attrs.get("definition_text"), dict) else ""
-        return (f"<h4>Comparison ({self.attrs.get('weighting')}), {self.n_boot} bootstrap "
-                f"replicates</h4>" + self.table.to_html(float_format=lambda v: f"{v:.4g}")
-                + f"<p><small>{note}</small></p>")
+    def _describe(self) -> str:
+        return (f"comparison of {self.attrs.get('treated_level')} with "
+                f"{self.attrs.get('control_level')} ({self.attrs.get('weighting')}), "
+                f"{self.n_boot} bootstrap replicates ({self.n_failed} failed)")
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("table", self.table)]
 
 
 def _replicates(seed_seq: np.random.SeedSequence, n_rep: int, time: np.ndarray,
@@ -85,18 +94,21 @@ def _replicates(seed_seq: np.random.SeedSequence, n_rep: int, time: np.ndarray,
             xb = xi[idx]
             xb = xb[:, np.r_[True, np.ptp(xb[:, 1:], axis=0) > 0]]  # a level absent here
             try:
-                beta = fit_logit(xb, tb)
+                beta, _ = fit_logit(xb, tb)
             except ValueError:  # separation in this resample: counted in n_failed
                 continue
             ps = 1 / (1 + np.exp(-(xb @ beta)))
-            w = balancing_weights(ps, tb, estimand, stabilize)
+            w = balancing_weights(ps, tb, estimand=estimand, stabilize=stabilize)
             if trim is not None:
                 w = np.where((ps < trim) | (ps > 1 - trim), 0.0, w)
         out[r] = effect_kernel(time[idx], event[idx], tb, w, cause, h, tau)
     return out
 
 
-def compare_outcomes(df: pd.DataFrame, treatment: str, covariates: Sequence[str] | None,
+@positional_deprecated("treatment", "covariates", "treated", "estimand", "duration", "event",
+                       "cause", "horizons_months", "tau_months", "n_boot", "seed", "n_jobs",
+                       "progress", "stabilize", "trim", "unit", "alpha")
+def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str] | None,
                      treated: Any = None, estimand: str = "ATT", duration: str = "time",
                      event: str = "event", cause: int = 1,
                      horizons_months: Sequence[float] = (12, 18, 30), tau_months: float = 12,
@@ -153,8 +165,8 @@ def compare_outcomes(df: pd.DataFrame, treatment: str, covariates: Sequence[str]
     from joblib import Parallel, delayed
     from tqdm import tqdm  # plain bar on stderr (tqdm.auto warns in notebooks without ipywidgets)
 
-    from kow_research.compare.weighted import horizon_effects
-
+    check_choice("estimand", estimand, ESTIMANDS)
+    alpha = check_alpha(alpha)
     if n_boot < 0:
         raise ValueError(f"n_boot must be >= 0, got {n_boot}")
     t = treatment_indicator(df, treatment, treated)
@@ -164,13 +176,15 @@ def compare_outcomes(df: pd.DataFrame, treatment: str, covariates: Sequence[str]
     prop = bal = None
     xi = None
     if covariates is not None:
-        prop = propensity(df, treatment, covariates, estimand=estimand, treated=treated,
-                          stabilize=stabilize, trim=trim)
-        bal = balance(df, treatment, covariates, weights=prop.weights, treated=treated)
-        x, _, _, _ = design(df, covariates, drop_first=True)
-        xi = np.column_stack([np.ones(len(t)), x])
-    point = horizon_effects(df, treatment, None if prop is None else prop.weights, treated,
-                            duration, event, cause, horizons_months, tau_months, unit=u)
+        prop = propensity(df, treatment=treatment, covariates=covariates, estimand=estimand,
+                          treated=treated, stabilize=stabilize, trim=trim)
+        bal = balance(df, treatment=treatment, covariates=covariates, weights=prop.weights,
+                      treated=treated)
+        xi = np.column_stack([np.ones(len(t)), design_matrix(df, covariates).x])
+    point = horizon_effects(df, treatment=treatment, treated=treated,
+                            weights=None if prop is None else prop.weights, duration=duration,
+                            event=event, cause=cause, horizons_months=horizons_months,
+                            tau_months=tau_months, unit=u)
     time = pd.to_numeric(df[duration]).to_numpy(dtype=float)
     ev = pd.to_numeric(df[event]).to_numpy(dtype=np.int64)
     labels = effect_labels(horizons_months)
@@ -198,8 +212,11 @@ def compare_outcomes(df: pd.DataFrame, treatment: str, covariates: Sequence[str]
     table["se"] = se
     table["lower"] = np.where(ok, q[0], np.nan)
     table["upper"] = np.where(ok, q[1], np.nan)
-    attrs = {**definition_attrs(df), "weighting": "none" if covariates is None else
-             f"propensity ({estimand})", "estimand": estimand, "unit": u,
+    attrs = {**outcome_meta(df).result_attrs(), "weighting": "none" if covariates is None else
+             f"propensity ({estimand})", "estimand": estimand,
+             "target_population": (TARGETS[estimand] if covariates is not None else
+                                   "the cohorts as observed (no weighting)"),
+             "event_free_time": EVENT_FREE_TIME, "unit": u,
              "tau_months": tau_months, "cause": cause, "resampling": "persons within cohort",
              "interval": "percentile", **{k: v for k, v in point.attrs.items()
                                           if k.startswith(("n_", "treated", "control"))}}

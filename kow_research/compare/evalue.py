@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from kow_research.core.checks import check_choice
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.results import Result, result_class
+
+#: below this cumulative incidence by the end of follow-up an outcome counts as rare, so that a
+#: hazard ratio approximates a risk ratio (VanderWeele 2020)
+RARE_OUTCOME = 0.15
 
 
 def _evalue_rr(rr: float) -> float:
@@ -16,19 +24,40 @@ def _evalue_rr(rr: float) -> float:
     return float(r + np.sqrt(r * (r - 1)))
 
 
-def hr_to_rr(hr: float, rare: bool) -> float:
+@positional_deprecated("rare")
+def hr_to_rr(hr: float, *, rare: bool) -> float:
     r"""Approximate risk ratio of a hazard ratio (VanderWeele 2020).
 
     Rare outcome (< 15 % by the end of follow-up): :math:`RR \approx HR`. Common outcome:
-    :math:`RR \approx (1 - 0.5^{\sqrt{HR}})/(1 - 0.5^{\sqrt{1/HR}})`.
+    :math:`RR \approx (1 - 0.5^{\sqrt{HR}})/(1 - 0.5^{\sqrt{1/HR}})`. Valid for a hazard
+    ratio of a single event type; with competing events neither a cause-specific nor a
+    subdistribution hazard ratio converts this way — give the risk ratio of the cumulative
+    incidence at a horizon to :func:`evalue` instead.
+
+    Parameters
+    ----------
+    hr : float
+        Hazard ratio (> 0).
+    rare : bool
+        Whether the outcome is rare (cumulative incidence below
+        :data:`RARE_OUTCOME` by the end of follow-up).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(hr_to_rr(2.0, rare=False), 4)
+    1.5823
     """
     if rare:
         return hr
     return float((1 - 0.5 ** np.sqrt(hr)) / (1 - 0.5 ** np.sqrt(1 / hr)))
 
 
-@dataclass(frozen=True)
-class EValueResult:
+@result_class
+class EValueResult(Result):
     """``table`` indexed by ``point``/``ci`` with columns ``estimate`` (on the RR scale after
     any conversion), ``evalue``."""
 
@@ -47,12 +76,15 @@ class EValueResult:
         """E-value of the confidence limit closer to 1 (1 when the interval contains 1)."""
         return float(self.table.loc["ci", "evalue"])
 
-    def _repr_html_(self) -> str:
-        return (f"<h4>E-value ({self.measure})</h4>" + self.table.to_html(
-            float_format=lambda v: f"{v:.3f}") + f"<p><small>{self.attrs['text']}</small></p>")
+    def _describe(self) -> str:
+        return f"E-value ({self.measure}): {self.attrs['text']}"
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("table", self.table)]
 
 
-def evalue(estimate: float, lower: float | None = None, upper: float | None = None,
+@positional_deprecated("lower", "upper", "measure", "rare")
+def evalue(estimate: float, *, lower: float | None = None, upper: float | None = None,
            measure: str = "RR", rare: bool | None = None) -> EValueResult:
     r"""E-value for a risk ratio or hazard ratio and for its confidence limit closer to 1.
 
@@ -81,14 +113,18 @@ def evalue(estimate: float, lower: float | None = None, upper: float | None = No
     -------
     EValueResult
 
+    Examples
+    --------
+    >>> round(evalue(2.0).point, 4)
+    3.4142
+
     References
     ----------
     VanderWeele TJ, Ding P (2017). Sensitivity analysis in observational research: introducing
     the E-value. Ann Intern Med 167:268-274. VanderWeele TJ (2020). Optimal approximate
     conversions of odds ratios and hazard ratios to risk ratios. Biometrics 76:746-752.
     """
-    if measure not in ("RR", "HR"):
-        raise ValueError(f"measure must be 'RR' or 'HR', got {measure!r}")
+    check_choice("measure", measure, ("RR", "HR"))
     vals = [v for v in (estimate, lower, upper) if v is not None]
     if any(not np.isfinite(v) or v <= 0 for v in vals):
         raise ValueError(f"ratios must be finite and > 0, got {vals}")
@@ -100,7 +136,7 @@ def evalue(estimate: float, lower: float | None = None, upper: float | None = No
                              "cumulative incidence below 15 % by the end of follow-up?")
 
         def conv(v: float) -> float:
-            return hr_to_rr(v, rare)
+            return hr_to_rr(v, rare=rare)
     else:
         def conv(v: float) -> float:
             return v

@@ -4,14 +4,25 @@ baseline moments of a comparator cohort."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kow_research.compare._design import definition_attrs, design, months_to, time_unit
-from kow_research.compare.weighted import cif_kernel, step_at
+from kow_research.compare._design import months_to, time_unit
+from kow_research.compare.weighted import incidence_curve
+from kow_research.core.checks import check_alpha
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import outcome_meta
+from kow_research.core.results import Result, result_class
+from kow_research.survival.design import design_matrix
+from kow_research.survival.kernels import step_at
+
+#: the moment conditions are met when the largest (standardised) gradient is below this
+MAIC_TOL = 1e-12
+#: damped Newton iterations before the targets are declared unreachable
+MAIC_MAX_ITER = 200
 
 
 def _targets(targets: Mapping[str, Any]) -> list[tuple[str, str, float]]:
@@ -42,7 +53,8 @@ def maic_design(ipd: pd.DataFrame, targets: Mapping[str, Any],
     cols = list(covariates) if covariates is not None else sorted(
         {n.split("=")[0] for n, _, _ in flat if n.split("=")[0] in ipd.columns} |
         {n for n, _, _ in flat if n in ipd.columns})
-    x, names, _, _ = design(ipd, cols, drop_first=False)
+    dm = design_matrix(ipd, cols, drop_first=False)
+    x, names = dm.x, dm.names
     index = {n: j for j, n in enumerate(names)}
     z = np.empty((len(ipd), len(flat)))
     raw = np.empty((len(ipd), len(flat)))
@@ -60,7 +72,8 @@ def maic_design(ipd: pd.DataFrame, targets: Mapping[str, Any],
     return z, flat, raw
 
 
-def solve_maic(z: np.ndarray, tol: float = 1e-12, max_iter: int = 200) -> np.ndarray:
+def solve_maic(z: np.ndarray, tol: float = MAIC_TOL, max_iter: int = MAIC_MAX_ITER
+               ) -> np.ndarray:
     r"""Minimise :math:`\log \sum_i \exp(z_i^\top a)` by damped Newton; returns ``a``.
 
     At the minimum :math:`\sum_i w_i z_i = 0` with :math:`w_i = \exp(z_i^\top a)`: the weighted
@@ -100,8 +113,8 @@ def solve_maic(z: np.ndarray, tol: float = 1e-12, max_iter: int = 200) -> np.nda
                      "small an SD); check the targets and their definitions")
 
 
-@dataclass(frozen=True)
-class MaicResult:
+@result_class
+class MaicResult(Result):
     """MAIC weights and diagnostics.
 
     Attributes
@@ -124,9 +137,12 @@ class MaicResult:
     n: int
     attrs: dict[str, Any] = field(default_factory=dict)
 
-    def _repr_html_(self) -> str:
-        return (f"<h4>MAIC: n = {self.n}, effective sample size {self.ess:.1f}</h4>"
-                + self.table.to_html(float_format=lambda v: f"{v:.4g}"))
+    def _describe(self) -> str:
+        return (f"MAIC weights to {len(self.table)} published moment(s): n = {self.n}, "
+                f"effective sample size {self.ess:.1f}")
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("table", self.table)]
 
 
 def _moments(raw: np.ndarray, flat: list[tuple[str, str, float]], w: np.ndarray) -> np.ndarray:
@@ -138,7 +154,8 @@ def _moments(raw: np.ndarray, flat: list[tuple[str, str, float]], w: np.ndarray)
     return out
 
 
-def maic(ipd: pd.DataFrame, targets: Mapping[str, Any],
+@positional_deprecated("targets", "covariates")
+def maic(ipd: pd.DataFrame, *, targets: Mapping[str, Any],
          covariates: Sequence[str] | None = None) -> MaicResult:
     r"""Matching-adjusted indirect comparison weights (Signorovitch et al. 2010).
 
@@ -191,11 +208,14 @@ def maic(ipd: pd.DataFrame, targets: Mapping[str, Any],
     return MaicResult(table=table, weights=pd.Series(w, index=ipd.index, name="weight"),
                       ess=float(w.sum() ** 2 / np.sum(w ** 2)),
                       coef=pd.Series(a, index=[f"{n}:{k}" for n, k, _ in flat], name="coef"),
-                      n=len(w), attrs={**definition_attrs(ipd), "targets": dict(targets),
+                      n=len(w), attrs={**outcome_meta(ipd).result_attrs(),
+                                       "targets": dict(targets),
                                        "method": "method of moments (Signorovitch 2010)"})
 
 
-def maic_risk(ipd: pd.DataFrame, targets: Mapping[str, Any],
+@positional_deprecated("targets", "covariates", "duration", "event", "cause", "horizons_months",
+                       "published", "n_boot", "seed", "unit", "alpha")
+def maic_risk(ipd: pd.DataFrame, *, targets: Mapping[str, Any],
               covariates: Sequence[str] | None = None, duration: str = "time",
               event: str = "event", cause: int = 1, horizons_months: Sequence[float] = (12,),
               published: Mapping[float, float] | None = None, n_boot: int = 1000,
@@ -214,6 +234,7 @@ def maic_risk(ipd: pd.DataFrame, targets: Mapping[str, Any],
         ``horizon_months, measure (risk_unweighted, risk_maic, difference, ratio), estimate,
         se, lower, upper``; difference and ratio are ours minus / over the published figure.
     """
+    alpha = check_alpha(alpha)
     u = time_unit(ipd, unit)
     h = months_to(u, horizons_months)
     z, _, _ = maic_design(ipd, targets, covariates)
@@ -225,9 +246,9 @@ def maic_risk(ipd: pd.DataFrame, targets: Mapping[str, Any],
     def one(idx: np.ndarray) -> np.ndarray:
         a = solve_maic(z[idx])
         w = np.exp(z[idx] @ a - (z[idx] @ a).max())
-        ut, f = cif_kernel(time[idx], ev[idx], w, cause)
+        ut, f = incidence_curve(time[idx], ev[idx], w, cause)
         risk = np.where(h <= ut[-1], step_at(ut, f, h), np.nan)
-        ut0, f0 = cif_kernel(time[idx], ev[idx], np.ones(len(idx)), cause)
+        ut0, f0 = incidence_curve(time[idx], ev[idx], np.ones(len(idx)), cause)
         raw = np.where(h <= ut0[-1], step_at(ut0, f0, h), np.nan)
         return np.concatenate([raw, risk, risk - pub, risk / pub])
 
@@ -249,7 +270,8 @@ def maic_risk(ipd: pd.DataFrame, targets: Mapping[str, Any],
     out = pd.DataFrame({"horizon_months": np.tile(np.asarray(horizons_months, float), 4),
                         "measure": measures, "estimate": point, "se": se, "lower": q[0],
                         "upper": q[1]})
-    out.attrs = {**definition_attrs(ipd), "n_boot": n_boot, "seed": seed, "alpha": alpha,
+    out.attrs = {**outcome_meta(ipd).result_attrs(), "n_boot": n_boot, "seed": seed,
+                 "alpha": alpha,
                  "published": None if published is None else dict(published),
                  "note": "published figures treated as fixed"}
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import numpy as np
@@ -11,10 +11,13 @@ import pandas as pd
 
 from kow_research.compare.balance import BalanceResult, balance
 from kow_research.compare.propensity import PropensityResult, propensity
+from kow_research.core.checks import check_choice
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.results import Result, result_class
 
 
-@dataclass(frozen=True)
-class MatchResult:
+@result_class
+class MatchResult(Result):
     """Matched sets.
 
     Attributes
@@ -41,13 +44,21 @@ class MatchResult:
     k: int
     attrs: dict[str, Any] = field(default_factory=dict)
 
-    def _repr_html_(self) -> str:
-        return (f"<h4>1:{self.k} nearest-neighbour matching, caliper {self.caliper:.3g} "
-                f"(logit PS)</h4><p>{self.pairs['match_id'].nunique()} matched treated, "
-                f"{len(self.unmatched)} unmatched</p>" + self.balance._repr_html_())
+    def _describe(self) -> str:
+        return (f"1:{self.k} nearest-neighbour matching on the logit of the propensity score, "
+                f"caliper {self.caliper:.3g}: {self.pairs['match_id'].nunique()} matched "
+                f"treated, {len(self.unmatched)} unmatched")
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("pairs", self.pairs), ("balance", self.balance.table)]
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Love plot of the balance before and after matching; returns the Axes."""
+        return self.balance.plot(ax=ax, **kwargs)
 
 
-def match(df: pd.DataFrame, treatment: str, covariates: Sequence[str], treated: Any = None,
+@positional_deprecated("treatment", "covariates", "treated", "k", "caliper", "order", "seed")
+def match(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str], treated: Any = None,
           k: int = 1, caliper: float | None = 0.2, order: str = "largest",
           seed: int | None = None) -> MatchResult:
     r"""Greedy nearest-neighbour matching on the logit of the propensity score.
@@ -64,6 +75,20 @@ def match(df: pd.DataFrame, treatment: str, covariates: Sequence[str], treated: 
     with :math:`c` = ``caliper`` (0.2, Austin 2011; None: no caliper). The propensity model is
     :func:`propensity` (logistic, main effects).
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person.
+    treatment, treated, covariates
+        As in :func:`~kow_research.compare.propensity`.
+    k : int, default 1
+        Controls per treated person.
+    caliper : float or None, default 0.2
+        Caliper in standard deviations of the logit of the propensity score.
+    order : {"largest", "random"}, default "largest"
+    seed : int, optional
+        Seed of the random order.
+
     Returns
     -------
     MatchResult
@@ -76,9 +101,9 @@ def match(df: pd.DataFrame, treatment: str, covariates: Sequence[str], treated: 
     """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
-    if order not in ("largest", "random"):
-        raise ValueError(f"order must be 'largest' or 'random', got {order!r}")
-    prop = propensity(df, treatment, covariates, estimand="ATT", treated=treated)
+    check_choice("order", order, ("largest", "random"))
+    prop = propensity(df, treatment=treatment, covariates=covariates, estimand="ATT",
+                      treated=treated)
     ps = prop.table["ps"].to_numpy()
     lg = np.log(ps / (1 - ps))
     width = np.inf if caliper is None else caliper * lg.std(ddof=1)
@@ -123,7 +148,8 @@ def match(df: pd.DataFrame, treatment: str, covariates: Sequence[str], treated: 
     matched_t = set(pairs["treated"])
     unmatched = pd.Index([x for x in idx[ti] if x not in matched_t])
     weights = pd.Series(w, index=idx, name="weight")
-    bal = balance(df, treatment, covariates, weights=weights, treated=treated)
+    bal = balance(df, treatment=treatment, covariates=covariates, weights=weights,
+                  treated=treated)
     return MatchResult(pairs=pairs, weights=weights, unmatched=unmatched, balance=bal,
                        propensity=prop, caliper=float(width), k=k,
                        attrs={"order": order, "seed": seed, "caliper_sd": caliper,

@@ -6,15 +6,11 @@ from typing import Any
 
 import numpy as np
 
-
-def _axes(ax: Any, size: tuple[float, float]) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-        _, ax = plt.subplots(figsize=size)
-    return ax
+from kow_research.core.results import new_axes
 
 
-def overlap_plot(result: Any, ax: Any = None, weighted: bool = False, bins: int = 30) -> Any:
+def overlap_plot(result: Any, ax: Any = None, *, weighted: bool = False, bins: int = 30,
+                 **kwargs: Any) -> Any:
     """Mirrored histograms of the propensity score, treated above and controls below.
 
     Parameters
@@ -24,21 +20,25 @@ def overlap_plot(result: Any, ax: Any = None, weighted: bool = False, bins: int 
     weighted : bool
         Weight the histograms by the balancing weights (shows the weighted pseudo-population).
     bins : int
+    **kwargs
+        Passed to ``Axes.bar``.
 
     Returns
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, (6, 4))
+    ax = new_axes(ax, (6, 4))
     tab = result.table
     edges = np.linspace(0, 1, bins + 1)
-    for g, sign, label, colour in ((1, 1, f"treated ({result.treated})", "C0"),
-                                   (0, -1, "control", "C1")):
+    for g, sign, label, colour in ((1, 1, str(result.attrs.get("treated_level", "treated")),
+                                    "C0"),
+                                   (0, -1, str(result.attrs.get("control_level", "control")),
+                                    "C1")):
         sub = tab[tab["treated"] == g]
         w = sub["weight"].to_numpy() if weighted else None
         h, _ = np.histogram(sub["ps"].to_numpy(), bins=edges, weights=w)
         ax.bar(edges[:-1], sign * h, width=np.diff(edges), align="edge", color=colour,
-               alpha=0.7, label=label)
+               alpha=0.7, label=label, **kwargs)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel("propensity score")
     ax.set_ylabel("weighted count" if weighted else "count")
@@ -47,25 +47,28 @@ def overlap_plot(result: Any, ax: Any = None, weighted: bool = False, bins: int 
     return ax
 
 
-def love_plot(result: Any, ax: Any = None) -> Any:
+def love_plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
     """Absolute standardised mean differences before and after weighting per covariate.
 
     Parameters
     ----------
     result : BalanceResult
     ax : matplotlib Axes, optional
+    **kwargs
+        Passed to ``Axes.scatter``.
 
     Returns
     -------
     matplotlib Axes
     """
     tab = result.table
-    ax = _axes(ax, (6, 0.3 * len(tab) + 1.5))
+    ax = new_axes(ax, (6, 0.3 * len(tab) + 1.5))
     y = np.arange(len(tab))[::-1]
     ax.scatter(np.abs(tab["smd_before"]), y, marker="o", facecolors="none", edgecolors="C3",
-               label="before")
+               label="before", **kwargs)
     if result.weighted:
-        ax.scatter(np.abs(tab["smd_after"]), y, marker="o", color="C0", label="after")
+        ax.scatter(np.abs(tab["smd_after"]), y, marker="o", color="C0", label="after",
+                   **kwargs)
     ax.axvline(result.threshold, color="grey", linestyle="--", linewidth=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels(list(tab.index))

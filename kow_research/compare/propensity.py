@@ -3,60 +3,95 @@ overlap weights for the ATO)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kow_research.compare._design import design, treatment_indicator
+from kow_research.compare._design import control_level, treatment_indicator
+from kow_research.core.checks import check_alpha, check_choice
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.results import CallableTable, Result, result_class
+from kow_research.survival.design import (
+    DesignMatrix,
+    SeparationError,
+    check_separation,
+    coefficient_table,
+    design_matrix,
+    newton_raphson,
+)
 
 ESTIMANDS = ("ATE", "ATT", "ATO")
+#: a linear predictor beyond this (|logit e| > 30, e within 1e-13 of 0 or 1) means separation
+LOGIT_LIMIT = 30.0
+#: target-population descriptions, by estimand
+TARGETS = {
+    "ATE": "everyone in both cohorts (average treatment effect)",
+    "ATT": "people like those in the treated cohort (average effect on the treated)",
+    "ATO": "the overlap population, where both programmes are plausible (overlap weights)",
+}
 
 
-def fit_logit(x: np.ndarray, t: np.ndarray, max_iter: int = 50, tol: float = 1e-10
-              ) -> np.ndarray:
-    r"""Maximum-likelihood logistic regression by Newton-Raphson (``x`` includes the intercept).
+@dataclass(frozen=True)
+class _LogitFit:
+    loglik: float
+    score: np.ndarray
+    info: np.ndarray
+
+
+def _logit_objective(x: np.ndarray, t: np.ndarray) -> Any:
+    def fun(beta: np.ndarray) -> _LogitFit:
+        eta = np.clip(x @ beta, -2 * LOGIT_LIMIT, 2 * LOGIT_LIMIT)
+        p = 1 / (1 + np.exp(-eta))
+        loglik = float(np.sum(t * eta - np.logaddexp(0, eta)))
+        return _LogitFit(loglik, x.T @ (t - p), (x * (p * (1 - p))[:, None]).T @ x)
+    return fun
+
+
+def fit_logit(x: np.ndarray, t: np.ndarray, design: DesignMatrix | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    r"""Maximum-likelihood logistic regression (``x`` includes the intercept column).
 
     .. math::
 
         \beta \leftarrow \beta + (X^\top W X)^{-1} X^\top (t - p), \qquad W = \mathrm{diag}
         \{p(1-p)\}
 
-    A few milliseconds for thousands of rows; used in every bootstrap replicate.
+    by :func:`kow_research.survival.design.newton_raphson` (scale-free convergence). A few
+    milliseconds for thousands of rows; used in every bootstrap replicate.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, p)
+        Design matrix with the intercept first.
+    t : ndarray
+        0/1 outcome (treated).
+    design : DesignMatrix, optional
+        The covariate design (without intercept) for the separation check that names levels.
+
+    Returns
+    -------
+    (beta, covariance) : (ndarray, ndarray)
 
     Raises
     ------
-    ValueError
-        When the fit does not converge (usually perfect separation: a covariate predicts the
-        group exactly, so the groups do not overlap).
+    SeparationError
+        A covariate level occurs in one group only, or the scores reach 0 or 1.
     """
-    beta = np.zeros(x.shape[1])
-    for _ in range(max_iter):
-        eta = np.clip(x @ beta, -35, 35)
-        p = 1 / (1 + np.exp(-eta))
-        grad = x.T @ (t - p)
-        hess = (x * (p * (1 - p))[:, None]).T @ x
-        try:
-            step = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError as exc:
-            raise ValueError("propensity model is singular: covariates are collinear or a "
-                             "level occurs in one group only; drop or merge them") from exc
-        beta = beta + step
-        if np.max(np.abs(step)) < tol:
-            break
-    else:
-        raise ValueError("propensity model did not converge (perfect separation?): some "
-                         "covariate pattern occurs in one group only, so the groups do not "
-                         "overlap; merge levels or restrict the population")
-    if np.max(np.abs(x @ beta)) > 30:
-        raise ValueError("propensity scores of 0 or 1 (perfect separation): the groups do not "
-                         "overlap on the covariates; restrict the population or merge levels")
-    return beta
+    if design is not None:
+        check_separation(design, t, model="propensity model", outcome_name="the treated cohort")
+    beta, fit, _ = newton_raphson(_logit_objective(x, t), x.shape[1], model="propensity model")
+    if np.max(np.abs(x @ beta)) > LOGIT_LIMIT:
+        raise SeparationError("propensity scores of 0 or 1 (perfect separation): the groups "
+                              "do not overlap on the covariates; restrict the population or "
+                              "merge levels")
+    return beta, np.linalg.inv(fit.info)
 
 
-def balancing_weights(ps: np.ndarray, t: np.ndarray, estimand: str = "ATT",
+@positional_deprecated("estimand", "stabilize", n_positional=2)
+def balancing_weights(ps: np.ndarray, t: np.ndarray, *, estimand: str = "ATT",
                       stabilize: bool = False) -> np.ndarray:
     r"""Weights for ``estimand`` from propensity scores ``ps`` = P(treated | x).
 
@@ -69,11 +104,28 @@ def balancing_weights(ps: np.ndarray, t: np.ndarray, estimand: str = "ATT",
     ``stabilize`` multiplies the ATE weights by the marginal group shares
     (:math:`\bar t` for the treated, :math:`1-\bar t` for the controls) and the ATT control
     weights by :math:`(1-\bar t)/\bar t`, so that each group's weights sum to about its size;
-    overlap weights are bounded and left unchanged.
-    Ratio (Hajek) estimators are invariant to it.
+    overlap weights are bounded and left unchanged. Ratio (Hajek) estimators are invariant to
+    it.
+
+    Parameters
+    ----------
+    ps : ndarray
+        Propensity scores in (0, 1).
+    t : ndarray
+        0/1 treatment indicator.
+    estimand : {"ATT", "ATE", "ATO"}, default "ATT"
+    stabilize : bool, default False
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> balancing_weights(np.array([0.5, 0.2]), np.array([1.0, 0.0]), estimand="ATT")
+    array([1.  , 0.25])
     """
-    if estimand not in ESTIMANDS:
-        raise ValueError(f"estimand must be one of {ESTIMANDS}, got {estimand!r}")
+    check_choice("estimand", estimand, ESTIMANDS)
     if estimand == "ATE":
         w = t / ps + (1 - t) / (1 - ps)
         if stabilize:
@@ -89,8 +141,8 @@ def balancing_weights(ps: np.ndarray, t: np.ndarray, estimand: str = "ATT",
     return w
 
 
-@dataclass(frozen=True)
-class PropensityResult:
+@result_class
+class PropensityResult(Result):
     """Propensity scores, weights and the fitted model.
 
     Attributes
@@ -98,25 +150,35 @@ class PropensityResult:
     table : DataFrame
         Indexed like the input: ``treated`` (0/1), ``ps``, ``weight`` (0 for trimmed
         persons), ``trimmed`` (bool).
-    summary : DataFrame
-        Per group: ``n``, ``n_trimmed``, ``sum_weights``, ``ess`` (effective sample size
-        :math:`(\\sum w)^2/\\sum w^2`), ``min_weight``, ``max_weight``, ``min_ps``, ``max_ps``.
+    by_group : DataFrame
+        Per group (the treated and the control level): ``n``, ``n_trimmed``,
+        ``sum_weights``, ``ess`` (effective sample size :math:`(\\sum w)^2/\\sum w^2`),
+        ``min_weight``, ``max_weight``, ``min_ps``, ``max_ps``. ``summary`` is the same
+        table; calling it formats the whole result.
     coef : DataFrame
-        Model coefficients (``coef, se, lower, upper, p``) from statsmodels.
-    model : statsmodels GLMResults
-        The fitted logistic model.
+        The propensity model's coefficient table (the package's schema: ``coef, se, z, p,
+        estimate, lower, upper, scale`` with ``scale = "odds ratio"``, alias ``or``).
+    vcov : DataFrame
+        Covariance of the coefficients.
+    estimand, treatment, treated, control, covariates, alpha
     """
 
     table: pd.DataFrame
-    summary: pd.DataFrame
+    by_group: pd.DataFrame
     coef: pd.DataFrame
-    model: Any
+    vcov: pd.DataFrame
     estimand: str
     treatment: str
     treated: Any
+    control: str
     covariates: tuple[str, ...]
     alpha: float = 0.05
     attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> CallableTable:  # type: ignore[override]
+        """Weights per group; ``summary()`` gives the formatted summary."""
+        return CallableTable.of(self.by_group, lambda: Result.summary(self))
 
     @property
     def weights(self) -> pd.Series:
@@ -128,26 +190,31 @@ class PropensityResult:
         """The propensity scores P(treated | covariates)."""
         return self.table["ps"]
 
-    def plot(self, ax: Any = None, weighted: bool = False) -> Any:
-        """Overlap plot of the propensity scores by group (see :func:`plots.overlap_plot`)."""
+    def _describe(self) -> str:
+        return (f"propensity weights ({self.estimand}) of {self.treatment} = {self.treated} vs "
+                f"{self.control}: target population {TARGETS[self.estimand]}")
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("by_group", self.by_group), ("coef", self.coef)]
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Overlap plot of the propensity scores by group (see
+        :func:`kow_research.compare.plots.overlap_plot`); returns the Axes."""
         from kow_research.compare.plots import overlap_plot
-        return overlap_plot(self, ax=ax, weighted=weighted)
-
-    def _repr_html_(self) -> str:
-        return (f"<h4>Propensity weights ({self.estimand}), treated = {self.treated}</h4>"
-                + self.summary.to_html(float_format=lambda v: f"{v:.4g}")
-                + self.coef.to_html(float_format=lambda v: f"{v:.4g}"))
+        return overlap_plot(self, ax=ax, **kwargs)
 
 
-def propensity(df: pd.DataFrame, treatment: str, covariates: Sequence[str],
-               estimand: str = "ATT", method: str = "logit", treated: Any = None,
+@positional_deprecated("treatment", "covariates", "estimand", "method", "treated", "stabilize",
+                       "trim", "truncate", "alpha")
+def propensity(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
+               treated: Any = None, estimand: str = "ATT", method: str = "logit",
                stabilize: bool = False, trim: float | None = None,
-               truncate: tuple[float, float] | None = None,
-               alpha: float = 0.05) -> PropensityResult:
+               truncate: tuple[float, float] | None = None, alpha: float = 0.05,
+               reference: Mapping[str, Any] | None = None) -> PropensityResult:
     r"""Fit a propensity model and derive balancing weights.
 
     The propensity score :math:`e(x) = P(T = 1 \mid x)` comes from a main-effects logistic
-    model (categorical covariates as indicators against their first level). Weights:
+    model (categorical covariates as indicators against their reference level). Weights:
 
     .. math::
 
@@ -155,9 +222,12 @@ def propensity(df: pd.DataFrame, treatment: str, covariates: Sequence[str],
         w^{ATT} = T + (1-T)\frac{e}{1-e},\qquad
         w^{ATO} = T(1-e) + (1-T)e .
 
-    ATT weights make the controls resemble the treated (the question "what would KOW
-    participants have achieved in IPS"); overlap weights target the population where both
-    programmes are plausible and give exact mean balance of the model covariates.
+    ATT weights make the controls resemble the treated (the question "what would the treated
+    cohort's participants have achieved in the other programme"); ATE weights target both
+    cohorts together; overlap weights target the population where both programmes are
+    plausible — whose make-up must be reported (see ``attrs["target_population"]``) — and give
+    exact mean balance of the model covariates (so a love plot then says nothing about
+    overlap: look at the overlap plot and the effective sample sizes).
 
     Parameters
     ----------
@@ -167,12 +237,12 @@ def propensity(df: pd.DataFrame, treatment: str, covariates: Sequence[str],
         Group column: boolean/0-1, or two levels with ``treated`` naming the treated one.
     covariates : sequence of str
         Baseline covariates of the propensity model.
-    estimand : {"ATT", "ATE", "ATO"}
-    method : {"logit"}
-        Only the logistic model is implemented.
     treated : optional
         Level of ``treatment`` that is treated (needed unless the column is 0/1).
-    stabilize : bool
+    estimand : {"ATT", "ATE", "ATO"}, default "ATT"
+    method : {"logit"}
+        Only the logistic model is implemented.
+    stabilize : bool, default False
         Stabilised weights (see :func:`balancing_weights`).
     trim : float, optional
         Crump et al. (2009) trimming: persons with :math:`e \notin [trim, 1 - trim]` get weight 0
@@ -181,12 +251,19 @@ def propensity(df: pd.DataFrame, treatment: str, covariates: Sequence[str],
     truncate : (float, float), optional
         Percentiles (e.g. ``(1, 99)``) at which the weights are capped (winsorised) within
         each group.
-    alpha : float
+    alpha : float, default 0.05
         1 - confidence level of the coefficient table.
+    reference : mapping, optional
+        Reference level per categorical covariate.
 
     Returns
     -------
     PropensityResult
+
+    Raises
+    ------
+    SeparationError
+        A covariate level occurs in one cohort only (the groups do not overlap there).
 
     References
     ----------
@@ -194,22 +271,26 @@ def propensity(df: pd.DataFrame, treatment: str, covariates: Sequence[str],
     Econometrica 71:1161-1189. Li F, Morgan KL, Zaslavsky AM (2018). JASA 113:390-400.
     Crump RK, Hotz VJ, Imbens GW, Mitnik OA (2009). Biometrika 96:187-199. Austin PC, Stuart
     EA (2015). Stat Med 34:3661-3679.
-    """
-    import statsmodels.api as sm
 
-    if method != "logit":
-        raise ValueError(f"method {method!r} is not implemented; use method='logit'")
-    if estimand not in ESTIMANDS:
-        raise ValueError(f"estimand must be one of {ESTIMANDS}, got {estimand!r}")
+    Examples
+    --------
+    >>> d = pd.DataFrame({"arm": ["a", "a", "a", "b", "b", "b"],
+    ...                   "age": [30, 41, 52, 35, 47, 60]})
+    >>> ps = propensity(d, treatment="arm", treated="b", covariates=["age"])
+    >>> ps.by_group["n"].tolist()
+    [3, 3]
+    """
+    check_choice("method", method, ("logit",))
+    check_choice("estimand", estimand, ESTIMANDS)
+    alpha = check_alpha(alpha)
     if trim is not None and not 0 < trim < 0.5:
         raise ValueError(f"trim must be in (0, 0.5), got {trim!r}")
     t = treatment_indicator(df, treatment, treated)
-    x, names, _, _ = design(df, covariates, drop_first=True)
-    xi = np.column_stack([np.ones(len(t)), x])
-    beta = fit_logit(xi, t)
-    model = sm.GLM(t, xi, family=sm.families.Binomial()).fit(start_params=beta)
+    dm = design_matrix(df, covariates, reference=reference)
+    xi = np.column_stack([np.ones(len(t)), dm.x])
+    beta, cov = fit_logit(xi, t, dm)
     ps = 1 / (1 + np.exp(-(xi @ beta)))
-    w = balancing_weights(ps, t, estimand, stabilize)
+    w = balancing_weights(ps, t, estimand=estimand, stabilize=stabilize)
     trimmed = np.zeros(len(t), dtype=bool)
     if trim is not None:
         trimmed = (ps < trim) | (ps > 1 - trim)
@@ -226,8 +307,10 @@ def propensity(df: pd.DataFrame, treatment: str, covariates: Sequence[str],
     w = np.where(trimmed, 0.0, w)
     table = pd.DataFrame({"treated": t.astype(int), "ps": ps, "weight": w, "trimmed": trimmed},
                          index=df.index)
+    label_t = "treated" if treated is None else str(treated)
+    label_c = control_level(df, treatment, treated)
     rows = []
-    for g, label in ((1, "treated"), (0, "control")):
+    for g, label in ((1, label_t), (0, label_c)):
         sel = t == g
         wg = w[sel]
         rows.append({"group": label, "n": int(sel.sum()), "n_trimmed": int(trimmed[sel].sum()),
@@ -236,14 +319,15 @@ def propensity(df: pd.DataFrame, treatment: str, covariates: Sequence[str],
                      "min_weight": float(wg[wg > 0].min()) if (wg > 0).any() else np.nan,
                      "max_weight": float(wg.max()), "min_ps": float(ps[sel].min()),
                      "max_ps": float(ps[sel].max())})
-    ci = np.asarray(model.conf_int(alpha))
-    coef = pd.DataFrame({"coef": model.params, "se": model.bse, "lower": ci[:, 0],
-                         "upper": ci[:, 1], "p": model.pvalues},
-                        index=pd.Index(["(intercept)", *names], name="term"))
-    attrs = {"estimand": estimand, "stabilize": stabilize, "trim": trim, "truncate": truncate,
+    names = ["(intercept)", *dm.names]
+    coef = coefficient_table(beta, np.sqrt(np.diag(cov)), names, alpha=alpha,
+                             scale="odds ratio", alias="or")
+    attrs = {"estimand": estimand, "target_population": TARGETS[estimand],
+             "stabilize": stabilize, "trim": trim, "truncate": truncate,
              "model": "logistic regression, main effects: " + " + ".join(covariates),
-             "treated_level": treated}
-    return PropensityResult(table=table, summary=pd.DataFrame(rows).set_index("group"),
-                            coef=coef, model=model, estimand=estimand, treatment=treatment,
-                            treated=treated if treated is not None else 1,
+             "treated_level": label_t, "control_level": label_c, "reference": dm.reference}
+    return PropensityResult(table=table, by_group=pd.DataFrame(rows).set_index("group"),
+                            coef=coef, vcov=pd.DataFrame(cov, index=names, columns=names),
+                            estimand=estimand, treatment=treatment,
+                            treated=treated if treated is not None else 1, control=label_c,
                             covariates=tuple(covariates), alpha=alpha, attrs=attrs)

@@ -3,34 +3,46 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.results import CallableTable, Result, result_class
 
-@dataclass(frozen=True)
-class ReconstructedIPD:
+
+@result_class
+class ReconstructedIPD(Result):
     """Reconstructed individual data.
 
     Attributes
     ----------
     table : DataFrame
         One row per person: ``time``, ``event`` (1 event, 0 censored).
-    summary : DataFrame
+    intervals : DataFrame
         Per risk-table interval: ``start``, ``n_risk_published``, ``n_risk_reconstructed``,
-        ``events``, ``censored``.
+        ``events``, ``censored`` (``summary`` is the same table; calling it formats the whole
+        result).
     """
 
     table: pd.DataFrame
-    summary: pd.DataFrame
+    intervals: pd.DataFrame
     total_events: int | None
     attrs: dict[str, Any] = field(default_factory=dict)
 
-    def _repr_html_(self) -> str:
-        return ("<h4>Reconstructed IPD (Guyot et al. 2012)</h4>"
-                + self.summary.to_html(float_format=lambda v: f"{v:.4g}"))
+    @property
+    def summary(self) -> CallableTable:  # type: ignore[override]
+        """The per-interval table; ``summary()`` gives the formatted summary."""
+        return CallableTable.of(self.intervals, lambda: Result.summary(self))
+
+    def _describe(self) -> str:
+        return (f"individual data reconstructed from a published Kaplan-Meier curve (Guyot et "
+                f"al. 2012): {len(self.table)} people, {int(self.table['event'].sum())} events")
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("table", self.table), ("intervals", self.intervals)]
 
 
 def _clean_points(points: Any, risk_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -69,7 +81,8 @@ def _clean_points(points: Any, risk_times: np.ndarray) -> tuple[np.ndarray, np.n
     return t[keep], s[keep]
 
 
-def reconstruct_ipd(points: Any, n_at_risk_times: Any, n_at_risk: Any,
+@positional_deprecated("n_at_risk_times", "n_at_risk", "total_events", "max_iter")
+def reconstruct_ipd(points: Any, *, n_at_risk_times: Any, n_at_risk: Any,
                     total_events: int | None = None, max_iter: int = 1000) -> ReconstructedIPD:
     r"""Reconstruct individual data from digitised Kaplan-Meier points and numbers at risk.
 
@@ -97,6 +110,8 @@ def reconstruct_ipd(points: Any, n_at_risk_times: Any, n_at_risk: Any,
         The published risk table (first time 0).
     total_events : int, optional
         Total number of events, when published.
+    max_iter : int, default 1000
+        Iterations of the censoring search per interval.
 
     Returns
     -------
@@ -201,6 +216,6 @@ def reconstruct_ipd(points: Any, n_at_risk_times: Any, n_at_risk: Any,
     summary = pd.DataFrame({"start": tr, "n_risk_published": nr.astype(int),
                             "n_risk_reconstructed": nhat[lower].astype(int),
                             "events": n_ev.astype(int), "censored": n_cens.astype(int)})
-    return ReconstructedIPD(table=table, summary=summary, total_events=total_events,
+    return ReconstructedIPD(table=table, intervals=summary, total_events=total_events,
                             attrs={"method": "Guyot et al. (2012)", "n_points": n_pts,
                                    "n": len(table)})

@@ -11,76 +11,70 @@ import pandas as pd
 
 from kow_research.compare._design import (
     as_weights,
-    definition_attrs,
+    control_level,
     months_to,
     plain,
     time_unit,
     treatment_indicator,
 )
+from kow_research.core.checks import check_alpha, check_choice, check_columns
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import outcome_meta
+from kow_research.survival import cox, cumulative_incidence, fine_gray, kaplan_meier
+from kow_research.survival.kernels import aalen_johansen, integrate_step, step_at
+from kow_research.survival.results import CurveResult, RegressionResult
 
 GROUP = "_group"
 WEIGHT = "_weight"
+#: what the restricted-mean rows of the effect tables estimate (the ``event_free_competing``
+#: estimand of :func:`kow_research.survival.rmst`)
+EVENT_FREE_TIME = ("restricted mean time free of the event up to tau, other causes competing "
+                   "(tau minus the time lost to the event; Aalen-Johansen)")
 
 
-def cif_kernel(time: np.ndarray, event: np.ndarray, weight: np.ndarray,
-               cause: int) -> tuple[np.ndarray, np.ndarray]:
-    r"""Weighted Aalen-Johansen cumulative incidence of ``cause`` at every distinct time.
+def incidence_curve(time: np.ndarray, event: np.ndarray, weight: np.ndarray,
+                    cause: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Weighted Aalen–Johansen cumulative incidence of ``cause`` at every distinct time (no
+    variance): the per-replicate work of the bootstrap, through the kernel layer's
+    :func:`~kow_research.survival.kernels.aalen_johansen`.
 
-    .. math::
+    Without competing events this is :math:`1 - \hat S_{KM}`.
 
-        \hat F_k(t) = \sum_{t_j \le t} \hat S(t_{j-1}) \frac{d_{kj}}{Y_j}, \qquad
-        \hat S(t) = \prod_{t_j \le t} \Bigl(1 - \frac{d_{\cdot j}}{Y_j}\Bigr)
+    Parameters
+    ----------
+    time, event, weight : ndarray
+    cause : int
 
-    with weighted event counts and risk sets. Without competing events this is
-    :math:`1 - \hat S_{KM}`. Vectorised (one sort); the per-replicate work of the bootstrap.
+    Returns
+    -------
+    (times, incidence) : (ndarray, ndarray)
     """
-    ut, idx = np.unique(time, return_inverse=True)
-    m = len(ut)
-    y = np.bincount(idx, weights=weight, minlength=m)[::-1].cumsum()[::-1]
-    ev = event > 0
-    d_all = np.bincount(idx[ev], weights=weight[ev], minlength=m)
-    k = event == cause
-    d_k = np.bincount(idx[k], weights=weight[k], minlength=m)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        surv = np.cumprod(np.where(y > 0, 1 - d_all / y, 1.0))
-        inc = np.where(y > 0, d_k / y, 0.0)
-    s_prev = np.concatenate([[1.0], surv[:-1]])
-    return ut, np.cumsum(s_prev * inc)
-
-
-def step_at(ut: np.ndarray, values: np.ndarray, times: np.ndarray, start: float = 0.0
-            ) -> np.ndarray:
-    """Right-continuous step function through ``(ut, values)`` evaluated at ``times``."""
-    pos = np.searchsorted(ut, times, side="right") - 1
-    return np.where(pos >= 0, values[np.clip(pos, 0, None)], start)
-
-
-def free_time(ut: np.ndarray, cif: np.ndarray, tau: float) -> float:
-    r"""Restricted mean time free of the event: :math:`\int_0^\tau \{1 - \hat F_k(t)\}\,dt`."""
-    keep = ut < tau
-    knots = np.concatenate([[0.0], ut[keep], [tau]])
-    vals = np.concatenate([[0.0], cif[keep]])
-    return float(np.sum(np.diff(knots) * (1 - vals)))
+    causes = tuple(int(c) for c in np.unique(event[event > 0])) or (cause,)
+    if cause not in causes:
+        causes = tuple(sorted((*causes, cause)))
+    curve = aalen_johansen(time, event, weight, causes, cause, variance=False)
+    return curve.time, curve.estimate
 
 
 def effect_kernel(time: np.ndarray, event: np.ndarray, t: np.ndarray, w: np.ndarray,
                   cause: int, horizons: np.ndarray, tau: float) -> np.ndarray:
-    """Risks by the horizons, their difference and ratio, and restricted mean event-free
-    times with their difference (treated minus control), as one flat vector.
+    """Risks by the horizons, their difference and ratio, and restricted mean times free of
+    the event (other causes competing) with their difference (treated minus control), as one
+    flat vector.
 
-    Layout: ``risk1[h], risk0[h], rd[h], rr[h], rmst1, rmst0, rmst_diff``. A risk at a horizon
-    beyond a group's last observed time is NaN (no extrapolation); so is the RMST when ``tau``
-    lies beyond it.
+    Layout: ``risk1[h], risk0[h], rd[h], rr[h], eft1, eft0, eft_diff``. A risk at a horizon
+    beyond a group's last observed time is NaN (no extrapolation); so is the restricted mean
+    when ``tau`` lies beyond it.
     """
     out = []
     rm = []
     for g in (1.0, 0.0):
         sel = (t == g) & (w > 0)
-        ut, f = cif_kernel(time[sel], event[sel], w[sel], cause)
+        ut, f = incidence_curve(time[sel], event[sel], w[sel], cause)
         r = step_at(ut, f, horizons)
         last = ut[-1] if len(ut) else -np.inf
         out.append(np.where(horizons <= last, r, np.nan))
-        rm.append(free_time(ut, f, tau) if tau <= last else np.nan)
+        rm.append(tau - integrate_step(ut, f, tau) if tau <= last else np.nan)
     r1, r0 = out
     with np.errstate(divide="ignore", invalid="ignore"):
         rr = r1 / r0
@@ -92,7 +86,8 @@ def effect_labels(horizons_months: Sequence[float]) -> pd.DataFrame:
     rows = []
     for measure in ("risk_treated", "risk_control", "risk_difference", "risk_ratio"):
         rows += [(measure, float(h)) for h in horizons_months]
-    rows += [("rmst_treated", np.nan), ("rmst_control", np.nan), ("rmst_difference", np.nan)]
+    rows += [("event_free_time_treated", np.nan), ("event_free_time_control", np.nan),
+             ("event_free_time_difference", np.nan)]
     return pd.DataFrame(rows, columns=["measure", "horizon_months"])
 
 
@@ -102,25 +97,25 @@ def _frame(df: pd.DataFrame, treatment: str, weights: Any, treated: Any, duratio
     trimmed persons, are excluded and counted)."""
     t = treatment_indicator(df, treatment, treated)
     w = as_weights(weights, df)
-    for c in (duration, event):
-        if c not in df.columns:
-            raise ValueError(f"column {c!r} not found; columns are {list(df.columns)}")
+    check_columns(df, [duration, event])
     work = plain(df, [duration, event])
     label_t = str(treated) if treated is not None else "treated"
-    label_c = (next(str(v) for v in pd.unique(df[treatment].astype(str)) if v != label_t)
-               if treated is not None else "control")
+    label_c = control_level(df, treatment, treated)
     work[GROUP] = pd.Categorical(np.where(t == 1, label_t, label_c),
                                  categories=[label_c, label_t])
     work[WEIGHT] = w
     keep = w > 0
-    info = {**definition_attrs(df), "n_excluded_zero_weight": int((~keep).sum()),
+    info = {**outcome_meta(df).result_attrs(), "n_excluded_zero_weight": int((~keep).sum()),
             "weighted": weights is not None, "treated_level": label_t, "control_level": label_c}
     return work[keep], info
 
 
-def weighted_curves(df: pd.DataFrame, treatment: str, weights: Any = None, treated: Any = None,
-                    duration: str = "time", event: str = "event", cause: int = 1,
-                    kind: str = "cumulative_incidence", alpha: float = 0.05) -> Any:
+@positional_deprecated("treatment", "weights", "treated", "duration", "event", "cause", "kind",
+                       "alpha")
+def weighted_curves(df: pd.DataFrame, *, treatment: str, treated: Any = None,
+                    weights: Any = None, duration: str = "time", event: str = "event",
+                    cause: int = 1, kind: str = "cumulative_incidence",
+                    alpha: float = 0.05) -> CurveResult:
     """Weighted Kaplan-Meier (``kind="survival"``) or Aalen-Johansen (``"cumulative_incidence"``)
     curves per group.
 
@@ -139,22 +134,25 @@ def weighted_curves(df: pd.DataFrame, treatment: str, weights: Any = None, treat
         Grouped by the labels of ``treatment``; ``attrs`` record the weighting and the number of
         persons excluded for weight 0.
     """
-    from kow_research.survival import cumulative_incidence, kaplan_meier
-
-    if kind not in ("survival", "cumulative_incidence"):
-        raise ValueError(f"kind must be 'survival' or 'cumulative_incidence', got {kind!r}")
+    check_choice("kind", kind, ("survival", "cumulative_incidence"))
+    alpha = check_alpha(alpha)
     work, info = _frame(df, treatment, weights, treated, duration, event)
-    fun = kaplan_meier if kind == "survival" else cumulative_incidence
-    res = fun(work, duration=duration, event=event, cause=cause, by=GROUP, weights=WEIGHT,
-              alpha=alpha)
+    if kind == "survival":
+        res = kaplan_meier(work, duration=duration, event=event, cause=cause, by=GROUP,
+                           weights=WEIGHT, alpha=alpha)
+    else:
+        res = cumulative_incidence(work, duration=duration, event=event, cause=cause, by=GROUP,
+                                   weights=WEIGHT, alpha=alpha)
     res.attrs.update(info)
     return res
 
 
-def weighted_hazard_ratio(df: pd.DataFrame, treatment: str, weights: Any = None,
-                          treated: Any = None, duration: str = "time", event: str = "event",
+@positional_deprecated("treatment", "weights", "treated", "duration", "event", "cause",
+                       "model", "covariates", "alpha")
+def weighted_hazard_ratio(df: pd.DataFrame, *, treatment: str, treated: Any = None,
+                          weights: Any = None, duration: str = "time", event: str = "event",
                           cause: int = 1, model: str = "cox", covariates: Sequence[str] = (),
-                          alpha: float = 0.05) -> Any:
+                          alpha: float = 0.05) -> RegressionResult:
     r"""Weighted cause-specific Cox (``model="cox"``) or Fine-Gray (``"fine_gray"``) hazard
     ratio of treated versus control, with the robust (sandwich) standard error.
 
@@ -172,10 +170,8 @@ def weighted_hazard_ratio(df: pd.DataFrame, treatment: str, weights: Any = None,
     Austin PC (2016). Variance estimation when using inverse probability of treatment weighting
     (IPTW) with survival analysis. Stat Med 35:5642-5655.
     """
-    from kow_research.survival import cox, fine_gray
-
-    if model not in ("cox", "fine_gray"):
-        raise ValueError(f"model must be 'cox' or 'fine_gray', got {model!r}")
+    check_choice("model", model, ("cox", "fine_gray"))
+    alpha = check_alpha(alpha)
     work, info = _frame(df, treatment, weights, treated, duration, event)
     work["treated"] = (work[GROUP] == info["treated_level"]).astype(float)
     for c in covariates:
@@ -191,10 +187,12 @@ def weighted_hazard_ratio(df: pd.DataFrame, treatment: str, weights: Any = None,
     return res
 
 
-def horizon_effects(df: pd.DataFrame, treatment: str, weights: Any = None, treated: Any = None,
-                    duration: str = "time", event: str = "event", cause: int = 1,
-                    horizons_months: Sequence[float] = (12, 18, 30), tau_months: float = 12,
-                    unit: str | None = None) -> pd.DataFrame:
+@positional_deprecated("treatment", "weights", "treated", "duration", "event", "cause",
+                       "horizons_months", "tau_months", "unit")
+def horizon_effects(df: pd.DataFrame, *, treatment: str, treated: Any = None,
+                    weights: Any = None, duration: str = "time", event: str = "event",
+                    cause: int = 1, horizons_months: Sequence[float] = (12, 18, 30),
+                    tau_months: float = 12, unit: str | None = None) -> pd.DataFrame:
     r"""Point estimates of the (weighted) risk of ``cause`` by each horizon per group, the risk
     difference and ratio (treated vs control), and the restricted mean event-free time up to
     ``tau_months`` with its difference.
@@ -203,11 +201,12 @@ def horizon_effects(df: pd.DataFrame, treatment: str, weights: Any = None, treat
 
         \mathrm{RD}(h) = \hat F_{k,1}(h) - \hat F_{k,0}(h),\quad
         \mathrm{RR}(h) = \hat F_{k,1}(h)/\hat F_{k,0}(h),\quad
-        \mathrm{RMST}_g = \int_0^{\tau} \{1 - \hat F_{k,g}(t)\}\,dt
+        \mathrm{EFT}_g = \int_0^{\tau} \{1 - \hat F_{k,g}(t)\}\,dt
 
-    with the weighted Aalen-Johansen :math:`\hat F_k` (= 1 - KM without competing events).
-    Horizons beyond a group's follow-up give NaN. Returns ``measure, horizon_months,
-    estimate``.
+    with the weighted Aalen-Johansen :math:`\hat F_k` (= 1 - KM without competing events); the
+    restricted mean rows (``event_free_time_*``) are the ``event_free_competing`` estimand of
+    :func:`kow_research.survival.rmst`. Horizons beyond a group's follow-up give NaN. Returns
+    ``measure, horizon_months, estimate``.
     """
     work, info = _frame(df, treatment, weights, treated, duration, event)
     u = time_unit(df, unit)
@@ -219,5 +218,5 @@ def horizon_effects(df: pd.DataFrame, treatment: str, weights: Any = None, treat
                         cause, h, tau)
     out = effect_labels(horizons_months)
     out["estimate"] = est
-    out.attrs = {**info, "unit": u, "tau_months": tau_months}
+    out.attrs = {**info, "unit": u, "tau_months": tau_months, "event_free_time": EVENT_FREE_TIME}
     return out

@@ -1,143 +1,15 @@
-"""Bilingual (English / Dutch) user-interface strings for tables and figures.
+"""Bilingual labels: the catalogue lives in :mod:`kow_research.data.labels` (one for the whole
+package); this module re-exports it for the report stage and for existing imports."""
 
-Notebooks switch every label with one ``language`` parameter: axis labels, table headers and
-captions come from :data:`UI_STRINGS` through :func:`text`, and variable titles and value labels
-come from the data dictionary through :func:`variable_title` and :func:`value_labels` (with a
-few derived variables, such as the baseline rung, that the dictionary does not hold).
-"""
+from kow_research.data.labels import (
+    DERIVED_TITLES,
+    LANGUAGES,
+    UI_STRINGS,
+    check_language,
+    text,
+    value_labels,
+    variable_title,
+)
 
-from __future__ import annotations
-
-from typing import Any
-
-from kow_research.data.schema import TABLES, Language, get_schema
-
-LANGUAGES: tuple[str, ...] = ("en", "nl")
-
-#: key -> (English, Dutch)
-UI_STRINGS: dict[str, tuple[str, str]] = {
-    # axes of curve plots
-    "days_since_start": ("Days since start", "Dagen sinds start"),
-    "weeks_since_start": ("Weeks since start", "Weken sinds start"),
-    "months_since_start": ("Months since start", "Maanden sinds start"),
-    "cumulative_incidence": ("Cumulative incidence", "Cumulatieve incidentie"),
-    "survival": ("Event-free probability", "Kans zonder gebeurtenis"),
-    "number_at_risk": ("Number at risk", "Aantal at risk"),
-    # participant flow
-    "entered": ("Entered", "Ingestroomd"),
-    "excluded": ("Excluded", "Uitgesloten"),
-    "analysed": ("Analysed", "Geanalyseerd"),
-    "outcome": ("Status at end of follow-up", "Status aan het eind van de follow-up"),
-    "participant_flow": ("Participant flow", "Stroomdiagram deelnemers"),
-    # forest plot
-    "hazard_ratio": ("Hazard ratio ({level}% CI, log scale)",
-                     "Hazardratio ({level}%-BI, log-schaal)"),
-    "hr_ci": ("HR ({level}% CI)", "HR ({level}%-BI)"),
-    "covariate": ("Covariate", "Covariaat"),
-    "model": ("Model", "Model"),
-    # ladder
-    "percent_assessed": ("% of assessed participants", "% van de gemeten deelnemers"),
-    "wave": ("Wave (months since start)", "Meetmoment (maanden na start)"),
-    "rung": ("Rung", "Trede"),
-    "rung_at": ("Rung at", "Trede op"),
-    "not_assessed": ("n.a.", "n.g."),
-    "percent_of_row": ("% of row", "% van de rij"),
-    # Table 1
-    "characteristic": ("Characteristic", "Kenmerk"),
-    "statistic": ("Statistic", "Statistiek"),
-    "missing": ("missing", "ontbrekend"),
-    "yes": ("yes", "ja"),
-    "mean_sd": ("mean (SD)", "gemiddelde (SD)"),
-    "median_iqr": ("median [IQR]", "mediaan [IQR]"),
-    "n_percent": ("n (%)", "n (%)"),
-    "smd": ("SMD", "SMD"),
-    "table_one_caption": (
-        "Baseline characteristics by {by}. Percentages exclude missing values, which are "
-        "counted in their own row. SMD: standardised mean difference ({smd_rule}).",
-        "Kenmerken bij de start per {by}. Percentages zonder ontbrekende waarden; die staan "
-        "in een eigen rij. SMD: gestandaardiseerd verschil ({smd_rule})."),
-    "smd_two_groups": ("two groups", "twee groepen"),
-    "smd_max_pairwise": ("largest pairwise difference over the groups",
-                         "grootste paarsgewijze verschil tussen de groepen"),
-    "suppressed_note": (
-        "Cells based on fewer than {k} persons are shown as <{k}; where such a cell could be "
-        "recovered from a total, a second cell is suppressed as well.",
-        "Cellen met minder dan {k} personen staan als <{k}; waar zo'n cel uit een totaal is "
-        "terug te rekenen, is ook een tweede cel onderdrukt."),
-    # report index
-    "report_title": ("kow_research report", "kow_research rapport"),
-    "data_source": ("Data source", "Gegevensbron"),
-    "simulated_data": ("simulated cohorts (synthetic data, seed {seed})",
-                       "gesimuleerde cohorten (synthetische gegevens, seed {seed})"),
-    "package_version": ("Package version", "Pakketversie"),
-    "notebook": ("Notebook", "Notebook"),
-    "status": ("Status", "Status"),
-    "ok": ("ok", "ok"),
-    "failed": ("failed", "mislukt"),
-}
-
-#: titles of derived variables that the data dictionary does not hold: name -> (en, nl)
-DERIVED_TITLES: dict[str, tuple[str, str]] = {
-    "baseline_rung": ("Participation ladder rung at start", "Trede participatieladder bij start"),
-    "rung": ("Participation ladder rung", "Trede participatieladder"),
-    "attended": ("Meetings attended", "Bijgewoonde bijeenkomsten"),
-    "time": ("Time (days)", "Tijd (dagen)"),
-    "event": ("Event", "Gebeurtenis"),
-    "cohort": ("Cohort", "Cohort"),
-}
-
-
-def check_language(language: str) -> Language:
-    """Return ``language`` if it is ``"en"`` or ``"nl"``; raise ``ValueError`` otherwise."""
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be 'en' or 'nl', got {language!r}")
-    return "nl" if language == "nl" else "en"
-
-
-def text(key: str, language: str = "en", **fields: Any) -> str:
-    """The UI string ``key`` in ``language``, with ``{placeholders}`` filled from ``fields``.
-
-    Raises ``ValueError`` naming the known keys when ``key`` is unknown.
-    """
-    lang = check_language(language)
-    if key not in UI_STRINGS:
-        raise ValueError(f"unknown label key {key!r}; known keys: {sorted(UI_STRINGS)}")
-    s = UI_STRINGS[key][lang == "nl"]
-    return s.format(**fields) if fields else s
-
-
-def _field(column: str, table: str | None) -> Any:
-    for name in (table,) if table else TABLES:
-        schema = get_schema(name)
-        if column in schema.columns:
-            return schema.field(column)
-    return None
-
-
-def variable_title(column: str, language: str = "en", table: str | None = None) -> str:
-    """Title of ``column`` in ``language``: the data dictionary's, else a derived variable's,
-    else the column name itself.
-
-    ``table`` restricts the dictionary lookup to one table; by default the tables are searched
-    in the order participants, ladder, spells, sessions.
-    """
-    lang = check_language(language)
-    f = _field(column, table)
-    if f is not None:
-        return str(f.title(lang))
-    if column in DERIVED_TITLES:
-        return DERIVED_TITLES[column][lang == "nl"]
-    return column
-
-
-def value_labels(column: str, language: str = "en", table: str | None = None) -> dict[Any, str]:
-    """``{value: label}`` of a categorical column from the data dictionary (empty if none).
-
-    The rungs of the participation ladder are labelled for ``baseline_rung`` too.
-    """
-    lang = check_language(language)
-    if column == "baseline_rung":
-        column, table = "rung", "ladder"
-    f = _field(column, table)
-    return dict(f.labels(lang)) if f is not None else {}
-
+__all__ = ["DERIVED_TITLES", "LANGUAGES", "UI_STRINGS", "check_language", "text",
+           "value_labels", "variable_title"]

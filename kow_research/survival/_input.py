@@ -1,13 +1,17 @@
-"""Checks and preparation shared by the survival estimators."""
+"""Checks and preparation of the survival columns shared by every estimator."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from kow_research.core.checks import check_columns, row_labels
+from kow_research.core.compat import warn_deprecated
+from kow_research.core.meta import outcome_meta
 
 
 @dataclass(frozen=True)
@@ -21,15 +25,84 @@ class SurvData:
     causes: tuple[int, ...]
     weighted: bool
 
+    @property
+    def integer_weights(self) -> bool:
+        """True when every weight is a whole number (frequency weights)."""
+        return bool(np.all(self.weight == np.round(self.weight)))
 
-def _rows(mask: np.ndarray, index: pd.Index, limit: int = 5) -> str:
-    labels = [str(x) for x in index[np.flatnonzero(mask)[:limit]]]
-    more = int(mask.sum()) - len(labels)
-    return ", ".join(labels) + (f" and {more} more" if more > 0 else "")
+
+def weights_array(df: pd.DataFrame, weights: str | Sequence[float] | np.ndarray | pd.Series | None,
+                  *, allow_zero: bool = False) -> np.ndarray | None:
+    """Case weights from a column name or an array / Series (aligned by position or index).
+
+    Parameters
+    ----------
+    df : DataFrame
+    weights : str, array_like or None
+    allow_zero : bool
+        Accept weights of 0 (e.g. trimmed persons) — callers then drop those rows.
+
+    Returns
+    -------
+    ndarray or None
+    """
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        check_columns(df, [weights], what="weights column")
+        w = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype=float)
+        name = weights
+    elif isinstance(weights, pd.Series):
+        s = weights
+        if not s.index.equals(df.index):
+            if not df.index.isin(s.index).all():
+                raise ValueError("the weights Series' index does not cover the rows of the "
+                                 "data; pass weights computed on the same frame")
+            s = s.reindex(df.index)
+        w = s.to_numpy(dtype=float)
+        name = str(s.name or "weights")
+    else:
+        w = np.asarray(weights, dtype=float)
+        name = "weights"
+    if w.shape != (len(df),):
+        raise ValueError(f"weights have shape {w.shape}; expected one per row ({len(df)},)")
+    bad = ~np.isfinite(w) | ((w < 0) if allow_zero else (w <= 0))
+    if bad.any():
+        rule = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name}: weights must be finite and {rule}; rows "
+                         f"{row_labels(bad, df.index)}")
+    return w
 
 
-def prepare(df: pd.DataFrame, duration: str, event: str, weights: str | None = None,
-            entry: str | None = None, causes: Sequence[int] | None = None) -> SurvData:
+def recode_events(e: np.ndarray, event: str, event_codes: Mapping[Any, int] | None,
+                  index: pd.Index) -> np.ndarray:
+    """Apply ``event_codes`` (raw code → 0 censored / k cause) and refuse ambiguous coding."""
+    if event_codes is not None:
+        mapping = {float(k): int(v) for k, v in event_codes.items()}
+        if any(v < 0 for v in mapping.values()):
+            raise ValueError(f"event_codes must map to 0 (censored) or a cause >= 1; got "
+                             f"{event_codes}")
+        unknown = ~np.isin(e, list(mapping))
+        if unknown.any():
+            raise ValueError(f"{event}: codes {sorted(set(e[unknown].tolist()))} are not in "
+                             f"event_codes {dict(event_codes)} (rows "
+                             f"{row_labels(unknown, index)})")
+        return np.vectorize(mapping.get, otypes=[float])(e) if len(e) else e
+    present = sorted(set(e.tolist()))
+    if 0 not in present and len(present) >= 2:
+        raise ValueError(
+            f"{event}: the codes are {[int(c) for c in present]} with no 0 (censored). This "
+            "looks like R's Surv coding (1 = censored, 2 = event), which would give the curve "
+            "of censoring. Recode to 0 = censored, 1, 2, ... = causes, or say what the codes "
+            "mean, e.g. event_codes={1: 0, 2: 1} (R) or event_codes={1: 1, 2: 2} (two causes, "
+            "nobody censored)")
+    return e
+
+
+def prepare(df: pd.DataFrame, duration: str, event: str,
+            weights: str | Sequence[float] | np.ndarray | pd.Series | None = None,
+            entry: str | None = None, causes: Sequence[int] | None = None,
+            event_codes: Mapping[Any, int] | None = None) -> SurvData:
     """Validate the survival columns of ``df`` and return them as arrays.
 
     Raises
@@ -37,27 +110,29 @@ def prepare(df: pd.DataFrame, duration: str, event: str, weights: str | None = N
     ValueError
         Naming the column and the offending row labels: missing columns, missing, negative or
         infinite durations, non-integer or negative event codes, codes outside ``causes``,
-        weights that are missing or ≤ 0, entry times after the exit time.
+        ambiguous coding without a censoring code (see ``event_codes``), weights that are
+        missing or ≤ 0, entry times after the exit time.
     """
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
-    for col in (duration, event, weights, entry):
-        if col is not None and col not in df.columns:
-            raise ValueError(f"column {col!r} not found; columns are {list(df.columns)}")
+    check_columns(df, [duration, event, entry])
     if len(df) == 0:
         raise ValueError("the data frame has no rows")
     t = pd.to_numeric(df[duration], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(t)
     if bad.any():
         raise ValueError(f"{duration}: missing or non-finite durations in rows "
-                         f"{_rows(bad, df.index)}")
+                         f"{row_labels(bad, df.index)}")
     if (t < 0).any():
-        raise ValueError(f"{duration}: negative durations in rows {_rows(t < 0, df.index)}")
+        raise ValueError(f"{duration}: negative durations in rows {row_labels(t < 0, df.index)}")
     e_raw = pd.to_numeric(df[event], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(e_raw) | (e_raw != np.round(e_raw)) | (e_raw < 0)
+    bad = ~np.isfinite(e_raw)
     if bad.any():
-        raise ValueError(f"{event}: event codes must be integers ≥ 0 (0 = censored); rows "
-                         f"{_rows(bad, df.index)}")
+        raise ValueError(f"{event}: missing or non-numeric event codes in rows "
+                         f"{row_labels(bad, df.index)}")
+    e_raw = recode_events(e_raw, event, event_codes, df.index)
+    bad = (e_raw != np.round(e_raw)) | (e_raw < 0)
+    if bad.any():
+        raise ValueError(f"{event}: event codes must be integers >= 0 (0 = censored); rows "
+                         f"{row_labels(bad, df.index)}")
     e = e_raw.astype(np.int64)
     present = tuple(sorted(int(c) for c in np.unique(e) if c > 0))
     if causes is not None:
@@ -65,46 +140,59 @@ def prepare(df: pd.DataFrame, duration: str, event: str, weights: str | None = N
         outside = (e > 0) & ~np.isin(e, declared)
         if outside.any():
             raise ValueError(f"{event}: codes {sorted(set(e[outside].tolist()))} are not among "
-                             f"the declared causes {declared} (rows {_rows(outside, df.index)})")
+                             f"the declared causes {declared} (rows "
+                             f"{row_labels(outside, df.index)})")
         present = declared
-    if weights is not None:
-        w = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(w) | (w <= 0)
-        if bad.any():
-            raise ValueError(f"{weights}: weights must be finite and > 0; rows "
-                             f"{_rows(bad, df.index)}")
-    else:
-        w = np.ones(len(t))
+    w = weights_array(df, weights)
     start = None
     if entry is not None:
         start = pd.to_numeric(df[entry], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(start) | (start > t) | (start < 0)
         if bad.any():
-            raise ValueError(f"{entry}: entry times must be finite, ≥ 0 and ≤ {duration}; rows "
-                             f"{_rows(bad, df.index)}")
-    return SurvData(time=t, event=e, weight=w, entry=start, causes=present,
-                    weighted=weights is not None)
+            raise ValueError(f"{entry}: entry times must be finite, >= 0 and <= {duration}; "
+                             f"rows {row_labels(bad, df.index)}")
+    return SurvData(time=t, event=e, weight=np.ones(len(t)) if w is None else w, entry=start,
+                    causes=present, weighted=w is not None)
 
 
 def groups(df: pd.DataFrame, by: str | None) -> list[tuple[Any, np.ndarray]]:
-    """``[(label, row mask)]`` for each level of ``by`` (sorted), or one group ``"all"``."""
+    """``[(label, row mask)]`` for each level of ``by`` (categories order, else sorted), or one
+    group ``"all"``; missing group values raise."""
     if by is None:
         return [("all", np.ones(len(df), dtype=bool))]
-    if by not in df.columns:
-        raise ValueError(f"column {by!r} not found; columns are {list(df.columns)}")
+    check_columns(df, [by])
     values = df[by]
     if values.isna().any():
         raise ValueError(f"{by}: missing group values in rows "
-                         f"{_rows(values.isna().to_numpy(), df.index)}")
+                         f"{row_labels(values.isna().to_numpy(), df.index)}; give every row a "
+                         "group or drop those rows explicitly")
     levels = list(values.cat.categories) if isinstance(values.dtype, pd.CategoricalDtype) \
         else sorted(values.unique().tolist(), key=str)
     return [(lv, (values == lv).to_numpy()) for lv in levels if (values == lv).any()]
 
 
-def definition_of(df: pd.DataFrame) -> dict[str, Any]:
-    """The outcome definition carried by ``df.attrs`` (empty when none)."""
-    out = {}
-    for key in ("outcome", "definition", "definition_text"):
-        if key in df.attrs:
-            out[key] = df.attrs[key]
-    return out
+def strata_codes(df: pd.DataFrame, strata: str | None) -> np.ndarray:
+    """Integer stratum codes (all 0 without ``strata``); missing strata raise."""
+    if strata is None:
+        return np.zeros(len(df), dtype=np.int64)
+    check_columns(df, [strata], what="strata column")
+    codes = pd.factorize(df[strata], sort=True)[0]
+    if (codes < 0).any():
+        raise ValueError(f"{strata}: missing stratum values in rows "
+                         f"{row_labels(codes < 0, df.index)}; give every row a stratum or drop "
+                         "those rows explicitly")
+    return codes
+
+
+def by_alias(by: str | None, group: str | None, function: str) -> str | None:
+    """Resolve the deprecated ``group=`` alias of ``by=`` (kept one release, with a warning)."""
+    if group is None:
+        return by
+    warn_deprecated(f"{function}(group=...) is deprecated and will be removed in the next "
+                    "release; use by=...")
+    return group
+
+
+def result_attrs(df: pd.DataFrame, **extra: Any) -> dict[str, Any]:
+    """A result's ``attrs``: the frame's outcome metadata plus ``extra``."""
+    return {**outcome_meta(df).result_attrs(), **extra}

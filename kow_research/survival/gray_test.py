@@ -2,42 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kow_research.survival._input import definition_of, groups, prepare
+from kow_research.core.compat import positional_deprecated
+from kow_research.survival._input import by_alias, groups, prepare, result_attrs, strata_codes
+from kow_research.survival.kernels import aj_from_counts, left_continuous, reverse_cumsum
 from kow_research.survival.results import TestResult
 
 
 def _score_var(time: np.ndarray, mark: np.ndarray, grp: np.ndarray, ng: int,
                rho: float) -> tuple[np.ndarray, np.ndarray]:
-    """Score (first ng-1 groups) and its covariance within one stratum (Gray 1988)."""
+    """Score (first ng-1 groups) and its covariance within one stratum (Gray 1988).
+
+    The per-group event-free survival and cumulative incidence come from the kernel layer;
+    the loop over event times accumulates Gray's variance, which is sequential by nature.
+    """
     ut, idx = np.unique(time, return_inverse=True)
     m = len(ut)
     cnt = np.zeros((3, ng, m))
     np.add.at(cnt, (mark, grp, idx), 1.0)
-    leaving = cnt.sum(axis=0)                               # (ng, m)
-    rs_all = leaving[:, ::-1].cumsum(axis=1)[:, ::-1]       # at risk per group at each time
+    rs_all = reverse_cumsum(cnt.sum(axis=0).T).T            # at risk per group and time
+    d1_all, d2_all = cnt[1], cnt[2]
+    skm_all, f1_all = aj_from_counts(rs_all, d1_all, d1_all + d2_all)
+    skm_left = np.stack([left_continuous(row) for row in skm_all])
+    f1_left = np.stack([left_continuous(row, 0.0) for row in f1_all])
     g1 = ng - 1
     score = np.zeros(g1)
     v = np.zeros((g1, g1))
     v2 = np.zeros((g1, ng))
     v3 = np.zeros(ng)
     c = np.zeros((ng, ng))
-    skmm = np.ones(ng)
-    f1m = np.zeros(ng)
     fm = 0.0
     for j in np.flatnonzero(cnt[1:].sum(axis=(0, 1)) > 0):
-        rs = rs_all[:, j]
-        d1, d2 = cnt[1, :, j], cnt[2, :, j]
+        rs, d1, d2 = rs_all[:, j], d1_all[:, j], d2_all[:, j]
+        skmm, f1m, skm = skm_left[:, j], f1_left[:, j], skm_all[:, j]
         nd1, nd2 = d1.sum(), d2.sum()
         live = rs > 0
         safe_rs = np.where(live, rs, 1.0)
-        skm = np.where(live, skmm * (rs - d1 - d2) / safe_rs, skmm)
-        f1 = np.where(live, f1m + skmm * d1 / safe_rs, f1m)
         ratio = np.where(live, rs / skmm, 0.0)             # rs / S(t-) per group
         tr = ratio.sum()
         tq = np.where(live, rs * (1 - f1m) / skmm, 0.0).sum()
@@ -64,16 +70,18 @@ def _score_var(time: np.ndarray, mark: np.ndarray, grp: np.ndarray, ng: int,
             t1 = t4[None, :] * c[:g1, :]
             v2 -= t1 * (t4 * t3)[None, :]
             v += (t1 * t3[None, :]) @ t1.T
-        fm, f1m, skmm = f, f1, skm
+        fm = f
     cg = c[:g1, :]
     v = v + (cg * v3[None, :]) @ cg.T + cg @ v2.T + v2 @ cg.T
     return score, v
 
 
-def gray_test(df: pd.DataFrame, duration: str = "time", event: str = "event",
-              group: str = "cohort", cause: int = 1, strata: str | None = None,
-              rho: float = 0.0,
-    causes: Sequence[int] | None = None) -> TestResult:
+@positional_deprecated("duration", "event", "group", "cause", "strata", "rho", "causes")
+def gray_test(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
+              by: str = "cohort", cause: int = 1, strata: str | None = None, rho: float = 0.0,
+              causes: Sequence[int] | None = None,
+              event_codes: Mapping[Any, int] | None = None,
+              group: str | None = None) -> TestResult:
     r"""Gray's test that the cumulative incidence of a cause is equal across groups.
 
     For each cause *k* the score compares, at each event time, the observed events of cause
@@ -89,25 +97,57 @@ def gray_test(df: pd.DataFrame, duration: str = "time", event: str = "event",
     is tested (``.table``); ``.statistic``/``.df``/``.p_value`` refer to ``cause``. Identical
     to ``cmprsk::cuminc(...)$Tests`` (``rho = 0`` default; ``strata`` sums over strata).
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person.
+    duration : str, default "time"
+        Column of follow-up times.
+    event : str, default "event"
+        Column of event codes: 0 censored, 1, 2, ... causes.
+    by : str, default "cohort"
+        Groups to compare (at least two levels; no missing values).
+    cause : int, default 1
+        The cause whose test ``.statistic`` and ``.p_value`` report.
+    strata : str, optional
+        Stratification column (no missing values): scores and variances are summed.
+    rho : float, default 0
+        Weight :math:`(1 - \hat F(t-))^\rho` (``cmprsk``'s ``rho``).
+    causes : sequence of int, optional
+        Declared event codes.
+    event_codes : mapping, optional
+        Raw code → 0 (censored) or a cause (see :func:`kaplan_meier`).
+    group : str, optional
+        Deprecated alias of ``by`` (kept one release).
+
+    Returns
+    -------
+    TestResult
+
     References
     ----------
     Gray RJ (1988). A class of K-sample tests for comparing the cumulative incidence of a
     competing risk. Ann Statist 16:1141-1154.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"time": [1, 2, 3, 4, 5, 6], "event": [1, 2, 1, 1, 0, 2],
+    ...                   "arm": ["a", "a", "a", "b", "b", "b"]})
+    >>> round(gray_test(d, by="arm").statistic, 4)
+    0.1379
     """
-    data = prepare(df, duration, event, causes=causes)
-    levels = groups(df, group)
+    by = by_alias(by, group, "gray_test") or "cohort"
+    data = prepare(df, duration, event, causes=causes, event_codes=event_codes)
+    levels = groups(df, by)
     if len(levels) < 2:
-        raise ValueError(f"{group}: only one group ({levels[0][0]!r}); Gray's test needs >= 2")
+        raise ValueError(f"{by}: only one group ({levels[0][0]!r}); Gray's test needs >= 2")
     if cause not in data.causes:
         raise ValueError(f"{event}: no events with code {cause}; codes present are "
                          f"{list(data.causes)}")
     grp = np.zeros(len(df), dtype=np.int64)
     for g, (_, mask) in enumerate(levels):
         grp[mask] = g
-    st = np.zeros(len(df), dtype=np.int64) if strata is None else \
-        pd.factorize(df[strata], sort=True)[0]
-    if (st < 0).any():
-        raise ValueError(f"{strata}: missing stratum values")
+    st = strata_codes(df, strata)
     ng = len(levels)
     rows = []
     for k in data.causes:
@@ -121,5 +161,6 @@ def gray_test(df: pd.DataFrame, duration: str = "time", event: str = "event",
         stat = float(score @ np.linalg.pinv(var) @ score)
         rows.append({"cause": int(k), "statistic": stat, "df": ng - 1,
                      "p": float(stats.chi2.sf(stat, ng - 1))})
-    return TestResult(table=pd.DataFrame(rows), cause=cause, test="Gray's test",
-                      attrs={**definition_of(df), "groups": [lv for lv, _ in levels]})
+    return TestResult(table=pd.DataFrame(rows), cause=cause, test="Gray's test", by=by,
+                      attrs=result_attrs(df, groups=[lv for lv, _ in levels], rho=rho,
+                                         strata=strata))

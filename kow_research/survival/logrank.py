@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kow_research.survival._input import definition_of, groups, prepare
+from kow_research.core.compat import positional_deprecated
+from kow_research.survival._input import by_alias, groups, prepare, result_attrs, strata_codes
+from kow_research.survival.kernels import reverse_cumsum
 from kow_research.survival.results import TestResult
 
 
-def logrank(df: pd.DataFrame, duration: str = "time", event: str = "event",
-            group: str = "cohort", cause: int = 1, strata: str | None = None,
-            weights: str | None = None) -> TestResult:
+@positional_deprecated("duration", "event", "group", "cause", "strata", "weights")
+def logrank(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
+            by: str = "cohort", cause: int = 1, strata: str | None = None,
+            weights: str | Sequence[float] | np.ndarray | pd.Series | None = None,
+            event_codes: Mapping[Any, int] | None = None,
+            group: str | None = None) -> TestResult:
     r"""Log-rank test of equal cause-specific hazards of ``cause`` across groups.
 
     .. math::
@@ -24,22 +32,57 @@ def logrank(df: pd.DataFrame, duration: str = "time", event: str = "event",
     summed within strata; :math:`U'V^{-}U \sim \chi^2_{G-1}`. Other causes are censored.
     As R ``survdiff(Surv(time, event == cause) ~ group + strata(s))``.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person.
+    duration : str, default "time"
+        Column of follow-up times.
+    event : str, default "event"
+        Column of event codes: 0 censored, 1, 2, ... causes.
+    by : str, default "cohort"
+        Groups to compare (at least two levels; no missing values).
+    cause : int, default 1
+        The event; other causes are censored at their time.
+    strata : str, optional
+        Stratification column (no missing values).
+    weights : str or array_like, optional
+        Case weights (> 0).
+    event_codes : mapping, optional
+        Raw code → 0 (censored) or a cause (see :func:`kaplan_meier`).
+    group : str, optional
+        Deprecated alias of ``by`` (kept one release).
+
+    Returns
+    -------
+    TestResult
+        ``attrs["observed_minus_expected"]`` per group.
+
     References
     ----------
-    Mantel N (1966). Cancer Chemother Rep 50:163-170. Peto R, Peto J (1972). JRSS-A 135:185-207.
+    Mantel N (1966). Cancer Chemother Rep 50:163-170. Peto R, Peto J (1972). Asymptotically
+    efficient rank invariant test procedures. JRSS-A 135:185-207.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"time": [1, 2, 3, 4, 5, 6], "event": [1, 1, 0, 1, 0, 1],
+    ...                   "arm": ["a", "a", "a", "b", "b", "b"]})
+    >>> round(logrank(d, by="arm").statistic, 4)
+    1.0714
     """
-    data = prepare(df, duration, event, weights)
-    levels = groups(df, group)
+    by = by_alias(by, group, "logrank") or "cohort"
+    data = prepare(df, duration, event, weights, event_codes=event_codes)
+    levels = groups(df, by)
     if len(levels) < 2:
-        raise ValueError(f"{group}: only one group ({levels[0][0]!r}); the test needs >= 2")
+        raise ValueError(f"{by}: only one group ({levels[0][0]!r}); the test needs >= 2")
     if cause not in data.causes:
-        raise ValueError(f"{event}: no events with code {cause}")
+        raise ValueError(f"{event}: no events with code {cause}; codes present are "
+                         f"{list(data.causes)}")
     ng = len(levels)
     grp = np.zeros(len(df), dtype=np.int64)
     for g, (_, mask) in enumerate(levels):
         grp[mask] = g
-    st = np.zeros(len(df), dtype=np.int64) if strata is None else \
-        pd.factorize(df[strata], sort=True)[0]
+    st = strata_codes(df, strata)
     dead = (data.event == cause).astype(float) * data.weight
     u = np.zeros(ng)
     v = np.zeros((ng, ng))
@@ -51,7 +94,7 @@ def logrank(df: pd.DataFrame, duration: str = "time", event: str = "event",
         d_g = np.zeros((ng, m))
         np.add.at(y_g, (grp[sel], idx), data.weight[sel])
         np.add.at(d_g, (grp[sel], idx), dead[sel])
-        y_g = y_g[:, ::-1].cumsum(axis=1)[:, ::-1]
+        y_g = reverse_cumsum(y_g.T).T
         y, d = y_g.sum(axis=0), d_g.sum(axis=0)
         ok = (d > 0) & (y > 0)
         y_g, d_g, y, d = y_g[:, ok], d_g[:, ok], y[ok], d[ok]
@@ -64,6 +107,6 @@ def logrank(df: pd.DataFrame, duration: str = "time", event: str = "event",
     stat = float(u[:-1] @ np.linalg.pinv(v[:-1, :-1]) @ u[:-1])
     table = pd.DataFrame([{"cause": cause, "statistic": stat, "df": ng - 1,
                            "p": float(stats.chi2.sf(stat, ng - 1))}])
-    return TestResult(table=table, cause=cause, test="log-rank",
-                      attrs={**definition_of(df), "groups": [lv for lv, _ in levels],
-                             "observed_minus_expected": u.tolist()})
+    return TestResult(table=table, cause=cause, test="log-rank", by=by,
+                      attrs=result_attrs(df, groups=[lv for lv, _ in levels], strata=strata,
+                                         observed_minus_expected=u.tolist()))

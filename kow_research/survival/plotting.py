@@ -7,55 +7,45 @@ from typing import Any
 
 import numpy as np
 
-LABELS = {
-    "en": {"survival": "Event-free probability", "cumulative_incidence": "Cumulative incidence",
-           "time": "Time", "at_risk": "Number at risk", "cause": "cause",
-           "days": "Days since start", "weeks": "Weeks since start",
-           "months": "Months since start"},
-    "nl": {"survival": "Kans zonder gebeurtenis", "cumulative_incidence": "Cumulatieve incidentie",
-           "time": "Tijd", "at_risk": "Aantal at risk", "cause": "oorzaak",
-           "days": "Dagen sinds start", "weeks": "Weken sinds start",
-           "months": "Maanden sinds start"},
-}
-# what the event codes mean for the outcome frames of kow_research.outcomes
-OUTCOME_LABELS = {
-    ("time_to_paid_work", "survival", 1): ("Without paid work", "Zonder betaald werk"),
-    ("time_to_paid_work", "cumulative_incidence", 1): ("Cumulative incidence of paid work",
-                                                       "Cumulatieve incidentie betaald werk"),
-    ("time_to_paid_work", "cumulative_incidence", 2): ("Cumulative incidence of dropout",
-                                                       "Cumulatieve incidentie uitval"),
-    ("dropout", "survival", 1): ("Still in the programme", "Nog in het programma"),
-}
+from kow_research.core.meta import outcome_meta
+from kow_research.data.labels import UI_STRINGS, check_language, text
+
+UNIT_KEYS = {"days": "days_since_start", "weeks": "weeks_since_start",
+             "months": "months_since_start"}
 
 
 def _outcome(attrs: dict[str, Any]) -> str | None:
-    definition = attrs.get("definition")
-    if isinstance(definition, dict) and "outcome" in definition:
-        return str(definition["outcome"])
-    return attrs.get("outcome")
+    meta = outcome_meta(attrs)
+    return meta.outcome or (str(meta.definition["outcome"]) if "outcome" in meta.definition
+                            else None)
 
 
-def _caption(attrs: dict[str, Any], language: str) -> str:
-    text = attrs.get("definition_text") or ""
-    if isinstance(text, dict):
-        text = text.get(language) or text.get("en", "")
-    return str(text)
-
-
-def plot_curve(result: Any, ax: Any = None, risk_table: bool = False,
-               language: str = "en") -> Any:
+def plot_curve(result: Any, ax: Any = None, *, risk_table: bool = False,
+               language: str = "en", **kwargs: Any) -> Any:
     """Draw ``result`` (a CurveResult) as steps with a shaded confidence band.
 
-    With ``risk_table=True`` the unweighted number at risk is written under the x-axis ticks,
-    one line per group. The outcome definition carried by the input frame becomes the caption
-    (in ``language``), and the axes are labelled with the outcome and the time unit.
+    Parameters
+    ----------
+    result : CurveResult
+    ax : matplotlib Axes, optional
+        Axes to draw on (a new figure when None).
+    risk_table : bool, default False
+        Write the unweighted number at risk under the x-axis ticks, one line per group.
+    language : {"en", "nl"}
+        Labels and caption language.
+    **kwargs
+        Passed to ``Axes.step`` (e.g. ``linewidth``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Labelled with the outcome and the time unit; the outcome definition carried by the
+        input frame is the caption.
     """
     import matplotlib.pyplot as plt
     from matplotlib.transforms import blended_transform_factory
 
-    if language not in LABELS:
-        raise ValueError(f"language must be one of {sorted(LABELS)}, got {language!r}")
-    lab = LABELS[language]
+    lang = check_language(language)
     if ax is None:
         n_groups = result.table["group"].nunique()
         _, ax = plt.subplots(figsize=(7.5, 4.5 + (0.9 + 0.28 * n_groups if risk_table else 0)))
@@ -65,19 +55,21 @@ def plot_curve(result: Any, ax: Any = None, risk_table: bool = False,
         est = np.concatenate([[start], sub["estimate"].to_numpy()])
         lo = np.concatenate([[start], sub["lower"].to_numpy()])
         hi = np.concatenate([[start], sub["upper"].to_numpy()])
-        line = ax.step(t, est, where="post", label=str(g) if result.grouped else None)[0]
+        line = ax.step(t, est, where="post", label=str(g) if result.grouped else None,
+                       **kwargs)[0]
         ax.fill_between(t, lo, hi, step="post", alpha=0.2, color=line.get_color(), linewidth=0)
-    definition = result.attrs.get("definition")
-    unit = definition.get("unit", "days") if isinstance(definition, dict) else "days"
-    ax.set_xlabel(lab.get(unit, lab["time"]) if _outcome(result.attrs) else lab["time"])
-    named = OUTCOME_LABELS.get((_outcome(result.attrs) or "", result.kind, result.cause))
-    ax.set_ylabel(named[language == "nl"] if named
-                  else f"{lab[result.kind]} ({lab['cause']} {result.cause})")
+    meta = outcome_meta(result.attrs)
+    outcome = _outcome(result.attrs)
+    ax.set_xlabel(text(UNIT_KEYS.get(meta.unit, "time"), lang) if outcome
+                  else text("time", lang))
+    key = f"curve_{outcome}_{result.kind}_{result.cause}"
+    ax.set_ylabel(text(key, lang) if key in UI_STRINGS
+                  else f"{text(result.kind, lang)} ({text('cause', lang)} {result.cause})")
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
     if result.grouped:
         ax.legend(frameon=False)
-    caption = _caption(result.attrs, language)
+    caption = meta.caption(lang)
     if caption:
         ax.set_title("\n".join(textwrap.wrap(caption, 90)), fontsize=8, loc="left")
     if risk_table:
@@ -91,7 +83,7 @@ def plot_curve(result: Any, ax: Any = None, risk_table: bool = False,
         axes_h = ax.get_position().height * height  # inches; rows are 0.2 inch apart
         step = 0.2 / axes_h
         top = -0.5 / axes_h
-        ax.text(-0.08, top, lab["at_risk"], transform=ax.transAxes, ha="left", va="top",
+        ax.text(-0.08, top, text("number_at_risk", lang), transform=ax.transAxes, ha="left", va="top",
                 fontsize=8, fontweight="bold")
         for i, (g, sub) in enumerate(groups):
             y = top - step * (i + 1)

@@ -20,7 +20,7 @@ def small() -> pd.DataFrame:
 
 
 def test_point_estimates_equal_survival_engine(small: pd.DataFrame) -> None:
-    res = compare.horizon_effects(small, "treated", None, horizons_months=(6, 12),
+    res = compare.horizon_effects(small, treatment="treated", weights=None, horizons_months=(6, 12),
                                   tau_months=12, unit="months")
     cif = kr.survival.cumulative_incidence(small, by="treated").at([6, 12])
     est = res.set_index(["measure", "horizon_months"])["estimate"]
@@ -30,7 +30,7 @@ def test_point_estimates_equal_survival_engine(small: pd.DataFrame) -> None:
     assert est[("risk_difference", 12.0)] == pytest.approx(
         est[("risk_treated", 12.0)] - est[("risk_control", 12.0)])
     # horizons beyond follow-up are not extrapolated
-    far = compare.horizon_effects(small, "treated", None, horizons_months=(100,), unit="months")
+    far = compare.horizon_effects(small, treatment="treated", weights=None, horizons_months=(100,), unit="months")
     assert far["estimate"].iloc[0] != far["estimate"].iloc[0]   # NaN
 
 
@@ -47,17 +47,17 @@ def test_bootstrap_is_seeded_and_independent_of_jobs(small: pd.DataFrame) -> Non
     assert (ok["lower"] <= ok["upper"]).all()
     assert a.balance is not None and a.propensity is not None
     # the point estimate uses the full-data propensity weights
-    pt = compare.horizon_effects(small, "treated", a.propensity.weights, horizons_months=(6, 12),
+    pt = compare.horizon_effects(small, treatment="treated", weights=a.propensity.weights, horizons_months=(6, 12),
                                  tau_months=12, unit="months")
     np.testing.assert_allclose(a.table["estimate"], pt["estimate"])
 
 
 def test_weighted_hazard_ratio_models(small: pd.DataFrame) -> None:
-    w = compare.propensity(small, "treated", COVS).weights
-    fg = compare.weighted_hazard_ratio(small, "treated", w, model="fine_gray")
+    w = compare.propensity(small, treatment="treated", covariates=COVS).weights
+    fg = compare.weighted_hazard_ratio(small, treatment="treated", weights=w, model="fine_gray")
     assert "treated" in fg.summary.index and fg.summary.loc["treated", "se"] > 0
     with pytest.raises(ValueError, match="model"):
-        compare.weighted_hazard_ratio(small, "treated", w, model="aft")
+        compare.weighted_hazard_ratio(small, treatment="treated", weights=w, model="aft")
 
 
 def _two_cohorts() -> pd.DataFrame:

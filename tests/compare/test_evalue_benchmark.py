@@ -12,13 +12,13 @@ from kow_research import compare
 
 
 def test_evalue_risk_ratio_by_hand() -> None:
-    res = compare.evalue(2.0, 1.5, 2.7)
+    res = compare.evalue(2.0, lower=1.5, upper=2.7)
     assert res.point == pytest.approx(2 + math.sqrt(2))          # RR + sqrt(RR (RR - 1))
     assert res.ci == pytest.approx(1.5 + math.sqrt(1.5 * 0.5))   # the limit closer to 1
-    protective = compare.evalue(0.5, 0.3, 0.8)
+    protective = compare.evalue(0.5, lower=0.3, upper=0.8)
     assert protective.point == pytest.approx(2 + math.sqrt(2))   # 1/RR = 2
     assert protective.ci == pytest.approx(1.25 + math.sqrt(1.25 * 0.25))
-    assert compare.evalue(1.3, 0.9, 1.8).ci == 1.0               # interval contains 1
+    assert compare.evalue(1.3, lower=0.9, upper=1.8).ci == 1.0               # interval contains 1
 
 
 def test_evalue_hazard_ratio_conversion() -> None:
@@ -58,7 +58,7 @@ ITT = {"dropout": "ignore", "include_supported": False, "min_hours": None, "min_
 
 def test_benchmark_against_michon_by_hand() -> None:
     df = _frame(30, 60, 30 * 30.4375, ITT)
-    res = compare.benchmark(df, "michon2014:IPS", horizon_months=30)
+    res = compare.benchmark(df, reference="michon2014:IPS", horizon_months=30)
     tab = res.table
     assert tab.loc["ours", "estimate"] == pytest.approx(0.5)
     assert (tab.loc["ours", "lower"], tab.loc["ours", "upper"]) == pytest.approx(
@@ -77,20 +77,20 @@ def test_benchmark_refuses_mismatch_unless_allowed() -> None:
     supported = {**ITT, "include_supported": True}
     df = _frame(30, 60, 30 * 30.4375, supported)
     with pytest.raises(ValueError, match="outcome definition"):
-        compare.benchmark(df, "michon2014:IPS", horizon_months=30)
+        compare.benchmark(df, reference="michon2014:IPS", horizon_months=30)
     with pytest.raises(ValueError, match="horizon"):
-        compare.benchmark(_frame(30, 60, 600, ITT), "michon2014:IPS", horizon_months=18)
+        compare.benchmark(_frame(30, 60, 600, ITT), reference="michon2014:IPS", horizon_months=18)
     with pytest.raises(ValueError, match="pooled"):
-        compare.benchmark(df.assign(), "bond2008:IPS", horizon_months=30)
-    res = compare.benchmark(df, "michon2014:IPS", horizon_months=30, allow_mismatch=True)
+        compare.benchmark(df.assign(), reference="bond2008:IPS", horizon_months=30)
+    res = compare.benchmark(df, reference="michon2014:IPS", horizon_months=30, allow_mismatch=True)
     assert res.allow_mismatch and res.attrs["allow_mismatch"]
     assert any("any_paid_work" in m for m in res.mismatches)
 
 
 def test_benchmark_on_simulated_ips() -> None:
     df = kr.outcomes.time_to_paid_work(kr.simulate_study("IPS", 200, seed=3), dropout="ignore")
-    res = compare.benchmark(df, "michon2014:IPS", horizon_months=30, ci="wilson")
+    res = compare.benchmark(df, reference="michon2014:IPS", horizon_months=30, ci="wilson")
     assert 0 < res.table.loc["ours", "lower"] < res.table.loc["ours", "estimate"]
     with pytest.raises(ValueError, match="competing"):
         compare.benchmark(kr.outcomes.time_to_paid_work(kr.simulate_study("IPS", 50, seed=3)),
-                          "michon2014:IPS", horizon_months=30)
+                          reference="michon2014:IPS", horizon_months=30)

@@ -15,7 +15,7 @@ from kow_research import compare
 def test_maic_binary_by_hand() -> None:
     # 2 of 10 have x = 1; target 0.5 needs w1/w0 = 4; rescaled to sum 10: w0 = .625, w1 = 2.5
     ipd = pd.DataFrame({"x": [1, 1] + [0] * 8})
-    res = compare.maic(ipd, {"x": 0.5})
+    res = compare.maic(ipd, targets={"x": 0.5})
     np.testing.assert_allclose(res.weights, [2.5, 2.5] + [0.625] * 8, rtol=1e-9)
     assert res.ess == pytest.approx(100 / (2 * 2.5 ** 2 + 8 * 0.625 ** 2))   # = 6.4
     assert res.ess == pytest.approx(6.4)
@@ -32,7 +32,7 @@ TARGETS = {"age": {"mean": 35.0, "sd": 10.0}, "smi": 0.55, "sex=female": 0.35,
 
 
 def test_maic_reproduces_targets_and_ess(kow: pd.DataFrame) -> None:
-    res = compare.maic(kow, TARGETS)
+    res = compare.maic(kow, targets=TARGETS)
     np.testing.assert_allclose(res.table["after"], res.table["target"], atol=1e-6)
     w = res.weights.to_numpy()
     assert w.sum() == pytest.approx(len(kow))
@@ -42,9 +42,9 @@ def test_maic_reproduces_targets_and_ess(kow: pd.DataFrame) -> None:
 
 def test_maic_refuses_unreachable_target(kow: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="outside"):
-        compare.maic(kow, {"age": 70.0})                 # nobody is older than 60
+        compare.maic(kow, targets={"age": 70.0})                 # nobody is older than 60
     with pytest.raises(ValueError, match="not a column"):
-        compare.maic(kow, {"sex=unknown": 0.1})
+        compare.maic(kow, targets={"sex=unknown": 0.1})
 
 
 @settings(max_examples=15)
@@ -52,12 +52,12 @@ def test_maic_refuses_unreachable_target(kow: pd.DataFrame) -> None:
 def test_maic_matches_any_reachable_target(p: float, mean: float, sd: float) -> None:
     rng = np.random.default_rng(0)
     ipd = pd.DataFrame({"smi": rng.random(300) < 0.4, "age": rng.normal(40, 11, 300)})
-    res = compare.maic(ipd, {"smi": p, "age": {"mean": mean, "sd": sd}})
+    res = compare.maic(ipd, targets={"smi": p, "age": {"mean": mean, "sd": sd}})
     np.testing.assert_allclose(res.table["after"], res.table["target"], atol=1e-6)
 
 
 def test_maic_risk_bootstrap(kow: pd.DataFrame) -> None:
-    out = compare.maic_risk(kow, {"smi": 0.5, "age": {"mean": 36, "sd": 10}},
+    out = compare.maic_risk(kow, targets={"smi": 0.5, "age": {"mean": 36, "sd": 10}},
                             horizons_months=(12,), published={12: 0.3}, n_boot=40, seed=2)
     row = out.set_index("measure").loc["difference"]
     maic_risk = out.set_index("measure").loc["risk_maic", "estimate"]
@@ -88,7 +88,7 @@ def test_reconstruction_recovers_km_and_hr(seed: int) -> None:
     grid = np.linspace(0, 29.9, 300)
     for k, df in arms.items():
         pts, rt, nr = _digitise(df)
-        rec = compare.reconstruct_ipd(pts, rt, nr, total_events=int(df["event"].sum()))
+        rec = compare.reconstruct_ipd(pts, n_at_risk_times=rt, n_at_risk=nr, total_events=int(df["event"].sum()))
         assert len(rec.table) == len(df)
         assert (rec.summary["n_risk_reconstructed"] == rec.summary["n_risk_published"]).all()
         a = kr.survival.kaplan_meier(df).at(grid)["estimate"].to_numpy()
@@ -106,8 +106,8 @@ def test_reconstruction_recovers_km_and_hr(seed: int) -> None:
 def test_reconstruction_input_errors() -> None:
     pts = pd.DataFrame({"time": [1.0, 2.0], "survival": [0.9, 0.8]})
     with pytest.raises(ValueError, match="time 0"):
-        compare.reconstruct_ipd(pts, [1, 2], [10, 9])
+        compare.reconstruct_ipd(pts, n_at_risk_times=[1, 2], n_at_risk=[10, 9])
     with pytest.raises(ValueError, match="not increase"):
-        compare.reconstruct_ipd(pts, [0, 1], [10, 12])
+        compare.reconstruct_ipd(pts, n_at_risk_times=[0, 1], n_at_risk=[10, 12])
     with pytest.raises(ValueError, match="percentages"):
-        compare.reconstruct_ipd(pts.assign(survival=[90.0, 80.0]), [0, 1], [10, 9])
+        compare.reconstruct_ipd(pts.assign(survival=[90.0, 80.0]), n_at_risk_times=[0, 1], n_at_risk=[10, 9])

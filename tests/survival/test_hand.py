@@ -73,9 +73,14 @@ def test_rmst_by_hand() -> None:
     # S = 1 on [0,1), 0.8 on [1,2), 0.6 on [2,3), 0.3 on [3,4): area to tau = 4
     res = sv.rmst(KM, tau=4)
     assert res.table["rmst"].iloc[0] == pytest.approx(1 + 0.8 + 0.6 + 0.3)
-    lost = sv.rmst(CR, tau=4, cause=1, competing=True)
+    lost = sv.rmst(CR, tau=4, cause=1, estimand="time_lost")
     assert lost.table["rmst"].iloc[0] == pytest.approx(0.25 * 2 + 0.5 * 1)
-    two = sv.rmst(CR, tau=4, cause=1, competing=True, by="g")
+    free = sv.rmst(CR, tau=4, cause=1, estimand="event_free_competing")
+    assert free.table["rmst"].iloc[0] == pytest.approx(4 - (0.25 * 2 + 0.5 * 1))
+    with pytest.warns(FutureWarning, match="competing"):
+        old = sv.rmst(CR, tau=4, cause=1, competing=True)
+    assert old.estimand == "time_lost"
+    two = sv.rmst(CR, tau=4, cause=1, estimand="time_lost", by="g")
     assert two.difference is not None and len(two.difference) == 1
 
 
@@ -86,7 +91,11 @@ def test_fine_gray_without_censoring_is_cox_with_competing_kept() -> None:
     t = np.round(rng.exponential(1 / np.exp(0.5 * x)), 1) + 0.1
     e = rng.choice([1, 2], n, p=[0.6, 0.4])
     df = pd.DataFrame({"time": t, "event": e, "x": x})
-    fg = sv.fine_gray(df, covariates=["x"], ties="efron")
+    # nobody is censored: the codes 1/2 are two causes, which event_codes must confirm
+    # (codes without a 0 are refused by default: they look like R's Surv coding)
+    with pytest.raises(ValueError, match="Surv coding"):
+        sv.fine_gray(df, covariates=["x"], ties="efron")
+    fg = sv.fine_gray(df, covariates=["x"], ties="efron", event_codes={1: 1, 2: 2})
     # no censoring: G = 1, so people with cause 2 stay at risk forever
     kept = df.assign(time=np.where(e == 2, t.max() + 1, t), event=np.where(e == 2, 0, 1))
     cx = sv.cox(kept, covariates=["x"], ties="efron")
@@ -116,7 +125,10 @@ def test_weights_and_causes_and_groups_errors() -> None:
     with pytest.raises(ValueError, match="weights must be finite and > 0"):
         sv.cumulative_incidence(CR.assign(w=[1, 0, 1, 1]), weights="w")
     with pytest.raises(ValueError, match="only one group"):
-        sv.gray_test(CR.assign(g="x"), group="g")
+        sv.gray_test(CR.assign(g="x"), by="g")
+    with pytest.warns(FutureWarning, match=r"group=\.\.\.\) is deprecated"):
+        with pytest.raises(ValueError, match="only one group"):
+            sv.gray_test(CR.assign(g="x"), group="g")
     with pytest.raises(ValueError, match="no events with code 3"):
         sv.fine_gray(CR.assign(x=[1.0, 2, 3, 4]), covariates=["x"], cause=3)
     with pytest.raises(ValueError, match="only one level"):
@@ -135,7 +147,7 @@ def test_results_keep_definition_and_plot() -> None:
     df = CR.copy()
     df.attrs["definition_text"] = "paid work; dropout competing"
     res = sv.cumulative_incidence(df, by="g")
-    assert res.attrs["definition_text"] == "paid work; dropout competing"
+    assert res.attrs["definition_text"] == {"en": "paid work; dropout competing"}
     ax = res.plot(risk_table=True, language="nl")
     assert ax.get_xlabel() == "Tijd" and "paid work" in ax.get_title(loc="left")
     plt.close("all")

@@ -75,7 +75,7 @@ def test_aalen_johansen_matches_multistate_survfit(ds: str, label: str, w: str |
 @pytest.mark.parametrize("ds", DATASETS)
 def test_gray_test_matches_cuminc(ds: str) -> None:
     ref = fixture(f"gray_{ds}")
-    res = sv.gray_test(data(ds), group="group")
+    res = sv.gray_test(data(ds), by="group")
     close(res.table["statistic"], ref["statistic"])
     close(res.table["p"], ref["p"])
     assert res.df == int(ref["df"].iloc[0])
@@ -85,7 +85,7 @@ def test_gray_test_matches_cuminc(ds: str) -> None:
 @pytest.mark.parametrize("ds", DATASETS)
 def test_logrank_matches_survdiff(ds: str) -> None:
     ref = fixture(f"logrank_{ds}")
-    res = sv.logrank(data(ds), group="group")
+    res = sv.logrank(data(ds), by="group")
     close(res.statistic, ref["statistic"].iloc[0])
     assert res.df == int(ref["df"].iloc[0])
 
@@ -124,7 +124,8 @@ def test_rmst_matches(ds: str) -> None:
     d, ref = data(ds), fixture(f"rmst_{ds}")
     tau = float(ref.tau.iloc[0])
     for k in sorted(ref.cause.unique()):
-        kw = {"cause": 1, "competing": False} if k == 0 else {"cause": int(k), "competing": True}
+        kw = ({"cause": 1, "estimand": "event_free_censored"} if k == 0
+              else {"cause": int(k), "estimand": "time_lost"})
         got = pd.concat([sv.rmst(d, tau=tau, **kw).table,
                          sv.rmst(d, tau=tau, by="group", **kw).table])
         want = ref[ref.cause == k]
