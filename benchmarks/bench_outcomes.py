@@ -75,7 +75,7 @@ def main() -> None:
     t0 = time.perf_counter()
     bw = ladder_by_wave(study)
     ladder_change(bw)
-    ladder_transitions(bw, "T0", "T12")
+    ladder_transitions(bw, from_wave="T0", to_wave="T12")
     t_lad = time.perf_counter() - t0
     small = make(2_000, 3.0, seed=8)
     t0 = time.perf_counter()

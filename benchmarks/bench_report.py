@@ -50,7 +50,7 @@ def main() -> None:
           f"(naive loop over people for 2 variables: {t_naive:.3f} s; ratio {t_naive / t_fast:.1f})")
     counts = pd.DataFrame(rng.integers(0, 12, size=(400, 8)).astype(float))
     blocks = np.repeat(np.arange(80), 5)
-    t_sup = _time(lambda: suppression_mask(counts, 5, blocks=blocks, row_totals=True))
+    t_sup = _time(lambda: suppression_mask(counts, k=5, blocks=blocks, row_totals=True))
     print(f"suppression_mask, 400 x 8 cells with row and block partitions: {t_sup:.3f} s")
     nb = Path(__file__).resolve().parents[1] / "notebooks"
     if nb.is_dir():

@@ -87,15 +87,15 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"kow-research report: {exc}", file=sys.stderr)
         return 2
-    write_summary(study, validate(study), out / "tables", k=args.k)
+    write_summary(study, report=validate(study), out=out / "tables", k=args.k)
     try:
-        runs = run_notebooks(notebook_dir, data, out, progress=not args.no_progress,
+        runs = run_notebooks(notebook_dir, data_dir=data, output_dir=out, progress=not args.no_progress,
                              language=args.language, notebooks=args.only,
                              timeout=args.timeout)
     except ValueError as exc:
         print(f"kow-research report: {exc}", file=sys.stderr)
         return 2
-    index = make_index_html(runs, out / "index.html", data_source=source,
+    index = make_index_html(runs, path=out / "index.html", data_source=source,
                             language=args.language)
     for r in runs:
         print(r.message, file=sys.stdout if r.passed else sys.stderr)

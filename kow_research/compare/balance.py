@@ -136,7 +136,7 @@ def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
     tableone (R package), ``ExtractSmd``.
     """
     t = treatment_indicator(df, treatment, treated)
-    dm = design_matrix(df, covariates, drop_first=False)
+    dm = design_matrix(df, covariates, drop_first=False, allow_constant=True)
     x, names, source, binary = dm.x, dm.names, dm.source, dm.binary
     w = as_weights(weights, df)
     g1, g0 = t == 1, t == 0

@@ -53,7 +53,7 @@ def maic_design(ipd: pd.DataFrame, targets: Mapping[str, Any],
     cols = list(covariates) if covariates is not None else sorted(
         {n.split("=")[0] for n, _, _ in flat if n.split("=")[0] in ipd.columns} |
         {n for n, _, _ in flat if n in ipd.columns})
-    dm = design_matrix(ipd, cols, drop_first=False)
+    dm = design_matrix(ipd, cols, drop_first=False, allow_constant=True)
     x, names = dm.x, dm.names
     index = {n: j for j, n in enumerate(names)}
     z = np.empty((len(ipd), len(flat)))

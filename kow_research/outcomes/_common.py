@@ -7,12 +7,17 @@ import pandas as pd
 
 from kow_research.data.study import Study
 
-MONTH = 30.4375  # days per month (365.25 / 12)
 ORIGINS = ("start_date", "intake_date")
-UNITS = {"days": 1.0, "weeks": 7.0, "months": MONTH}
 BASELINE_COLUMNS = ("region", "age", "sex", "diagnosis_group", "smi", "benefit", "education",
                     "months_out_of_work")
-PAID_KINDS = ("regular_paid", "supported_paid")
+#: spell kinds that are paid work, without and with supported work
+PAID_WORK = ("regular_paid",)
+PAID_WORK_WITH_SUPPORT = ("regular_paid", "supported_paid")
+
+
+def paid_kinds(include_supported: bool) -> tuple[str, ...]:
+    """Spell kinds that count as paid work (regular, and supported when asked)."""
+    return PAID_WORK_WITH_SUPPORT if include_supported else PAID_WORK
 
 
 def owner_index(study: Study, table: pd.DataFrame) -> np.ndarray:
@@ -31,12 +36,6 @@ def day_numbers(values: pd.Series) -> np.ndarray:
     out = v.astype(np.int64).astype(float)
     out[np.isnat(v)] = np.nan
     return out
-
-
-def check_choice(name: str, value: object, allowed: tuple[str, ...] | dict[str, float]) -> None:
-    """Raise a clear ``ValueError`` when ``value`` is not one of ``allowed``."""
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
 
 
 def require_columns(study: Study, table: str, columns: tuple[str, ...]) -> None:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
-from kow_research.outcomes._common import ORIGINS, UNITS, check_choice
+from kow_research.core.checks import check_choice
+from kow_research.core.units import TIME_UNITS
+from kow_research.data.labels import text
+from kow_research.outcomes._common import ORIGINS, paid_kinds
 
-DropoutStrategy = Literal["competing", "censor", "ignore"]
 DROPOUT_STRATEGIES: tuple[str, ...] = ("competing", "censor", "ignore")
 JOB_AT_ORIGIN: tuple[str, ...] = ("exclude", "event")
-
-_DROPOUT_TEXT = {
-    "competing": ("dropout is a competing event (code 2)", "uitval is een concurrerende gebeurtenis"
-                  " (code 2)"),
-    "censor": ("follow-up is censored at dropout (hypothetical strategy)",
-               "follow-up wordt gecensureerd bij uitval (hypothetische strategie)"),
-    "ignore": ("dropout is ignored: followed up to end of follow-up (treatment policy)",
-               "uitval wordt genegeerd: gevolgd tot einde follow-up (treatment policy)"),
+#: the ICH E9(R1) strategy for the intercurrent event dropout, by dropout option
+ICH_STRATEGIES: dict[str, str] = {
+    "competing": "while on treatment (dropout is a competing event)",
+    "censor": "hypothetical (as if people could not drop out)",
+    "ignore": "treatment policy (dropout ignored, follow-up to its end)",
 }
 
 
@@ -61,7 +60,7 @@ class TimeToWorkDefinition:
     def __post_init__(self) -> None:
         check_choice("dropout", self.dropout, DROPOUT_STRATEGIES)
         check_choice("origin", self.origin, ORIGINS)
-        check_choice("unit", self.unit, UNITS)
+        check_choice("unit", self.unit, TIME_UNITS)
         check_choice("job_at_origin", self.job_at_origin, JOB_AT_ORIGIN)
         if self.min_days < 0:
             raise ValueError(f"min_days must be >= 0, got {self.min_days}")
@@ -73,11 +72,27 @@ class TimeToWorkDefinition:
     @property
     def kinds(self) -> tuple[str, ...]:
         """Spell kinds that count as paid work."""
-        return ("regular_paid", "supported_paid") if self.include_supported else ("regular_paid",)
+        return paid_kinds(self.include_supported)
+
+    @classmethod
+    def options(cls) -> tuple[str, ...]:
+        """The option names (the keyword arguments of
+        :func:`~kow_research.outcomes.time_to_paid_work`, the CLI flags and the notebook
+        parameters are these)."""
+        return tuple(f.name for f in fields(cls))
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict (for ``DataFrame.attrs``)."""
         return {**asdict(self), "kinds": list(self.kinds)}
+
+    def estimand(self) -> dict[str, Any]:
+        """The estimand attributes (ICH E9(R1)): population, variable, intercurrent event and
+        its strategy, summary measure."""
+        return {"population": "everyone who started, minus the exclusions of the attrition "
+                              "table",
+                "variable": f"time from {self.origin} to the first qualifying paid job",
+                "intercurrent_event": "dropout", "strategy": ICH_STRATEGIES[self.dropout],
+                "dropout_option": self.dropout}
 
     def text(self, language: str = "en") -> str:
         """One-line description for captions (``language`` "en" or "nl")."""
@@ -98,7 +113,7 @@ class TimeToWorkDefinition:
         if self.horizon_days:
             horizon = (f"; horizon {self.horizon_days} dagen" if nl
                        else f"; horizon {self.horizon_days} days")
-        drop = _DROPOUT_TEXT[self.dropout][1 if nl else 0]
+        drop = text(f"dropout_{self.dropout}", "nl" if nl else "en")
         at_origin = {
             ("exclude", False): "people already in paid work at the origin, or starting it "
                                 "that day, are excluded",

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import OutcomeMeta, with_meta
 from kow_research.data.study import Study
 from kow_research.outcomes._common import owner_index, require_columns
 
@@ -15,7 +17,8 @@ PLANNED_SESSIONS: dict[str, int] = {"KOW": 10, "GOW": 8}
 SESSION_TYPES = ("information", "training", "coaching", "online_group")
 
 
-def training_dose(study: Study, planned: Mapping[str, int] | None = None,
+@positional_deprecated("planned", "completer_fraction")
+def training_dose(study: Study, *, planned: Mapping[str, int] | None = None,
                   completer_fraction: float = 0.8) -> pd.DataFrame:
     """Sessions attended per participant, by type, and whether they completed the training.
 
@@ -56,12 +59,13 @@ def training_dose(study: Study, planned: Mapping[str, int] | None = None,
     out["dose"] = out["attended"] / out["planned"].astype(float)
     need = out["planned"].astype(float).map(lambda k: math.ceil(completer_fraction * k - 1e-9))
     out["completer"] = out["attended"] >= need
-    out.attrs["definition"] = {"outcome": "training_dose", "planned": plan,
-                               "completer_fraction": completer_fraction}
-    out.attrs["definition_text"] = {
-        "en": f"Sessions attended of those planned ({', '.join(f'{c} {k}' for c, k in plan.items())}); "
-              f"completer: at least {completer_fraction:.0%} attended.",
-        "nl": f"Bijgewoonde bijeenkomsten van de geplande ({', '.join(f'{c} {k}' for c, k in plan.items())}); "
-              f"afmaker: minstens {completer_fraction:.0%} bijgewoond.",
-    }
-    return out
+    listed = ", ".join(f"{c} {k}" for c, k in plan.items())
+    return with_meta(out, OutcomeMeta(
+        outcome="training_dose",
+        definition={"outcome": "training_dose", "planned": plan,
+                    "completer_fraction": completer_fraction},
+        definition_text={
+            "en": f"Sessions attended of those planned ({listed}); completer: at least "
+                  f"{completer_fraction:.0%} attended.",
+            "nl": f"Bijgewoonde bijeenkomsten van de geplande ({listed}); afmaker: minstens "
+                  f"{completer_fraction:.0%} bijgewoond."}))

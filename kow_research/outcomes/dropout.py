@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import OutcomeMeta, with_meta
 from kow_research.data.study import Study
-from kow_research.outcomes._common import day_numbers, owner_index, require_columns
+from kow_research.outcomes._common import day_numbers, owner_index, paid_kinds, require_columns
 
 
-def dropout(study: Study, include_supported: bool = False) -> pd.DataFrame:
+@positional_deprecated("include_supported")
+def dropout(study: Study, *, include_supported: bool = False) -> pd.DataFrame:
     """One row per participant describing dropout.
 
     Parameters
@@ -33,7 +36,7 @@ def dropout(study: Study, include_supported: bool = False) -> pd.DataFrame:
     start, eof = day_numbers(p["start_date"]), day_numbers(p["end_of_followup"])
     drop = day_numbers(p["dropout_date"])
     dropped = ~np.isnan(drop)
-    kinds = ("regular_paid", "supported_paid") if include_supported else ("regular_paid",)
+    kinds = paid_kinds(include_supported)
     s = study.spells
     who = owner_index(study, s)
     s_start = day_numbers(s["start_date"])
@@ -48,10 +51,10 @@ def dropout(study: Study, include_supported: bool = False) -> pd.DataFrame:
         "event": dropped.astype(np.int64), "dropout_reason": p["dropout_reason"].to_numpy(),
         "relative_to_work": relative.to_numpy(),
     })
-    out.attrs["definition"] = {"outcome": "dropout", "origin": "start_date",
-                               "paid_work_kinds": list(kinds)}
-    out.attrs["definition_text"] = {
-        "en": "Time from start date to dropout (censored at end of follow-up).",
-        "nl": "Tijd van startdatum tot uitval (gecensureerd bij einde follow-up).",
-    }
-    return out
+    return with_meta(out, OutcomeMeta(
+        outcome="dropout",
+        definition={"outcome": "dropout", "origin": "start_date", "unit": "days",
+                    "paid_work_kinds": list(kinds)},
+        definition_text={
+            "en": "Time from start date to dropout (censored at end of follow-up).",
+            "nl": "Tijd van startdatum tot uitval (gecensureerd bij einde follow-up)."}))

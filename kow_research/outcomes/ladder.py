@@ -10,14 +10,18 @@ because the baseline assessment is usually made at intake, before the start.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.results import Result, result_class
+from kow_research.core.units import DAYS_PER_MONTH
 from kow_research.data.schema import Language, get_schema
 from kow_research.data.study import Study
-from kow_research.outcomes._common import MONTH, day_numbers, owner_index, require_columns
+from kow_research.outcomes._common import day_numbers, owner_index, require_columns
 
 DEFAULT_WAVES: dict[str, tuple[int, ...]] = {
     "KOW": (0, 6, 12, 18), "IPS": (0, 6, 18, 30), "TAU": (0, 6, 18, 30), "GOW": (0, 3, 6, 12),
@@ -61,7 +65,9 @@ def _wave_labels(month: np.ndarray) -> np.ndarray:
     return np.asarray([f"T{int(m)}" for m in uniq], dtype=object)[inv]
 
 
-def ladder_by_wave(study: Study, waves: Sequence[int] | Mapping[str, Sequence[int]] | None = None,
+@positional_deprecated("waves", "window_days", "baseline_window", "origin")
+def ladder_by_wave(study: Study, *,
+                   waves: Sequence[int] | Mapping[str, Sequence[int]] | None = None,
                    window_days: int = 45, baseline_window: tuple[int, int] = (-90, 14),
                    origin: str = "start_date") -> pd.DataFrame:
     """Rung per person per wave: the nearest assessment inside the window, missing otherwise.
@@ -104,7 +110,7 @@ def ladder_by_wave(study: Study, waves: Sequence[int] | Mapping[str, Sequence[in
     for c, ws in per_cohort.items():
         months[cohort == c, : len(ws)] = ws
     valid = months >= 0
-    target = o[:, None] + np.round(months * MONTH)
+    target = o[:, None] + np.round(months * DAYS_PER_MONTH)
 
     lad = study.ladder
     who = owner_index(study, lad)
@@ -158,7 +164,8 @@ def ladder_by_wave(study: Study, waves: Sequence[int] | Mapping[str, Sequence[in
     return out
 
 
-def ladder_change(study: Study | pd.DataFrame, baseline: str = "T0", **options: object
+@positional_deprecated("baseline")
+def ladder_change(study: Study | pd.DataFrame, *, baseline: str = "T0", **options: Any
                   ) -> pd.DataFrame:
     """Change from baseline at each follow-up wave.
 
@@ -167,6 +174,9 @@ def ladder_change(study: Study | pd.DataFrame, baseline: str = "T0", **options: 
     study : Study or DataFrame
         A study (then :func:`ladder_by_wave` is called with ``options``) or its result.
     baseline : str, default "T0"
+        The baseline wave label.
+    **options
+        Passed to :func:`ladder_by_wave` when ``study`` is a Study.
 
     Returns
     -------
@@ -176,7 +186,7 @@ def ladder_change(study: Study | pd.DataFrame, baseline: str = "T0", **options: 
         work with or without support) and ``reached_6`` (regular paid work); all missing when
         either assessment is missing.
     """
-    bw = study if isinstance(study, pd.DataFrame) else ladder_by_wave(study, **options)  # type: ignore[arg-type]
+    bw = study if isinstance(study, pd.DataFrame) else ladder_by_wave(study, **options)
     base = bw[bw["wave"] == baseline].set_index("participant_id")["rung"]
     fu = bw[bw["wave"] != baseline].copy()
     fu["rung_baseline"] = base.reindex(fu["participant_id"]).to_numpy()
@@ -195,8 +205,8 @@ def ladder_change(study: Study | pd.DataFrame, baseline: str = "T0", **options: 
     return out
 
 
-@dataclass(frozen=True)
-class LadderTransitions:
+@result_class
+class LadderTransitions(Result):
     """Counts and row proportions of rungs between two waves.
 
     Attributes
@@ -222,14 +232,28 @@ class LadderTransitions:
         t = self.proportions if proportions else self.counts
         return t.rename(index=lambda r: f"{r} {labels[r]}", columns=lambda r: f"{r} {labels[r]}")
 
-    def _repr_html_(self) -> str:
-        return (f"<p>{self.from_wave} → {self.to_wave} (n missing: {self.n_missing})</p>"
-                + self.labelled().to_html())
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def _describe(self) -> str:
+        return (f"participation-ladder transitions {self.from_wave} -> {self.to_wave}: "
+                f"{int(self.counts.to_numpy().sum())} people with both rungs, "
+                f"{self.n_missing} without")
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("counts", self.labelled()), ("proportions", self.labelled(proportions=True))]
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Heat map of the transitions (see
+        :func:`kow_research.outcomes.ladder_plots.transition_heatmap`);
+        returns the Axes."""
+        from kow_research.outcomes.ladder_plots import transition_heatmap
+        return transition_heatmap(self, ax=ax, **kwargs)
 
 
-def ladder_transitions(study: Study | pd.DataFrame, from_wave: str = "T0", to_wave: str = "T12",
-                       cohort: str | None = None, language: str = "en",
-                       **options: object) -> LadderTransitions:
+@positional_deprecated("from_wave", "to_wave", "cohort", "language")
+def ladder_transitions(study: Study | pd.DataFrame, *, from_wave: str = "T0",
+                       to_wave: str = "T12", cohort: str | None = None, language: str = "en",
+                       **options: Any) -> LadderTransitions:
     """Transition counts and row proportions between two waves.
 
     Parameters
@@ -242,8 +266,14 @@ def ladder_transitions(study: Study | pd.DataFrame, from_wave: str = "T0", to_wa
         Restrict to one cohort.
     language : {"en", "nl"}
         Labels of :meth:`LadderTransitions.labelled`.
+    **options
+        Passed to :func:`ladder_by_wave` when ``study`` is a Study.
+
+    Returns
+    -------
+    LadderTransitions
     """
-    bw = study if isinstance(study, pd.DataFrame) else ladder_by_wave(study, **options)  # type: ignore[arg-type]
+    bw = study if isinstance(study, pd.DataFrame) else ladder_by_wave(study, **options)
     if cohort is not None:
         bw = bw[bw["cohort"] == cohort]
     for w in (from_wave, to_wave):
@@ -258,4 +288,8 @@ def ladder_transitions(study: Study | pd.DataFrame, from_wave: str = "T0", to_wa
     totals = counts.sum(axis=1)
     props = counts.div(totals.where(totals > 0), axis=0)
     return LadderTransitions(counts=counts, proportions=props, from_wave=from_wave,
-                             to_wave=to_wave, n_missing=int((~ok).sum()), language=language)
+                             to_wave=to_wave, n_missing=int((~ok).sum()), language=language,
+                             attrs={"definition": dict(bw.attrs.get("definition", {})),
+                                    "definition_text": dict(bw.attrs.get("definition_text",
+                                                                         {})),
+                                    "cohort": cohort})

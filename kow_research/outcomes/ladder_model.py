@@ -8,7 +8,9 @@
 fitted by maximum likelihood with statsmodels' ``OrderedModel``; :math:`\\exp(\\beta)` is the
 odds ratio of being on a higher rung. People without an assessment in the wave's window are left
 out and counted (``n_missing``) — never imputed or carried forward. Agrees with R's
-``MASS::polr`` (same parametrisation).
+``MASS::polr`` (same parametrisation). The design matrix, the separation check and the
+scale-free convergence criterion are those of every model of the package
+(:mod:`kow_research.survival.design`).
 
 References
 ----------
@@ -18,33 +20,47 @@ McCullagh P (1980). Regression models for ordinal data. JRSS B 42:109-142.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from kow_research.core.checks import check_alpha
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.results import CallableTable, Result, result_class
 from kow_research.data.study import Study
 from kow_research.outcomes.ladder import ladder_change
+from kow_research.survival.design import (
+    ConvergenceError,
+    check_separation,
+    coefficient_table,
+    converged,
+    design_matrix,
+)
+
+#: iterations of statsmodels' Newton after the BFGS start
+NEWTON_MAX_ITER = 100
 
 
-@dataclass(frozen=True)
-class OrdinalResult:
+@result_class
+class OrdinalResult(Result):
     """Proportional-odds model of the rung at ``wave``.
 
     Attributes
     ----------
-    summary : pandas.DataFrame
-        Indexed by covariate: ``coef, se, or, lower, upper, z, p`` (odds ratio of a higher rung).
+    coef : pandas.DataFrame
+        The package's coefficient table (``coef, se, z, p, estimate, lower, upper, scale``
+        with ``scale = "odds ratio"`` of a higher rung, alias ``or``). ``summary`` is the
+        same table; calling it formats the whole result.
     thresholds : pandas.DataFrame
-        Cut-points :math:`\\theta_j` between adjacent rungs with their SE.
+        Cut-points :math:`\\theta_j` between adjacent rungs.
     n, n_missing : int
         People analysed and people left out for lack of an assessment at either wave.
     """
 
-    summary: pd.DataFrame
+    coef: pd.DataFrame
     thresholds: pd.DataFrame
     wave: str
     n: int
@@ -52,16 +68,25 @@ class OrdinalResult:
     loglik: float
     alpha: float
     definition: dict[str, Any] = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)
 
-    def _repr_html_(self) -> str:
-        head = (f"<p><b>Proportional-odds model of the rung at {self.wave}</b> (n = {self.n}; "
-                f"{self.n_missing} without an assessment left out)</p>")
-        return head + self.summary.to_html(float_format=lambda v: f"{v:.3g}")
+    @property
+    def summary(self) -> CallableTable:  # type: ignore[override]
+        """The coefficient table; ``summary()`` gives the formatted summary."""
+        return CallableTable.of(self.coef, lambda: Result.summary(self))
+
+    def _describe(self) -> str:
+        return (f"proportional-odds model of the rung at {self.wave}: n = {self.n} "
+                f"({self.n_missing} without an assessment left out)")
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("coef", self.coef), ("thresholds", self.thresholds)]
 
 
-def ordinal_ladder_model(study: Study, wave: str = "T12",
+@positional_deprecated("wave", "covariates", "alpha", "reference")
+def ordinal_ladder_model(study: Study, *, wave: str = "T12",
                          covariates: Sequence[str] = ("cohort", "rung_baseline", "age", "smi"),
-                         alpha: float = 0.05, reference: dict[str, Any] | None = None,
+                         alpha: float = 0.05, reference: Mapping[str, Any] | None = None,
                          **options: Any) -> OrdinalResult:
     """Fit a proportional-odds model of the rung at ``wave``.
 
@@ -93,63 +118,78 @@ def ordinal_ladder_model(study: Study, wave: str = "T12",
         base[[c for c in covariates if c != "rung_baseline"]])
     ok = frame[["rung", *covariates]].notna().all(axis=1)
     n_missing = int((~ok).sum())
-    summary, thresholds, loglik = fit_proportional_odds(frame[ok], "rung", covariates, alpha,
-                                                        label=wave, reference=reference)
+    summary, thresholds, loglik = fit_proportional_odds(frame[ok], outcome="rung", covariates=covariates,
+                                                        alpha=alpha, label=wave,
+                                                        reference=reference)
     definition = {"outcome": "ladder_rung", "wave": wave, "model": "proportional odds (logit)",
                   "covariates": list(covariates), **ch.attrs.get("definition", {})}
-    return OrdinalResult(summary=summary, thresholds=thresholds, wave=wave, n=int(ok.sum()),
+    return OrdinalResult(coef=summary, thresholds=thresholds, wave=wave, n=int(ok.sum()),
                          n_missing=n_missing, loglik=loglik, alpha=alpha,
-                         definition=definition)
+                         definition=definition,
+                         attrs={"definition": definition,
+                                "definition_text": dict(ch.attrs.get("definition_text", {}))})
 
 
-def fit_proportional_odds(frame: pd.DataFrame, outcome: str, covariates: Sequence[str],
+@positional_deprecated("outcome", "covariates", "alpha", "label", "reference")
+def fit_proportional_odds(frame: pd.DataFrame, *, outcome: str, covariates: Sequence[str],
                           alpha: float = 0.05, label: str = "",
-                          reference: dict[str, Any] | None = None
+                          reference: Mapping[str, Any] | None = None
                           ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """Fit the proportional-odds model of ``outcome`` on ``covariates`` (complete rows only).
 
-    Returns the coefficient summary, the thresholds and the log-likelihood.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per person, no missing values in ``outcome`` and ``covariates``.
+    outcome : str
+        Integer ordinal outcome (the rung).
+    covariates : sequence of str
+        Numeric, boolean or categorical columns (see
+        :func:`kow_research.survival.design.design_matrix`).
+    alpha : float, default 0.05
+        1 - confidence level.
+    label : str
+        What is modelled (the wave), for messages.
+    reference : mapping, optional
+        Reference level per categorical covariate.
+
+    Returns
+    -------
+    (coef, thresholds, loglik)
+        The coefficient table (the package's schema), the cut-points and the log-likelihood.
+
+    Raises
+    ------
+    SeparationError
+        A level whose people are all on the lowest or all on the highest rung.
+    ConvergenceError
+        The Newton decrement at the estimate is not small relative to the log-likelihood.
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    parts = []
-    for c in covariates:
-        col = frame[c]
-        if pd.api.types.is_bool_dtype(col.dtype) or str(col.dtype) == "boolean" or \
-                pd.api.types.is_numeric_dtype(col.dtype):
-            parts.append(col.astype(float).rename(c))
-        else:
-            cat = col.astype(str).astype("category").cat.remove_unused_categories()
-            ref = (reference or {}).get(c)
-            if ref is not None:
-                if ref not in cat.cat.categories:
-                    raise ValueError(f"reference level {ref!r} of {c!r} does not occur")
-                cat = cat.cat.reorder_categories(
-                    [ref] + [v for v in cat.cat.categories if v != ref])
-            parts.append(pd.get_dummies(cat, prefix=c, prefix_sep="=", drop_first=True,
-                                        dtype=float))
-    x = pd.concat(parts, axis=1)
-    x = x.loc[:, x.nunique() > 1]
-    y = pd.Categorical(frame[outcome].astype(int), ordered=True)
+    alpha = check_alpha(alpha)
+    dm = design_matrix(frame, covariates, reference=reference)
+    y_int = frame[outcome].astype(int).to_numpy()
+    check_separation(dm, y_int, model=f"ordinal model of the rung at {label}",
+                     outcome_name="rungs", extremes=True)
+    x = pd.DataFrame(dm.x, columns=dm.names, index=frame.index)
+    y = pd.Categorical(y_int, ordered=True)
     model = OrderedModel(pd.Series(y, index=frame.index), x, distr="logit")
     with warnings.catch_warnings():  # BFGS only provides starting values for Newton below
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = model.fit(method="bfgs", disp=False, maxiter=200).params
-        res = model.fit(start_params=start, method="newton", disp=False, maxiter=100,
-                        tol=1e-10)
-    grad = np.max(np.abs(model.score(np.asarray(res.params))))
-    if not np.isfinite(grad) or grad > 1e-6:
-        raise ValueError(f"the ordinal model of the rung at {label} did not converge "
-                         f"(largest score {grad:.2g}); too few people per rung?")
+        res = model.fit(start_params=start, method="newton", disp=False,
+                        maxiter=NEWTON_MAX_ITER, tol=1e-10)
+    params = np.asarray(res.params)
+    ok, dec = converged(model.score(params), -model.hessian(params), float(res.llf))
+    if not ok:
+        raise ConvergenceError(f"the ordinal model of the rung at {label} did not converge "
+                               f"(Newton decrement {dec:.2g} relative to the log-likelihood "
+                               f"{float(res.llf):.6g}); too few people per rung?")
     k = x.shape[1]
-    coef = np.asarray(res.params[:k])
-    se = np.asarray(res.bse[:k])
-    z = stats.norm.ppf(1 - alpha / 2)
-    summary = pd.DataFrame({"coef": coef, "se": se, "or": np.exp(coef),
-                            "lower": np.exp(coef - z * se), "upper": np.exp(coef + z * se),
-                            "z": coef / se, "p": 2 * stats.norm.sf(np.abs(coef / se))},
-                           index=pd.Index(x.columns, name="covariate"))
+    summary = coefficient_table(params[:k], np.asarray(res.bse[:k]), dm.names, alpha=alpha,
+                                scale="odds ratio", alias="or")
     # statsmodels stores increments of the thresholds after the first (exp scale)
     raw = np.asarray(res.params[k:])
     theta = np.cumsum(np.r_[raw[0], np.exp(raw[1:])])

@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import OutcomeMeta, with_meta
 from kow_research.data.study import Study
-from kow_research.outcomes._common import day_numbers, owner_index, require_columns
+from kow_research.outcomes._common import day_numbers, owner_index, paid_kinds, require_columns
 
 
-def job_retention(study: Study, include_supported: bool = False, min_hours: float | None = None,
+@positional_deprecated("include_supported", "min_hours", "thresholds")
+def job_retention(study: Study, *, include_supported: bool = False,
+                  min_hours: float | None = None,
                   thresholds: tuple[int, ...] = (182, 365)) -> pd.DataFrame:
     """Duration of the first qualifying job started after the start date.
 
@@ -17,7 +21,9 @@ def job_retention(study: Study, include_supported: bool = False, min_hours: floa
     ----------
     study : Study
     include_supported : bool, default False
+        Count supported paid work as paid work.
     min_hours : float, optional
+        Minimum hours per week of a qualifying job.
     thresholds : tuple of int, default (182, 365)
         Durations in days for the ``employed_<d>`` flags (6 and 12 months).
 
@@ -34,7 +40,7 @@ def job_retention(study: Study, include_supported: bool = False, min_hours: floa
                                       "hours_per_week"))
     p = study.participants
     start, eof = day_numbers(p["start_date"]), day_numbers(p["end_of_followup"])
-    kinds = ("regular_paid", "supported_paid") if include_supported else ("regular_paid",)
+    kinds = paid_kinds(include_supported)
     s = study.spells
     who = owner_index(study, s)
     s_start, s_end = day_numbers(s["start_date"]), day_numbers(s["end_date"])
@@ -60,12 +66,13 @@ def job_retention(study: Study, include_supported: bool = False, min_hours: floa
         flag = pd.array(duration >= d, dtype="boolean")
         flag[(~ended) & (duration < d)] = pd.NA
         out[f"employed_{d}"] = flag
-    out.attrs["definition"] = {"outcome": "job_retention", "kinds": list(kinds),
-                               "min_hours": min_hours, "thresholds_days": list(thresholds)}
-    out.attrs["definition_text"] = {
-        "en": "Duration of the first paid job after the start date (censored if ongoing at end "
-              "of follow-up).",
-        "nl": "Duur van de eerste betaalde baan na de startdatum (gecensureerd als die bij einde "
-              "follow-up nog loopt).",
-    }
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    return with_meta(out, OutcomeMeta(
+        outcome="job_retention",
+        definition={"outcome": "job_retention", "kinds": list(kinds), "min_hours": min_hours,
+                    "thresholds_days": list(thresholds), "unit": "days"},
+        definition_text={
+            "en": "Duration of the first paid job after the start date (censored if ongoing at "
+                  "end of follow-up).",
+            "nl": "Duur van de eerste betaalde baan na de startdatum (gecensureerd als die bij "
+                  "einde follow-up nog loopt)."}))

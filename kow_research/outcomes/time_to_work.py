@@ -41,29 +41,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import OutcomeMeta, outcome_meta, with_meta
+from kow_research.core.units import TIME_UNITS
+from kow_research.data.labels import text
 from kow_research.data.study import Study
 from kow_research.outcomes._common import (
     BASELINE_COLUMNS,
-    UNITS,
     day_numbers,
     owner_index,
     require_columns,
 )
 from kow_research.outcomes.definitions import TimeToWorkDefinition
 
+_REASONS = ("origin_date_missing", "end_of_followup_missing", "in_paid_work_at_origin",
+            "paid_work_starts_at_origin", "dropout_before_origin", "zero_followup")
+#: exclusion reason -> (English, Dutch) label, from the label catalogue
 EXCLUSION_REASONS: dict[str, tuple[str, str]] = {
-    "origin_date_missing": ("origin date missing", "startdatum ontbreekt"),
-    "end_of_followup_missing": ("end of follow-up missing", "einde follow-up ontbreekt"),
-    "in_paid_work_at_origin": ("already in paid work at the origin",
-                               "al betaald werk bij de start"),
-    "paid_work_starts_at_origin": ("paid work starts on the origin day",
-                                   "betaald werk begint op de startdag"),
-    "dropout_before_origin": ("dropped out before the origin", "uitgevallen voor de start"),
-    "zero_followup": ("no follow-up after the origin", "geen follow-up na de start"),
-}
+    r: (text(f"exclusion_{r}", "en"), text(f"exclusion_{r}", "nl")) for r in _REASONS}
+#: event code -> (English, Dutch) label, from the label catalogue
 OUTCOME_LABELS: dict[int, tuple[str, str]] = {
-    0: ("censored", "gecensureerd"), 1: ("paid work", "betaald werk"), 2: ("dropout", "uitval"),
-}
+    k: (text(f"event_{k}", "en"), text(f"event_{k}", "nl")) for k in (0, 1, 2)}
 
 
 def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -127,7 +125,7 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
     cols: dict[str, Any] = {"participant_id": p["participant_id"].to_numpy(),
                             "cohort": p["cohort"].to_numpy()}
     out = pd.DataFrame(cols)
-    out["time"] = time / UNITS[d.unit]
+    out["time"] = time / TIME_UNITS[d.unit]
     out["event"] = event.astype(np.int64)
     for c in BASELINE_COLUMNS:
         if c in p.columns:
@@ -149,8 +147,8 @@ def _attrition(cohort: np.ndarray, reason: np.ndarray, event: np.ndarray,
     rows = []
     for c in pd.unique(cohort):
         in_c = cohort == c
-        rows.append((c, "entered", "entered", "entered the study", "ingestroomd",
-                     int(in_c.sum())))
+        rows.append((c, "entered", "entered", text("entered_study", "en"),
+                     text("entered_study", "nl"), int(in_c.sum())))
         for r, (en, nl) in EXCLUSION_REASONS.items():
             rows.append((c, "excluded", r, en, nl, int((in_c & (reason == r)).sum())))
         analysed = kept_cohort == c
@@ -162,14 +160,28 @@ def _attrition(cohort: np.ndarray, reason: np.ndarray, event: np.ndarray,
     return pd.DataFrame(rows, columns=["cohort", "stage", "reason", "label_en", "label_nl", "n"])
 
 
-def _definition(**options: Any) -> TimeToWorkDefinition:
-    return TimeToWorkDefinition(**options)
+def _definition(definition: TimeToWorkDefinition | None, **options: Any
+                ) -> TimeToWorkDefinition:
+    if definition is None:
+        return TimeToWorkDefinition(**options)
+    if not isinstance(definition, TimeToWorkDefinition):
+        raise TypeError(f"definition must be a TimeToWorkDefinition, got "
+                        f"{type(definition).__name__}")
+    given = {k: v for k, v in options.items() if v != getattr(TimeToWorkDefinition(), k)}
+    if given:
+        raise ValueError(f"give the options in definition= or as keywords, not both "
+                         f"({sorted(given)})")
+    return definition
 
 
-def time_to_paid_work(study: Study, dropout: str = "competing", include_supported: bool = False,
-                      min_hours: float | None = None, min_days: int = 0,
-                      origin: str = "start_date", horizon_days: int | None = None,
-                      unit: str = "days", job_at_origin: str = "exclude") -> pd.DataFrame:
+@positional_deprecated("dropout", "include_supported", "min_hours", "min_days", "origin",
+                       "horizon_days", "unit", "job_at_origin")
+def time_to_paid_work(study: Study, *, dropout: str = "competing",
+                      include_supported: bool = False, min_hours: float | None = None,
+                      min_days: int = 0, origin: str = "start_date",
+                      horizon_days: int | None = None, unit: str = "days",
+                      job_at_origin: str = "exclude",
+                      definition: TimeToWorkDefinition | None = None) -> pd.DataFrame:
     """Derive time to paid work, one row per analysable person.
 
     Parameters
@@ -192,6 +204,9 @@ def time_to_paid_work(study: Study, dropout: str = "competing", include_supporte
         Unit of ``time``.
     job_at_origin : {"exclude", "event"}, default "exclude"
         What a qualifying spell starting on the origin day means.
+    definition : TimeToWorkDefinition, optional
+        All of the above in one object (as the CLI and the notebooks build it from the study
+        design); then the keyword options must be left at their defaults.
 
     Returns
     -------
@@ -210,17 +225,16 @@ def time_to_paid_work(study: Study, dropout: str = "competing", include_supporte
     >>> sorted(df["event"].unique().tolist())
     [0, 1, 2]
     """
-    d = _definition(dropout=dropout, include_supported=include_supported, min_hours=min_hours,
-                    min_days=min_days, origin=origin, horizon_days=horizon_days, unit=unit,
-                    job_at_origin=job_at_origin)
+    d = _definition(definition, dropout=dropout, include_supported=include_supported,
+                    min_hours=min_hours, min_days=min_days, origin=origin,
+                    horizon_days=horizon_days, unit=unit, job_at_origin=job_at_origin)
     out, attrition = _derive(study, d)
-    out.attrs["outcome"] = "time_to_paid_work"
-    out.attrs["definition"] = d.as_dict()
-    out.attrs["definition_text"] = {"en": d.text("en"), "nl": d.text("nl")}
     excluded = attrition.attrs.pop("excluded")
-    out.attrs["excluded"] = {c: excluded[c].tolist() for c in excluded.columns}
-    out.attrs["attrition"] = attrition.to_dict(orient="records")
-    return out
+    return with_meta(out, OutcomeMeta(
+        outcome="time_to_paid_work", definition=d.as_dict(),
+        definition_text={"en": d.text("en"), "nl": d.text("nl")}, estimand=d.estimand(),
+        attrition=attrition.to_dict(orient="records"),
+        excluded={c: excluded[c].tolist() for c in excluded.columns}))
 
 
 def attrition_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -228,12 +242,12 @@ def attrition_table(df: pd.DataFrame) -> pd.DataFrame:
 
     Columns ``cohort, stage, reason, label_en, label_nl, n``.
     """
-    if "attrition" not in df.attrs:
+    meta = outcome_meta(df)
+    if not meta.attrition:
         raise ValueError("this frame carries no attrition table (not from time_to_paid_work?)")
-    table = pd.DataFrame.from_records(df.attrs["attrition"],
-                                      columns=["cohort", "stage", "reason", "label_en",
-                                               "label_nl", "n"])
-    table.attrs = {k: df.attrs[k] for k in ("definition", "definition_text") if k in df.attrs}
+    table = pd.DataFrame.from_records(meta.attrition, columns=["cohort", "stage", "reason",
+                                                               "label_en", "label_nl", "n"])
+    table.attrs = {"definition": meta.definition, "definition_text": meta.definition_text}
     return table
 
 
@@ -243,18 +257,30 @@ def excluded_table(df: pd.DataFrame) -> pd.DataFrame:
     Columns ``participant_id, cohort, reason``. Rows of people: keep it with the source data;
     never show it in a shared report.
     """
-    if "excluded" not in df.attrs:
+    meta = outcome_meta(df)
+    if not meta.excluded and "excluded" not in df.attrs:
         raise ValueError("this frame carries no exclusions (not from time_to_paid_work?)")
-    return pd.DataFrame(df.attrs["excluded"], columns=["participant_id", "cohort", "reason"])
+    return pd.DataFrame(meta.excluded, columns=["participant_id", "cohort", "reason"])
 
 
-def attrition(study: Study, **options: Any) -> pd.DataFrame:
+def attrition(study: Study, *, definition: TimeToWorkDefinition | None = None,
+              **options: Any) -> pd.DataFrame:
     """The participant-flow table of :func:`time_to_paid_work` with the same ``options``.
 
-    Columns ``cohort, stage (entered/excluded/analysed/outcome), reason, label_en, label_nl,
-    n``; ``attrs["definition"]`` as in :func:`time_to_paid_work`.
+    Parameters
+    ----------
+    study : Study
+    definition : TimeToWorkDefinition, optional
+    **options
+        The keyword options of :func:`time_to_paid_work`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cohort, stage (entered/excluded/analysed/outcome), reason, label_en, label_nl, n``;
+        ``attrs["definition"]`` as in :func:`time_to_paid_work`.
     """
-    d = _definition(**options)
+    d = _definition(definition, **options)
     table = _derive(study, d)[1]
     table.attrs["definition"] = d.as_dict()
     table.attrs["definition_text"] = {"en": d.text("en"), "nl": d.text("nl")}

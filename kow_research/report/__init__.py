@@ -1,6 +1,7 @@
 """Stage 6: report helpers used by the notebooks — Table 1, figures, participant flow,
 disclosure control, output checks and notebook execution to HTML. May import every stage."""
 
+from kow_research.outcomes.ladder_plots import ladder_plot, transition_heatmap
 from kow_research.report.disclosure import suppress_counts, suppress_small, suppression_mask
 from kow_research.report.execute import (
     NotebookRun,
@@ -12,7 +13,6 @@ from kow_research.report.execute import (
 from kow_research.report.figures import curve_plot, forest_plot, save_figure
 from kow_research.report.flow import attrition_partitions, caption_of, flow_diagram
 from kow_research.report.labels import text, value_labels, variable_title
-from kow_research.report.ladder_plots import ladder_plot, transition_heatmap
 from kow_research.report.notebook_check import DisclosureError, check_notebook_outputs
 from kow_research.report.table_one import TableOne, table_one
 

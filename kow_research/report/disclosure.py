@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
+
 DEFAULT_K = 5
 
 
@@ -61,7 +63,8 @@ def _partitions_from_labels(labels: Sequence[Any], n_rows: int, n_cols: int) -> 
     return sets
 
 
-def suppression_mask(counts: pd.DataFrame, k: int = DEFAULT_K,
+@positional_deprecated("k", "blocks", "row_totals", "counted")
+def suppression_mask(counts: pd.DataFrame, *, k: int = DEFAULT_K,
                      blocks: Sequence[Any] | None = None, row_totals: bool = False,
                      counted: pd.DataFrame | None = None) -> pd.DataFrame:
     """Which cells to hide under the primary and secondary rules of this module.
@@ -120,7 +123,8 @@ def suppression_mask(counts: pd.DataFrame, k: int = DEFAULT_K,
     return pd.DataFrame(flat_hide.reshape(c.shape), index=counts.index, columns=counts.columns)
 
 
-def suppress_small(table: pd.DataFrame, counts: pd.DataFrame, k: int = DEFAULT_K,
+@positional_deprecated("counts", "k", "blocks", "row_totals", "counted")
+def suppress_small(table: pd.DataFrame, *, counts: pd.DataFrame, k: int = DEFAULT_K,
                    blocks: Sequence[Any] | None = None, row_totals: bool = False,
                    counted: pd.DataFrame | None = None) -> pd.DataFrame:
     """Replace cells based on fewer than ``k`` persons by ``"<k"`` (with secondary suppression).
@@ -143,13 +147,14 @@ def suppress_small(table: pd.DataFrame, counts: pd.DataFrame, k: int = DEFAULT_K
     Examples
     --------
     >>> t = pd.DataFrame({"A": [10, 3, 7]})
-    >>> suppress_small(t, t, k=5, blocks=["x", "x", "x"])["A"].tolist()
+    >>> suppress_small(t, counts=t, k=5, blocks=["x", "x", "x"])["A"].tolist()
     [10, '<5', '<5']
     """
     if table.shape != counts.shape:
         raise ValueError(f"table has shape {table.shape} but counts has {counts.shape}; "
                          "give one count per cell")
-    hide = suppression_mask(counts, k=k, blocks=blocks, row_totals=row_totals, counted=counted)
+    hide = suppression_mask(counts, k=k, blocks=blocks, row_totals=row_totals,
+                            counted=counted)
     out = table.astype(object).copy()
     out = out.mask(pd.DataFrame(hide.to_numpy(), index=out.index, columns=out.columns),
                    marker(k))
@@ -158,7 +163,8 @@ def suppress_small(table: pd.DataFrame, counts: pd.DataFrame, k: int = DEFAULT_K
     return out
 
 
-def suppress_counts(frame: pd.DataFrame, columns: Sequence[str] | str = "n",
+@positional_deprecated("columns", "k", "partitions")
+def suppress_counts(frame: pd.DataFrame, *, columns: Sequence[str] | str = "n",
                     k: int = DEFAULT_K, partitions: Sequence[Any] | None = None
                     ) -> pd.DataFrame:
     """Disclosure control for a long aggregate table (one count per row and column).
@@ -186,7 +192,7 @@ def suppress_counts(frame: pd.DataFrame, columns: Sequence[str] | str = "n",
         raise ValueError(f"count column(s) {missing} not in the table; columns are "
                          f"{list(frame.columns)}")
     counts = frame[cols].astype(float)
-    protected = suppress_small(frame[cols], counts, k=k, blocks=partitions)
+    protected = suppress_small(frame[cols], counts=counts, k=k, blocks=partitions)
     out = frame.copy()
     for c in cols:
         out[c] = protected[c]

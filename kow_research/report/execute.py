@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
 from kow_research.report.labels import check_language, text
 from kow_research.report.notebook_check import PROBLEM_COLUMNS, check_notebook_outputs
 
@@ -147,8 +148,21 @@ def _failure(executed: Path) -> tuple[int | None, int | None, str | None]:
     return None, None, None
 
 
-def render_html(executed: str | Path, html_path: str | Path) -> Path:
-    """Render an executed notebook to a standalone HTML page with nbconvert."""
+@positional_deprecated("html_path")
+def render_html(executed: str | Path, *, html_path: str | Path) -> Path:
+    """Render an executed notebook to a standalone HTML page with nbconvert.
+
+    Parameters
+    ----------
+    executed : str or pathlib.Path
+        An executed notebook.
+    html_path : str or pathlib.Path
+        The page to write.
+
+    Returns
+    -------
+    pathlib.Path
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -159,7 +173,8 @@ def render_html(executed: str | Path, html_path: str | Path) -> Path:
     return out
 
 
-def run_notebook(path: str | Path, output_dir: str | Path, parameters: Mapping[str, Any],
+@positional_deprecated("output_dir", "parameters", "kernel_name", "timeout", "html")
+def run_notebook(path: str | Path, *, output_dir: str | Path, parameters: Mapping[str, Any],
                  kernel_name: str = KERNEL_NAME, timeout: int | None = 600,
                  html: bool = True) -> NotebookRun:
     """Execute one notebook into ``output_dir`` in a worker process (see :func:`run_notebooks`).
@@ -168,6 +183,17 @@ def run_notebook(path: str | Path, output_dir: str | Path, parameters: Mapping[s
     its working directory, so the kernel starts there; this process keeps its own working
     directory, which makes concurrent runs (threads, or two reports at once) safe. What the
     worker and the kernel print is kept in :attr:`NotebookRun.log`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The notebook.
+    output_dir, parameters, kernel_name, timeout, html
+        As in :func:`run_notebooks`.
+
+    Returns
+    -------
+    NotebookRun
     """
     source = Path(path).resolve()
     out = Path(output_dir).resolve()
@@ -191,7 +217,7 @@ def run_notebook(path: str | Path, output_dir: str | Path, parameters: Mapping[s
     cell, count, code = _failure(executed) if error else (None, None, None)
     page = None
     if html and executed.exists():
-        page = render_html(executed, out / f"{source.stem}.html")
+        page = render_html(executed, html_path=out / f"{source.stem}.html")
     disclosure = (check_notebook_outputs(executed) if executed.exists()
                   else pd.DataFrame(columns=PROBLEM_COLUMNS))
     return NotebookRun(name=source.name, source=source, title=title,
@@ -201,7 +227,9 @@ def run_notebook(path: str | Path, output_dir: str | Path, parameters: Mapping[s
                        disclosure=disclosure, log=log)
 
 
-def run_notebooks(notebook_dir: str | Path, data_dir: str | Path | None,
+@positional_deprecated("data_dir", "output_dir", "parameters", "progress", "language",
+                       "notebooks", "kernel_name", "timeout", "html", "workers")
+def run_notebooks(notebook_dir: str | Path, *, data_dir: str | Path | None,
                   output_dir: str | Path, parameters: Mapping[str, Any] | None = None,
                   progress: bool = True, language: str = "en",
                   notebooks: Sequence[str] | None = None, kernel_name: str = KERNEL_NAME,
@@ -265,8 +293,8 @@ def run_notebooks(notebook_dir: str | Path, data_dir: str | Path | None,
     from concurrent.futures import ThreadPoolExecutor
 
     def one(path: Path) -> NotebookRun:
-        return run_notebook(path, out, params, kernel_name=kernel_name, timeout=timeout,
-                            html=html)
+        return run_notebook(path, output_dir=out, parameters=params, kernel_name=kernel_name,
+                            timeout=timeout, html=html)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         runs = list(tqdm(pool.map(one, files), total=len(files), desc="notebooks", unit="nb",
@@ -274,7 +302,8 @@ def run_notebooks(notebook_dir: str | Path, data_dir: str | Path | None,
     return runs
 
 
-def make_index_html(runs: Sequence[NotebookRun], path: str | Path, data_source: str,
+@positional_deprecated("path", "data_source", "version", "language", "title")
+def make_index_html(runs: Sequence[NotebookRun], *, path: str | Path, data_source: str,
                     version: str | None = None, language: str = "en",
                     title: str | None = None) -> Path:
     """Write ``index.html`` linking every rendered notebook.

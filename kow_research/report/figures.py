@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kow_research.core.compat import positional_deprecated
+from kow_research.outcomes.ladder_plots import ladder_plot, transition_heatmap
 from kow_research.report.flow import caption_of, flow_diagram
 from kow_research.report.labels import check_language, text
-from kow_research.report.ladder_plots import ladder_plot, transition_heatmap
 
 __all__ = ["curve_plot", "flow_diagram", "forest_plot", "ladder_plot", "save_figure",
            "transition_heatmap"]
@@ -28,13 +29,15 @@ __all__ = ["curve_plot", "flow_diagram", "forest_plot", "ladder_plot", "save_fig
 _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def save_figure(fig: Any, stem: str, output_dir: str | Path | None,
+@positional_deprecated("stem", "output_dir", "dpi")
+def save_figure(fig: Any, *, stem: str, output_dir: str | Path | None,
                 dpi: int = 200) -> list[Path]:
     """Save ``fig`` as ``<output_dir>/<stem>.png`` and ``<output_dir>/<stem>.svg``.
 
     Parameters
     ----------
-    fig : matplotlib.figure.Figure
+    fig : matplotlib Figure or Axes
+        The figure (an Axes stands for its figure, as every plotting function returns one).
     stem : str
         File name without suffix (letters, digits, ``_ . -``).
     output_dir : str, pathlib.Path or None
@@ -49,6 +52,7 @@ def save_figure(fig: Any, stem: str, output_dir: str | Path | None,
     """
     if output_dir is None:
         return []
+    fig = getattr(fig, "figure", fig) if not hasattr(fig, "savefig") else fig
     if not _STEM.match(stem):
         raise ValueError(f"figure stem {stem!r} must be a plain file name (letters, digits, "
                          "'_', '.', '-'), without folder or suffix")
@@ -60,8 +64,9 @@ def save_figure(fig: Any, stem: str, output_dir: str | Path | None,
     return paths
 
 
-def curve_plot(result: Any, ax: Any = None, risk_table: bool = True, language: str = "en",
-               title: str | None = None) -> Any:
+@positional_deprecated("ax", "risk_table", "language", "title")
+def curve_plot(result: Any, *, ax: Any = None, risk_table: bool = True, language: str = "en",
+               title: str | None = None, **kwargs: Any) -> Any:
     """Kaplan–Meier or cumulative incidence curves with a number-at-risk table.
 
     A thin wrapper over ``result.plot`` of :func:`kow_research.survival.kaplan_meier` /
@@ -69,18 +74,30 @@ def curve_plot(result: Any, ax: Any = None, risk_table: bool = True, language: s
     outcome and time unit, shades the pointwise confidence band and writes the definition of
     the outcome (dropout strategy, paid-work definition) as caption.
 
+    Parameters
+    ----------
+    result : CurveResult
+    ax : matplotlib Axes, optional
+    risk_table : bool, default True
+    language : {"en", "nl"}
+    title : str, optional
+    **kwargs
+        Passed to the curve's ``plot``.
+
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
     """
+    from kow_research.survival.results import CurveResult
+
     check_language(language)
-    if not hasattr(result, "plot") or not hasattr(result, "at_risk"):
+    if not isinstance(result, CurveResult):
         raise ValueError("curve_plot needs a kaplan_meier or cumulative_incidence result "
                          f"(got {type(result).__name__})")
-    axes = result.plot(ax=ax, risk_table=risk_table, language=language)
+    axes = result.plot(ax=ax, risk_table=risk_table, language=language, **kwargs)
     if title:
         axes.figure.suptitle(title, fontsize=10, x=0.02, ha="left")
-    return axes.figure
+    return axes
 
 
 def _forest_frame(summary: pd.DataFrame, z: float) -> pd.DataFrame:
@@ -94,14 +111,16 @@ def _forest_frame(summary: pd.DataFrame, z: float) -> pd.DataFrame:
                      f"(or coef, se); got columns {list(summary.columns)}")
 
 
-def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, language: str = "en",
-                caption: str | None = None, alpha: float = 0.05,
+@positional_deprecated("language", "caption", "alpha", "labels", "annotate")
+def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Any = None,
+                language: str = "en", caption: str | None = None, alpha: float = 0.05,
                 labels: Mapping[str, str] | None = None, annotate: bool = True) -> Any:
     """Forest plot of hazard ratios with confidence intervals, one row per covariate.
 
     Parameters
     ----------
     models : DataFrame or mapping of name to DataFrame
+        (a regression result's ``coef``/``summary`` table, one per model)
         Regression ``summary`` frames (index covariate; columns ``hr, lower, upper`` and
         optionally ``p``; or ``coef, se``, then :math:`\\exp(\\hat\\beta \\pm z_{1-\\alpha/2}
         \\mathrm{SE})`), e.g. ``{"cause-specific Cox": cox.summary, "Fine-Gray": fg.summary}``.
@@ -115,10 +134,12 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, language: str
         Readable names of the covariates.
     annotate : bool, default True
         Write "HR (lower–upper)" and p beside each row.
+    ax : matplotlib Axes, optional
+        Draw here (default: a new figure sized to the number of rows).
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, LogLocator
@@ -136,7 +157,9 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, language: str
     names = list(frames)
     covs = list(dict.fromkeys(c for m in frames.values() for c in m.index))
     rows = len(covs) * len(names)
-    fig, ax = plt.subplots(figsize=(7.5 if annotate else 6.0, 0.38 * rows + 1.6))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5 if annotate else 6.0, 0.38 * rows + 1.6))
+    fig = ax.figure
     step = 0.8 / len(names)
     markers = ("o", "s", "^", "D", "v")
     trans = blended_transform_factory(ax.transAxes, ax.transData)
@@ -167,8 +190,9 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, language: str
     ax.set_xlabel(text("hazard_ratio", lang, level=level))
     if len(names) > 1:
         ax.legend(loc="lower left", fontsize=8, frameon=False)
-    note = caption if caption is not None else caption_of(next(iter(models.values())), lang)
+    note = caption if caption is not None else caption_of(next(iter(models.values())),
+                                                            language=lang)
     if note:
         ax.set_title(textwrap.fill(note, 90), fontsize=8, loc="left")
     fig.tight_layout()
-    return fig
+    return ax

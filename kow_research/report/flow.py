@@ -13,32 +13,55 @@ from typing import Any
 
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import outcome_meta
 from kow_research.report.disclosure import suppress_counts
 from kow_research.report.labels import check_language, text
 
 FLOW_COLUMNS = ("cohort", "stage", "reason", "label_en", "label_nl", "n")
 
 
-def caption_of(frame: Any, language: str = "en") -> str:
-    """The definition text a frame or result carries in ``attrs`` (``definition_text`` in
-    ``language``, else a rendering of ``definition``); empty when there is none."""
-    attrs = getattr(frame, "attrs", None) or {}
-    value = attrs.get("definition_text")
-    if isinstance(value, dict):
-        value = value.get(language) or value.get("en")
-    if value:
-        return str(value)
-    definition = attrs.get("definition")
-    if isinstance(definition, dict):
-        return "; ".join(f"{k}: {v}" for k, v in definition.items() if not isinstance(v, dict))
-    return str(definition) if definition else ""
+@positional_deprecated("language")
+def caption_of(frame: Any, *, language: str = "en") -> str:
+    """The definition text a frame or result carries in ``attrs``.
+
+    Parameters
+    ----------
+    frame : DataFrame or result
+        Anything with ``attrs`` following :mod:`kow_research.core.meta`.
+    language : {"en", "nl"}
+
+    Returns
+    -------
+    str
+        ``definition_text`` in ``language``, else a rendering of ``definition``; empty when
+        there is none.
+    """
+    meta = outcome_meta(getattr(frame, "attrs", None) or {})
+    if meta.caption(language):
+        return meta.caption(language)
+    return "; ".join(f"{k}: {v}" for k, v in meta.definition.items()
+                     if not isinstance(v, dict))
 
 
-def attrition_partitions(flow: pd.DataFrame, by: Sequence[str] = ("cohort",)) -> list[Any]:
+@positional_deprecated("by")
+def attrition_partitions(flow: pd.DataFrame, *, by: Sequence[str] = ("cohort",)) -> list[Any]:
     """Partition labels for secondary suppression of an attrition table.
 
     Within each ``by`` group the exclusion reasons and "analysed" add up to "entered", and
     the outcome rows add up to "analysed"; "entered" itself belongs to no partition.
+
+    Parameters
+    ----------
+    flow : pandas.DataFrame
+        An attrition table.
+    by : sequence of str, default ("cohort",)
+        Columns that identify one flow.
+
+    Returns
+    -------
+    list
+        A partition label per row (None for rows in no partition).
     """
     keys = flow[list(by)].astype(str).agg("|".join, axis=1)
     stage = flow["stage"].astype(str)
@@ -56,8 +79,9 @@ def _check_flow(flow: pd.DataFrame) -> None:
                          "kow_research.outcomes.attrition_table(df) of a time_to_paid_work frame")
 
 
-def flow_diagram(flow: pd.DataFrame, language: str = "en", caption: str | None = None,
-                 k: int | None = None) -> Any:
+@positional_deprecated("language", "caption", "k")
+def flow_diagram(flow: pd.DataFrame, *, ax: Any = None, language: str = "en",
+                 caption: str | None = None, k: int | None = None) -> Any:
     """Participant flow per cohort from an attrition table.
 
     Parameters
@@ -72,10 +96,12 @@ def flow_diagram(flow: pd.DataFrame, language: str = "en", caption: str | None =
         Apply disclosure control: counts of 1 to ``k - 1`` persons are shown as ``<k``
         (with secondary suppression, see :mod:`kow_research.report.disclosure`). Default:
         exact counts.
+    ax : matplotlib Axes, optional
+        Draw here (default: a new figure).
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
         One column per cohort: entered → analysed → status at the end of follow-up, with a
         side box listing each exclusion reason with ``n > 0``.
     """
@@ -87,10 +113,12 @@ def flow_diagram(flow: pd.DataFrame, language: str = "en", caption: str | None =
         raise ValueError("the flow table is empty: no cohort to draw")
     shown = flow.copy()
     if k is not None:
-        shown = suppress_counts(flow, "n", k=k, partitions=attrition_partitions(flow))
+        shown = suppress_counts(flow, columns="n", k=k, partitions=attrition_partitions(flow))
     label = "label_nl" if lang == "nl" else "label_en"
     cohorts = list(pd.unique(flow["cohort"]))
-    fig, ax = plt.subplots(figsize=(max(3.6 * len(cohorts), 5.0), 5.0))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(3.6 * len(cohorts), 5.0), 5.0))
+    fig = ax.figure
     ax.set_axis_off()
     ax.set_xlim(0, len(cohorts))
     ax.set_ylim(0, 4)
@@ -128,7 +156,7 @@ def flow_diagram(flow: pd.DataFrame, language: str = "en", caption: str | None =
                     + "\n".join(out_rows), ha="center", va="center", bbox=side, fontsize=7.5)
             ax.annotate("", xy=(x, 0.85), xytext=(x, 1.25), arrowprops=arrow)
         ax.annotate("", xy=(x, 1.85), xytext=(x, 3.25), arrowprops=arrow)
-    note = caption if caption is not None else caption_of(flow, lang)
+    note = caption if caption is not None else caption_of(flow, language=lang)
     if k is not None:
         note = (note + " " if note else "") + text("suppressed_note", lang, k=k)
     if note:
@@ -136,4 +164,4 @@ def flow_diagram(flow: pd.DataFrame, language: str = "en", caption: str | None =
         fig.text(0.01, 0.01, textwrap.fill(note, width), fontsize=7, style="italic",
                  ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.07, 1, 1))
-    return fig
+    return ax

@@ -1,6 +1,6 @@
 """Scan executed notebooks for outputs that show rows of individual participants.
 
-Committed and shared notebooks show aggregates only (DESIGN.md §6). :func:`check_notebook_outputs`
+Committed and shared notebooks show aggregates only. :func:`check_notebook_outputs`
 reads every output of every code cell (stream text, ``text/plain``, ``text/html``,
 ``text/markdown``, error tracebacks) and reports
 
@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from kow_research.core.compat import positional_deprecated
 
 #: an upper-case code of 2-6 letters, a dash and 4+ digits (KOW-00012, IPS-000123)
 ID_PATTERN = r"\b[A-Z]{2,6}-\d{4,}\b"
@@ -56,7 +58,8 @@ def _excerpt(text: str, start: int, end: int, width: int = 40) -> str:
     return text[max(start - width, 0):end + width].replace("\n", " ")
 
 
-def check_notebook_outputs(path: str | Path, id_pattern: str = ID_PATTERN,
+@positional_deprecated("id_pattern", "id_column", "raise_on_problem")
+def check_notebook_outputs(path: str | Path, *, id_pattern: str = ID_PATTERN,
                            id_column: str = "participant_id", raise_on_problem: bool = False
                            ) -> pd.DataFrame:
     """Report outputs of a notebook that show individual participants.

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
 from kow_research.data.study import Study
 from kow_research.data.validate import ValidationReport
 from kow_research.outcomes import attrition_table, ladder_by_wave, time_to_paid_work, training_dose
@@ -50,7 +51,8 @@ def outcome_tables(study: Study) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def disclosed_tables(study: Study, k: int = DEFAULT_K) -> dict[str, pd.DataFrame]:
+@positional_deprecated("k")
+def disclosed_tables(study: Study, *, k: int = DEFAULT_K) -> dict[str, pd.DataFrame]:
     """:func:`outcome_tables` through disclosure control (counts below ``k`` become ``"<k"``).
 
     Partitions for secondary suppression: per dropout strategy and cohort, the exclusion
@@ -61,22 +63,23 @@ def disclosed_tables(study: Study, k: int = DEFAULT_K) -> dict[str, pd.DataFrame
     tables = outcome_tables(study)
     flow = tables["attrition_by_dropout_strategy"]
     tables["attrition_by_dropout_strategy"] = suppress_counts(
-        flow, "n", k=k, partitions=attrition_partitions(flow, by=["dropout", "cohort"]))
+        flow, columns="n", k=k, partitions=attrition_partitions(flow, by=["dropout", "cohort"]))
     ladder = tables["ladder_by_wave"]
     cols = ["assessed", "not_assessed", "mean_rung"]
     counts = ladder[["assessed", "not_assessed", "assessed"]].astype(float)
     counts.columns = cols
-    shown = suppress_small(ladder[cols], counts, k=k, row_totals=True,
+    shown = suppress_small(ladder[cols], counts=counts, k=k, row_totals=True,
                            counted=pd.DataFrame({"assessed": True, "not_assessed": True,
                                                  "mean_rung": False}, index=ladder.index))
     tables["ladder_by_wave"] = ladder.assign(**{c: shown[c] for c in cols})
     if "training_dose" in tables:
         dose = tables["training_dose"]
-        tables["training_dose"] = suppress_counts(dose, ["n", "completers"], k=k)
+        tables["training_dose"] = suppress_counts(dose, columns=["n", "completers"], k=k)
     return tables
 
 
-def write_summary(study: Study, report: ValidationReport, out: str | Path,
+@positional_deprecated("report", "out", "k")
+def write_summary(study: Study, *, report: ValidationReport, out: str | Path,
                   k: int = DEFAULT_K) -> list[Path]:
     """Write the validation counts and :func:`disclosed_tables` as CSV plus ``summary.html``.
 

@@ -31,13 +31,15 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.results import CallableTable, Result, result_class
 from kow_research.report.disclosure import DEFAULT_K, suppress_small, suppression_mask
 from kow_research.report.labels import check_language, text, value_labels, variable_title
 
@@ -82,8 +84,8 @@ def smd_categorical(a: pd.Series, b: pd.Series, levels: Sequence[Any]) -> float:
     return float(np.sqrt(max(float(t @ np.linalg.pinv(s) @ t), 0.0)))
 
 
-@dataclass(frozen=True)
-class TableOne:
+@result_class
+class TableOne(Result):
     """Baseline table by group.
 
     Attributes
@@ -96,9 +98,10 @@ class TableOne:
         disclosure control.
     smd : pandas.Series
         SMD per characteristic (largest pairwise with more than two groups).
-    summary : pandas.DataFrame
+    numbers : pandas.DataFrame
         The numbers behind the cells, long: variable, level, group, n, percent, mean, sd,
-        median, q1, q3 (unrounded; not disclosure-controlled — do not export it).
+        median, q1, q3 (unrounded; not disclosure-controlled — do not export it). Also
+        available as ``summary``, which called formats the whole result.
     by, language, caption
         Grouping column, label language and the caption (definitions of every statistic).
     blocks : tuple
@@ -110,12 +113,27 @@ class TableOne:
     table: pd.DataFrame
     counts: pd.DataFrame
     smd: pd.Series
-    summary: pd.DataFrame
+    numbers: pd.DataFrame
     by: str
     language: str
     caption: str
     blocks: tuple[Any, ...] = ()
     attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> CallableTable:  # type: ignore[override]
+        """The numbers behind the cells; ``summary()`` gives the formatted summary."""
+        return CallableTable.of(self.numbers, lambda: Result.summary(self))
+
+    def _describe(self) -> str:
+        return (f"Table 1 by {self.by}: {len(self.table)} rows, {len(self.table.columns)} "
+                f"columns ({self.language})")
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("table", self.table)]
+
+    def _notes(self) -> list[str]:
+        return [self.caption]
 
     def disclosed(self, k: int = DEFAULT_K) -> pd.DataFrame:
         """The table with cells based on fewer than ``k`` persons shown as ``"<k"``.
@@ -133,7 +151,8 @@ class TableOne:
         counted.loc[is_mean, :] = False   # a mean does not show its count
         blocks = list(self.blocks) if self.blocks else None
         hide = suppression_mask(self.counts, k=k, blocks=blocks, counted=counted)
-        out = suppress_small(self.table, self.counts, k=k, blocks=blocks, counted=counted)
+        out = suppress_small(self.table, counts=self.counts, k=k, blocks=blocks,
+                             counted=counted)
         miss_word = text("missing", self.language)
         var = self.table.index.get_level_values(0)
         is_missing_row = np.array([s.startswith(miss_word) for s in stat])
@@ -175,6 +194,9 @@ class TableOne:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def __repr__(self) -> str:
+        return Result.__repr__(self)
+
 
 def _is_bool(col: pd.Series) -> bool:
     return pd.api.types.is_bool_dtype(col.dtype) or str(col.dtype) == "boolean"
@@ -215,7 +237,9 @@ def _check(df: pd.DataFrame, by: str, variables: Sequence[str] | None, continuou
     return chosen
 
 
-def table_one(df: pd.DataFrame, by: str = "cohort", variables: Sequence[str] | None = None,
+@positional_deprecated("by", "variables", "language", "continuous", "smd", "missing",
+                       "categorical")
+def table_one(df: pd.DataFrame, *, by: str = "cohort", variables: Sequence[str] | None = None,
               language: str = "en", continuous: str = "auto", smd: bool = True,
               missing: bool = True, categorical: Sequence[str] = ()) -> TableOne:
     """Baseline characteristics by group.
@@ -352,6 +376,6 @@ def table_one(df: pd.DataFrame, by: str = "cohort", variables: Sequence[str] | N
                   + ("largest pairwise" if len(groups) > 2 else "two groups"),
                   "percentages": "of non-missing values"}
     return TableOne(table=table, counts=count_frame, smd=smd_series,
-                    summary=pd.DataFrame(summary, columns=SUMMARY_COLUMNS), by=by,
+                    numbers=pd.DataFrame(summary, columns=SUMMARY_COLUMNS), by=by,
                     language=lang, caption=caption, blocks=tuple(blocks),
                     attrs={"definition": definition})

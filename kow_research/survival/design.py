@@ -84,7 +84,7 @@ def _is_plain_numeric(col: pd.Series) -> bool:
 
 def design_matrix(df: pd.DataFrame, covariates: Sequence[str], *,
                   reference: Mapping[str, Any] | None = None,
-                  drop_first: bool = True) -> DesignMatrix:
+                  drop_first: bool = True, allow_constant: bool = False) -> DesignMatrix:
     """Numeric design matrix of ``covariates`` (no intercept).
 
     Parameters
@@ -100,6 +100,8 @@ def design_matrix(df: pd.DataFrame, covariates: Sequence[str], *,
     drop_first : bool, default True
         Leave out the reference level's indicator (False: one indicator per level, as a
         balance table wants).
+    allow_constant : bool, default False
+        Accept a constant column (a balance table may show one; a model cannot estimate it).
 
     Returns
     -------
@@ -108,8 +110,8 @@ def design_matrix(df: pd.DataFrame, covariates: Sequence[str], *,
     Raises
     ------
     ValueError
-        Unknown columns, missing or non-finite values (naming the rows), a categorical
-        covariate with a single level, or a ``reference`` level that does not occur.
+        Unknown columns, missing or non-finite values (naming the rows), a constant covariate
+        (unless ``allow_constant``), or a ``reference`` level that does not occur.
 
     Examples
     --------
@@ -145,6 +147,9 @@ def design_matrix(df: pd.DataFrame, covariates: Sequence[str], *,
             if not np.isfinite(v).all():
                 raise ValueError(f"{c}: non-finite values in rows "
                                  f"{row_labels(~np.isfinite(v), df.index)}")
+            if not allow_constant and len(df) > 1 and np.all(v == v[0]):
+                raise ValueError(f"{c}: constant ({v[0]:g} for everyone); a constant "
+                                 "covariate cannot be estimated, leave it out")
             cols.append(v)
             out.append(c)
             source.append(c)
@@ -163,7 +168,7 @@ def design_matrix(df: pd.DataFrame, covariates: Sequence[str], *,
                 raise ValueError(f"reference level {chosen!r} of {c!r} does not occur; levels "
                                  f"are {[str(lv) for lv in levels]}")
             levels = [match[0]] + [lv for lv in levels if lv != match[0]]
-        if len(levels) < 2:
+        if len(levels) < 2 and not allow_constant:
             raise ValueError(f"{c}: only one level ({[str(lv) for lv in levels]}); a constant "
                              "covariate cannot be estimated, leave it out")
         refs[c] = levels[0]

@@ -57,13 +57,13 @@ def test_change_from_baseline():
 
 
 def test_transitions():
-    tr = ladder_transitions(handmade_study(), "T0", "T6")
+    tr = ladder_transitions(handmade_study(), from_wave="T0", to_wave="T6")
     assert tr.counts.loc[2, 4] == 1 and tr.counts.loc[3, 6] == 1 and tr.counts.loc[1, 6] == 1
     assert int(tr.counts.to_numpy().sum()) == 3
     assert tr.n_missing == 12
     assert tr.proportions.loc[2].sum() == pytest.approx(1.0)
     assert tr.proportions.loc[5].isna().all()
     assert "2 sociale contacten buitenshuis" in ladder_transitions(
-        handmade_study(), "T0", "T6", language="nl").labelled().index
+        handmade_study(), from_wave="T0", to_wave="T6", language="nl").labelled().index
     with pytest.raises(ValueError, match="wave 'T99' not found"):
-        ladder_transitions(handmade_study(), "T0", "T99")
+        ladder_transitions(handmade_study(), from_wave="T0", to_wave="T99")

@@ -19,7 +19,7 @@ REF = Path(__file__).parent / "reference"
 def fit_reference_data():
     d = pd.read_csv(REF / "ladder_T6.csv")
     d["cohort"] = pd.Categorical(d["cohort"], categories=["IPS", "KOW"])
-    return fit_proportional_odds(d, "rung", ["cohort", "rung_baseline", "age", "smi"])
+    return fit_proportional_odds(d, outcome="rung", covariates=["cohort", "rung_baseline", "age", "smi"])
 
 
 def test_matches_polr():
@@ -56,6 +56,6 @@ def test_study_wrapper_counts_missing_assessments():
                                                            & t6["rung_baseline"].isna()).sum())
     assert res.summary.loc["cohort=KOW", "or"] == pytest.approx(
         np.exp(res.summary.loc["cohort=KOW", "coef"]))
-    assert "Proportional-odds" in res._repr_html_()
+    assert "proportional-odds model" in res._repr_html_()
     with pytest.raises(ValueError, match="wave 'T99' not found"):
         ordinal_ladder_model(study, wave="T99")

@@ -13,11 +13,11 @@ from kow_research.report.disclosure import suppression_mask
 
 def test_primary_only_without_partitions():
     counts = pd.DataFrame({"A": [10.0, 3, 0], "B": [1.0, 5, 4]})
-    out = suppress_small(counts.astype(int), counts, k=5)
+    out = suppress_small(counts.astype(int), counts=counts, k=5)
     # 3, 1 and 4 are 1..4 persons; zero and 5 stay
     assert out["A"].tolist() == [10, "<5", 0] and out["B"].tolist() == ["<5", 5, "<5"]
     assert out.attrs["disclosure"] == {"k": 5, "suppressed": 3}
-    assert suppress_small(counts, counts, k=1).equals(counts.astype(object))
+    assert suppress_small(counts, counts=counts, k=1).equals(counts.astype(object))
 
 
 def test_secondary_hides_smallest_nonzero_in_the_partition():
@@ -32,7 +32,7 @@ def test_secondary_hides_smallest_nonzero_in_the_partition():
 
 def test_two_hidden_cells_need_no_secondary():
     counts = pd.DataFrame({"A": [10.0, 3, 2]})
-    assert suppression_mask(counts, 5, blocks=["x"] * 3)["A"].tolist() == [False, True, True]
+    assert suppression_mask(counts, k=5, blocks=["x"] * 3)["A"].tolist() == [False, True, True]
 
 
 def test_row_and_column_partitions_iterate_until_stable():
@@ -47,7 +47,7 @@ def test_row_and_column_partitions_iterate_until_stable():
 def test_uncounted_cells_are_not_used_as_complements_and_inf_never_hidden():
     counts = pd.DataFrame({"A": [100.0, 3], "SMD": [float("inf")] * 2})
     counted = pd.DataFrame({"A": [False, True], "SMD": [True, True]})
-    hide = suppression_mask(counts, 5, blocks=["x", "x"], counted=counted)
+    hide = suppression_mask(counts, k=5, blocks=["x", "x"], counted=counted)
     assert hide["A"].tolist() == [False, True] and not hide["SMD"].any()
 
 
@@ -59,7 +59,7 @@ def test_long_table_partitions_of_an_attrition_table():
         "label_en": [""] * 6, "label_nl": [""] * 6, "n": [40, 3, 12, 25, 21, 4]})
     parts = attrition_partitions(flow)
     assert parts[0] is None and parts[1] == parts[2] == parts[3] and parts[4] == parts[5]
-    out = suppress_counts(flow, "n", k=5, partitions=parts)
+    out = suppress_counts(flow, columns="n", k=5, partitions=parts)
     # 3 excluded -> also 12 (smallest other of excluded+analysed); 4 censored -> 21 too
     assert out["n"].tolist() == [40, "<5", "<5", 25, "<5", "<5"]
     assert flow["n"].tolist() == [40, 3, 12, 25, 21, 4]   # input untouched
@@ -68,13 +68,13 @@ def test_long_table_partitions_of_an_attrition_table():
 def test_bad_arguments_are_clear_errors():
     c = pd.DataFrame({"A": [1.0]})
     with pytest.raises(ValueError, match="k"):
-        suppress_small(c, c, k=0)
+        suppress_small(c, counts=c, k=0)
     with pytest.raises(ValueError, match="shape"):
-        suppress_small(c, pd.DataFrame({"A": [1.0, 2]}))
+        suppress_small(c, counts=pd.DataFrame({"A": [1.0, 2]}))
     with pytest.raises(ValueError, match="one label per row"):
-        suppress_small(c, c, blocks=["x", "y"])
+        suppress_small(c, counts=c, blocks=["x", "y"])
     with pytest.raises(ValueError, match="not in the table"):
-        suppress_counts(pd.DataFrame({"m": [1]}), "n")
+        suppress_counts(pd.DataFrame({"m": [1]}), columns="n")
 
 
 @settings(max_examples=60, derandomize=True, deadline=None)

@@ -53,7 +53,7 @@ def executed(tmp_path_factory):
         nbformat.v4.new_code_cell("print('never')"),
     ])
     out = root / "out"
-    runs = run_notebooks(nbs, root / "data", out, parameters={"extra": 7}, progress=False,
+    runs = run_notebooks(nbs, data_dir=root / "data", output_dir=out, parameters={"extra": 7}, progress=False,
                          language="nl", timeout=120)
     return root, out, runs
 
@@ -93,7 +93,7 @@ def test_first_heading(executed):
 
 def test_index_links_every_notebook(executed):
     _, out, runs = executed
-    index = make_index_html(runs, out / "index.html", data_source="simulated cohorts (seed 1)",
+    index = make_index_html(runs, path=out / "index.html", data_source="simulated cohorts (seed 1)",
                             version="9.9.9")
     page = index.read_text(encoding="utf-8")
     assert '<a href="01_good.html">Good notebook</a>' in page
@@ -104,11 +104,11 @@ def test_index_links_every_notebook(executed):
 
 def test_unknown_notebook_or_empty_folder_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="no notebooks"):
-        run_notebooks(tmp_path, None, tmp_path / "o", progress=False)
+        run_notebooks(tmp_path, data_dir=None, output_dir=tmp_path / "o", progress=False)
     with pytest.raises(ValueError, match="does not exist"):
-        run_notebooks(tmp_path / "nope", None, tmp_path / "o", progress=False)
+        run_notebooks(tmp_path / "nope", data_dir=None, output_dir=tmp_path / "o", progress=False)
     with pytest.raises(ValueError, match="language"):
-        run_notebooks(tmp_path, None, tmp_path / "o", progress=False, language="de")
+        run_notebooks(tmp_path, data_dir=None, output_dir=tmp_path / "o", progress=False, language="de")
 
 
 def test_two_reports_run_concurrently_in_one_process(tmp_path, monkeypatch):
@@ -130,8 +130,9 @@ def test_two_reports_run_concurrently_in_one_process(tmp_path, monkeypatch):
                 "{'cwd': os.getcwd(), 'extra': extra}))"),
         ])
     with ThreadPoolExecutor(2) as pool:
-        jobs = {name: pool.submit(run_notebooks, Path(f"nbs_{name}"), None, Path(f"out_{name}"),
-                                  parameters={"extra": name}, progress=False, workers=1)
+        jobs = {name: pool.submit(run_notebooks, Path(f"nbs_{name}"), data_dir=None,
+                                  output_dir=Path(f"out_{name}"), parameters={"extra": name},
+                                  progress=False, workers=1)
                 for name in ("a", "b")}
         runs = {name: job.result() for name, job in jobs.items()}
     assert Path.cwd() == tmp_path

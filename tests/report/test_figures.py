@@ -20,6 +20,7 @@ from kow_research.report import (  # noqa: E402
 
 
 def _texts(fig):
+    fig = getattr(fig, "figure", fig)   # the plotting functions return Axes
     return " ".join(t.get_text() for ax in fig.axes for t in ax.texts) + " " + " ".join(
         t.get_text() for t in fig.texts)
 
@@ -46,13 +47,13 @@ def test_flow_diagram_counts_caption_and_disclosure(flow, tmp_path):
     assert "Ingestroomd (n = 40)" in words and "al betaald werk: 3" in words
     assert "geen follow-up" not in words                  # reasons with n = 0 are not drawn
     assert "Tijd tot betaald werk (regulier)." in words  # the definition is the caption
-    paths = save_figure(fig, "flow", tmp_path)
+    paths = save_figure(fig, stem="flow", output_dir=tmp_path)
     assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size for p in paths)
-    plt.close(fig)
+    plt.close("all")
     fig = flow_diagram(flow, k=5)
     words = _texts(fig)
     assert "already in paid work: <5" in words and "Excluded (n = <5)" in words
-    plt.close(fig)
+    plt.close("all")
     with pytest.raises(ValueError, match="lacks columns"):
         flow_diagram(flow.drop(columns="label_nl"))
 
@@ -60,14 +61,15 @@ def test_flow_diagram_counts_caption_and_disclosure(flow, tmp_path):
 def test_forest_plot_from_coef_and_se():
     s = pd.DataFrame({"coef": [np.log(2.0), 0.0], "se": [0.1, 0.2], "p": [0.0001, 1.0]},
                      index=["kow", "age"])
-    fig = forest_plot(s, caption="Cause-specific Cox")
-    line = fig.axes[0].lines[0]
+    ax = forest_plot(s, caption="Cause-specific Cox")
+    fig = ax.figure
+    line = ax.lines[0]
     assert np.allclose(line.get_xdata(), [2.0, 1.0])
     words = _texts(fig)
     # exp(log 2 ± 1.959964 × 0.1) = 1.644 and 2.433
     assert "2.00 (1.64–2.43)  p<0.001" in words and "1.00 (0.68–1.48)  p=1.000" in words
     assert fig.axes[0].get_xlabel() == "Hazard ratio (95% CI, log scale)"
-    plt.close(fig)
+    plt.close("all")
     with pytest.raises(ValueError, match="columns hr, lower, upper"):
         forest_plot(pd.DataFrame({"beta": [1.0]}))
 
@@ -75,18 +77,19 @@ def test_forest_plot_from_coef_and_se():
 def test_ladder_plot_counts_people_without_assessment():
     by_wave = pd.DataFrame({"cohort": ["KOW"] * 4, "wave_month": [0, 0, 6, 6],
                             "rung": pd.array([1, 2, 3, pd.NA], dtype="Int64")})
-    fig = ladder_plot(by_wave, language="nl", caption="venster 45 dagen")
-    ax = fig.axes[0]
+    ax = ladder_plot(by_wave, language="nl", caption="venster 45 dagen")
+    fig = ax.figure
     heights = [p.get_height() for p in ax.patches]
-    # wave 0: rungs 1 and 2 at 50 % each; wave 6: rung 3 at 100 % (the missing one is n.g.)
+    # wave 0: rungs 1 and 2 at 50 % each; wave 6: rung 3 at 100 % (the missing one is "niet
+    # gemeten")
     assert sorted(h for h in heights if h > 0) == [50.0, 50.0, 100.0]
-    assert "n.g. 1" in _texts(fig) and ax.get_xlabel() == "Meetmoment (maanden na start)"
-    plt.close(fig)
+    assert "niet gemeten 1" in _texts(fig) and ax.get_xlabel() == "Meetmoment (maanden na start)"
+    plt.close("all")
 
 
 def test_save_figure_none_and_bad_stem(tmp_path):
     fig, _ = plt.subplots()
-    assert save_figure(fig, "x", None) == []
+    assert save_figure(fig, stem="x", output_dir=None) == []
     with pytest.raises(ValueError, match="plain file name"):
-        save_figure(fig, "../x", tmp_path)
-    plt.close(fig)
+        save_figure(fig, stem="../x", output_dir=tmp_path)
+    plt.close("all")

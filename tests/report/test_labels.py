@@ -11,7 +11,7 @@ def test_ui_strings_switch_language():
     assert text("days_since_start", "en") == "Days since start"
     assert text("days_since_start", "nl") == "Dagen sinds start"
     assert text("cumulative_incidence", "nl") == "Cumulatieve incidentie"
-    assert text("number_at_risk", "nl") == "Aantal at risk"
+    assert text("number_at_risk", "nl") == "Aantal in risicoset"
     assert text("suppressed_note", "en", k=10).startswith("Cells based on fewer than 10")
     assert all(en and nl for en, nl in UI_STRINGS.values())
 

@@ -57,10 +57,10 @@ def test_small_cells_are_suppressed_with_secondary_suppression():
     table = pd.DataFrame({"A": ["10", "3", "7"], "B": ["12", "8", "0"]},
                          index=pd.MultiIndex.from_tuples([("x", "a"), ("x", "b"), ("x", "c")]))
     counts = pd.DataFrame({"A": [10.0, 3, 7], "B": [12.0, 8, 0]}, index=table.index)
-    out = suppress_small(table, counts, k=5, blocks=["x", "x", "x"])
+    out = suppress_small(table, counts=counts, k=5, blocks=["x", "x", "x"])
     assert out["A"].tolist() == ["10", "<5", "<5"]   # 3 hidden; 7 too, or 20-10-... recovers it
     assert out["B"].tolist() == ["12", "8", "0"]     # zero is shown
-    assert suppress_small(table, counts, k=2)["A"].tolist() == ["10", "3", "7"]
+    assert suppress_small(table, counts=counts, k=2)["A"].tolist() == ["10", "3", "7"]
 
 
 def test_exports_go_through_disclosure_control(tmp_path):

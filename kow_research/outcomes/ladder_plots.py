@@ -8,13 +8,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kow_research.report.flow import caption_of
-from kow_research.report.labels import check_language, text, value_labels
+from kow_research.core.compat import positional_deprecated
+from kow_research.core.meta import outcome_meta
+from kow_research.data.labels import check_language, text, value_labels
 
 LADDER_COLUMNS = ("cohort", "wave_month", "rung")
 
 
-def ladder_plot(by_wave: pd.DataFrame, language: str = "en", caption: str | None = None) -> Any:
+@positional_deprecated("language", "caption")
+def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
+                caption: str | None = None, **kwargs: Any) -> Any:
     """Stacked bars of the share of assessed people on each rung, per wave and cohort.
 
     Parameters
@@ -24,14 +27,19 @@ def ladder_plot(by_wave: pd.DataFrame, language: str = "en", caption: str | None
         wave_month, rung). People without an assessment in the window are left out of the
         percentages; their number is printed above each bar ("n.a."), so nobody is dropped
         silently.
+    ax : matplotlib Axes, optional
+        The first panel's Axes when the figure is laid out by the caller: one Axes per cohort
+        is needed, so ``ax`` may be an array of Axes (one per cohort); default a new figure.
     language : {"en", "nl"}
     caption : str, optional
         Default: the definition (waves, window) carried by ``by_wave.attrs``.
+    **kwargs
+        Passed to ``Axes.bar``.
 
     Returns
     -------
-    matplotlib.figure.Figure
-        One panel per cohort.
+    matplotlib.axes.Axes
+        The first cohort's panel (``ax.figure`` holds all panels).
     """
     import matplotlib.pyplot as plt
 
@@ -44,10 +52,17 @@ def ladder_plot(by_wave: pd.DataFrame, language: str = "en", caption: str | None
         raise ValueError("ladder_plot: the ladder table is empty")
     labels = value_labels("rung", lang, table="ladder")
     cohorts = list(pd.unique(by_wave["cohort"]))
-    fig, axes = plt.subplots(1, len(cohorts), figsize=(3.1 * len(cohorts) + 2.4, 3.8),
-                             sharey=True, squeeze=False)
+    if ax is None:
+        fig, axes = plt.subplots(1, len(cohorts), figsize=(3.1 * len(cohorts) + 2.4, 3.8),
+                                 sharey=True, squeeze=False)
+    else:
+        axes = np.atleast_1d(np.asarray(ax, dtype=object)).reshape(1, -1)
+        if axes.shape[1] != len(cohorts):
+            raise ValueError(f"ladder_plot draws one panel per cohort ({len(cohorts)}); got "
+                             f"{axes.shape[1]} Axes")
+        fig = axes[0][0].figure
     colors = plt.get_cmap("viridis")(np.linspace(0.05, 0.95, 6))
-    for ax, cohort in zip(axes[0], cohorts, strict=True):
+    for panel, cohort in zip(axes[0], cohorts, strict=True):
         d = by_wave[by_wave["cohort"] == cohort]
         months = sorted(d["wave_month"].unique())
         assessed = d[d["rung"].notna()]
@@ -57,32 +72,34 @@ def ladder_plot(by_wave: pd.DataFrame, language: str = "en", caption: str | None
         bottom = np.zeros(len(months))
         x = np.arange(len(months))
         for r in range(1, 7):
-            ax.bar(x, share[r], bottom=bottom, color=colors[r - 1], width=0.7,
-                   label=f"{r} {labels.get(r, '')}".strip(), edgecolor="white", linewidth=0.4)
+            panel.bar(x, share[r], bottom=bottom, color=colors[r - 1], width=0.7,
+                      label=f"{r} {labels.get(r, '')}".strip(), edgecolor="white",
+                      linewidth=0.4, **kwargs)
             bottom += share[r].to_numpy()
         n_na = d["rung"].isna().groupby(d["wave_month"]).sum()
         for xi, m in zip(x, months, strict=True):
-            ax.text(xi, 101, f"{text('not_assessed', lang)} {int(n_na.get(m, 0))}",
-                    ha="center", va="bottom", fontsize=7)
-        ax.set_xticks(x)
-        ax.set_xticklabels([f"T{m}" for m in months])
-        ax.set_title(str(cohort), fontsize=10)
-        ax.set_xlabel(text("wave", lang), fontsize=8)
-        ax.set_ylim(0, 108)
-        ax.spines[["top", "right"]].set_visible(False)
+            panel.text(xi, 101, f"{text('not_assessed', lang)} {int(n_na.get(m, 0))}",
+                       ha="center", va="bottom", fontsize=7)
+        panel.set_xticks(x)
+        panel.set_xticklabels([f"T{m}" for m in months])
+        panel.set_title(str(cohort), fontsize=10)
+        panel.set_xlabel(text("wave", lang), fontsize=8)
+        panel.set_ylim(0, 108)
+        panel.spines[["top", "right"]].set_visible(False)
     axes[0][0].set_ylabel(text("percent_assessed", lang))
     axes[0][-1].legend(title=text("rung", lang), bbox_to_anchor=(1.02, 1), loc="upper left",
                        fontsize=7, title_fontsize=8, frameon=False)
-    note = caption if caption is not None else caption_of(by_wave, lang)
+    note = caption if caption is not None else outcome_meta(by_wave).caption(lang)
     if note:
         fig.text(0.01, 0.01, textwrap.fill(note, int(fig.get_figwidth() * 15)), fontsize=7,
                  style="italic", va="bottom")
     fig.tight_layout(rect=(0, 0.08 if note else 0, 1, 1))
-    return fig
+    return axes[0][0]
 
 
-def transition_heatmap(transitions: Any, proportions: bool = True,
-                       language: str | None = None) -> Any:
+@positional_deprecated("proportions", "language")
+def transition_heatmap(transitions: Any, *, ax: Any = None, proportions: bool = True,
+                       language: str | None = None, **kwargs: Any) -> Any:
     """Heat map of rung transitions between two waves.
 
     Parameters
@@ -91,12 +108,15 @@ def transition_heatmap(transitions: Any, proportions: bool = True,
         ``counts`` (6 × 6, rows = rung at ``from_wave``) and row ``proportions``.
     proportions : bool, default True
         Colour by row percentage (else by count); each cell prints its count.
+    ax : matplotlib Axes, optional
     language : {"en", "nl"}, optional
         Default: the language of ``transitions``.
+    **kwargs
+        Passed to ``Axes.imshow``.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
         The caption gives the number of people without a rung at one of the two waves.
     """
     import matplotlib.pyplot as plt
@@ -105,9 +125,11 @@ def transition_heatmap(transitions: Any, proportions: bool = True,
     counts = transitions.counts
     share = transitions.proportions.fillna(0.0) * 100 if proportions else counts
     values = share.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(5.6, 4.9))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.6, 4.9))
+    fig = ax.figure
     vmax = 100.0 if proportions else max(float(values.max()), 1.0)
-    im = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax)
+    im = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax, **kwargs)
     for i in range(counts.shape[0]):
         for j in range(counts.shape[1]):
             ax.text(j, i, str(int(counts.iat[i, j])), ha="center", va="center", fontsize=8,
@@ -120,11 +142,8 @@ def transition_heatmap(transitions: Any, proportions: bool = True,
     ax.set_ylabel(f"{text('rung_at', lang)} {transitions.from_wave}")
     fig.colorbar(im, ax=ax, label=text("percent_of_row", lang) if proportions else "n")
     n_missing = int(getattr(transitions, "n_missing", 0))
-    note = (f"n = {int(counts.to_numpy().sum())}; "
-            + (f"zonder trede op {transitions.from_wave} of {transitions.to_wave}: {n_missing}"
-               if lang == "nl" else
-               f"without a rung at {transitions.from_wave} or {transitions.to_wave}: "
-               f"{n_missing}"))
+    note = text("transitions_note", lang, n=int(counts.to_numpy().sum()),
+                a=transitions.from_wave, b=transitions.to_wave, missing=n_missing)
     ax.set_title(note, fontsize=8, loc="left")
     fig.tight_layout()
-    return fig
+    return ax
