@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from kow_research.compare._design import as_weights, control_level, treatment_indicator
+from kow_research.compare.plots import love_plot
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.results import CallableTable, Result, result_class
 from kow_research.survival.design import design_matrix
@@ -76,7 +77,6 @@ class BalanceResult(Result):
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Love plot of the absolute SMDs before and after (see
         :func:`kow_research.compare.plots.love_plot`); returns the Axes."""
-        from kow_research.compare.plots import love_plot
         return love_plot(self, ax=ax, **kwargs)
 
 

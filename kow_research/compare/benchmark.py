@@ -16,6 +16,7 @@ from kow_research.core.compat import positional_deprecated
 from kow_research.core.meta import outcome_meta
 from kow_research.core.results import Result, result_class
 from kow_research.survival.kernels import aalen_johansen, step_at
+from kow_research.synthetic import reference_figures
 
 
 @positional_deprecated("alpha", n_positional=2)
@@ -123,8 +124,6 @@ class BenchmarkResult(Result):
 
 
 def _reference_row(reference: Any, horizon_months: float | None) -> pd.Series:
-    from kow_research.synthetic import reference_figures
-
     if isinstance(reference, pd.Series):
         return reference
     if isinstance(reference, Mapping):

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from kow_research.compare._design import control_level, treatment_indicator
+from kow_research.compare.plots import overlap_plot
 from kow_research.core.checks import check_alpha, check_choice
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.results import CallableTable, Result, result_class
@@ -200,7 +201,6 @@ class PropensityResult(Result):
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Overlap plot of the propensity scores by group (see
         :func:`kow_research.compare.plots.overlap_plot`); returns the Axes."""
-        from kow_research.compare.plots import overlap_plot
         return overlap_plot(self, ax=ax, **kwargs)
 
 

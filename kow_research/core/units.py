@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from kow_research.core.checks import check_choice
+
 #: days in a Julian year
 DAYS_PER_YEAR = 365.25
 #: days in a month (``DAYS_PER_YEAR / 12``)
@@ -34,7 +36,5 @@ def months_to(unit: str, months: Any) -> np.ndarray:
     >>> float(months_to("days", 12))
     365.25
     """
-    from kow_research.core.checks import check_choice
-
     check_choice("unit", unit, TIME_UNITS)
     return np.asarray(months, dtype=float) * DAYS_PER_MONTH / TIME_UNITS[unit]

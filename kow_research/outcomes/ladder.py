@@ -22,6 +22,7 @@ from kow_research.core.units import DAYS_PER_MONTH
 from kow_research.data.schema import Language, get_schema
 from kow_research.data.study import Study
 from kow_research.outcomes._common import day_numbers, owner_index, require_columns
+from kow_research.outcomes.ladder_plots import transition_heatmap
 
 DEFAULT_WAVES: dict[str, tuple[int, ...]] = {
     "KOW": (0, 6, 12, 18), "IPS": (0, 6, 18, 30), "TAU": (0, 6, 18, 30), "GOW": (0, 3, 6, 12),
@@ -246,7 +247,6 @@ class LadderTransitions(Result):
         """Heat map of the transitions (see
         :func:`kow_research.outcomes.ladder_plots.transition_heatmap`);
         returns the Axes."""
-        from kow_research.outcomes.ladder_plots import transition_heatmap
         return transition_heatmap(self, ax=ax, **kwargs)
 
 

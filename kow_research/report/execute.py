@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from kow_research._version import __version__
 from kow_research.core.compat import positional_deprecated
 from kow_research.report.labels import check_language, text
 from kow_research.report.notebook_check import PROBLEM_COLUMNS, check_notebook_outputs
@@ -326,7 +327,7 @@ def make_index_html(runs: Sequence[NotebookRun], *, path: str | Path, data_sourc
     pathlib.Path
     """
     if version is None:
-        from kow_research import __version__ as version
+        version = __version__
     check_language(language)
     index = Path(path)
     index.parent.mkdir(parents=True, exist_ok=True)

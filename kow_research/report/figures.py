@@ -22,6 +22,7 @@ from kow_research.core.compat import positional_deprecated
 from kow_research.outcomes.ladder_plots import ladder_plot, transition_heatmap
 from kow_research.report.flow import caption_of, flow_diagram
 from kow_research.report.labels import check_language, text
+from kow_research.survival.results import CurveResult
 
 __all__ = ["curve_plot", "flow_diagram", "forest_plot", "ladder_plot", "save_figure",
            "transition_heatmap"]
@@ -88,8 +89,6 @@ def curve_plot(result: Any, *, ax: Any = None, risk_table: bool = True, language
     -------
     matplotlib.axes.Axes
     """
-    from kow_research.survival.results import CurveResult
-
     check_language(language)
     if not isinstance(result, CurveResult):
         raise ValueError("curve_plot needs a kaplan_meier or cumulative_incidence result "

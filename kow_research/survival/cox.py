@@ -19,7 +19,12 @@ from kow_research.survival.design import (
     design_matrix,
     newton_raphson,
 )
-from kow_research.survival.kernels import left_continuous, product_limit, sum_by_time
+from kow_research.survival.kernels import (
+    left_continuous,
+    product_limit,
+    reverse_cumsum,
+    sum_by_time,
+)
 from kow_research.survival.partial_likelihood import (
     Partial,
     at_risk_moments,
@@ -172,7 +177,7 @@ def _zph(dead: np.ndarray, x: np.ndarray, w: np.ndarray, fit: Partial, ev_times:
     """Score test per covariate for ``x * g(t)`` (``cox.zph``, km transform, terms=FALSE)."""
     m = idx.max() + 1
     # left-continuous KM of all events (unweighted counts of deaths as in cox.zph)
-    n_at = np.bincount(idx, minlength=m)[::-1].cumsum()[::-1].astype(float)
+    n_at = reverse_cumsum(np.bincount(idx, minlength=m).astype(float))
     n_d = np.bincount(idx[dead], minlength=m).astype(float)
     g_time = 1 - left_continuous(product_limit(n_at, n_d))[ev_times]
     nd = n_d[ev_times]

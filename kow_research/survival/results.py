@@ -11,6 +11,7 @@ import pandas as pd
 
 from kow_research.core.results import CallableTable, Result, result_class
 from kow_research.survival.kernels import step_at
+from kow_research.survival.plotting import plot_curve
 
 CURVE_KINDS = {"survival": "Kaplan-Meier survival",
                "cumulative_incidence": "Aalen-Johansen cumulative incidence"}
@@ -102,7 +103,6 @@ class CurveResult(Result):
         -------
         matplotlib.axes.Axes
         """
-        from kow_research.survival.plotting import plot_curve
         return plot_curve(self, ax=ax, **kwargs)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from kow_research.data.schema import TABLES
 from kow_research.data.study import Study
+from kow_research.synthetic.simulate import simulate_study
 
 
 def combine_studies(*studies: Study) -> Study:
@@ -50,7 +51,6 @@ def simulate_studies(spec: dict[str, int | None] | None = None, seed: int = 1,
     **overrides
         Passed to every simulator (must be valid for all).
     """
-    from kow_research.synthetic.simulate import simulate_study
 
     spec = spec or {"KOW": None, "IPS": None, "TAU": None, "GOW": None}
     return combine_studies(*[simulate_study(c, n, seed=seed + 1000 * i, **overrides)

@@ -23,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-MONTH = 30.4375  # days per month (365.25 / 12)
-
 DIAGNOSES = ("anxiety", "depression", "bipolar", "psychosis", "personality", "addiction",
              "burnout", "other")
 
@@ -66,8 +64,12 @@ class CohortParams:
     post_dropout_factor: float = 0.5
     beta_smi: float = -0.40
     beta_age_per_10y: float = -0.15
-    beta_log_months_out: float = -0.25  # per log(1 + months) above log(13)
-    beta_rung: float = 0.20             # per baseline rung above 2
+    beta_log_months_out: float = -0.25  # per log(1 + months) above the reference person's
+    beta_rung: float = 0.20             # per baseline rung above the reference person's
+    # the reference person of the hazard model (covariates are centred here)
+    reference_age: float = 40.0
+    reference_months_out: float = 12.0
+    reference_rung: int = 2
     beta_dose: float = 0.60             # per fraction of sessions attended below 1
     beta_diagnosis: tuple[float, ...] = (0.10, 0.0, -0.10, -0.30, -0.20, -0.30, 0.30, 0.0)
     # other spells ---------------------------------------------------------------------------
@@ -80,6 +82,14 @@ class CohortParams:
     p_second_job: float = 0.4
     hours_mean: float = 22.0
     hours_sd: float = 8.0
+    hours_range: tuple[float, float] = (4.0, 40.0)            # paid jobs, hours per week
+    supported_hours_range: tuple[float, float] = (4.0, 32.0)
+    min_job_days: int = 30              # shortest job / supported spell (days)
+    second_job_gap_months: float = 4.0  # mean gap before a second job
+    supported_duration_months: float = 6.0
+    volunteer_duration_months: float = 4.0
+    min_volunteer_days: int = 14
+    volunteer_hours: tuple[float, float, float, float] = (8.0, 3.0, 2.0, 24.0)  # mean, sd, range
     # dropout and loss to follow-up ----------------------------------------------------------
     dropout_rate_per_month: float = 0.025
     beta_dropout_smi: float = 0.30
@@ -91,6 +101,9 @@ class CohortParams:
     attend_mean: float = 0.80           # mean attendance probability (beta distributed)
     attend_concentration: float = 6.0
     p_missing_wave: float = 0.05        # a planned assessment that did not happen (not T0)
+    intake_lead_days: tuple[int, int] = (21, 50)  # intake this many days before the start
+    record_extra_days: int = 31         # records kept after the planned follow-up
+    months_out_max: int = 600
     wave_jitter_days: float = 10.0
     p_rung_gain: float = 0.15           # chance of one rung up between waves without work
     notes: tuple[str, ...] = field(default_factory=tuple)

@@ -25,9 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kow_research.core.units import DAYS_PER_MONTH as MONTH
 from kow_research.data.schema import get_schema
 from kow_research.data.study import Study
-from kow_research.synthetic.params import DIAGNOSES, MONTH, CohortParams, get_params
+from kow_research.synthetic.mess import inject_mess
+from kow_research.synthetic.params import DIAGNOSES, CohortParams, get_params
+
+#: position of "addiction" among the diagnosis groups (its own dropout hazard)
+ADDICTION = DIAGNOSES.index("addiction")
 
 _BENEFITS = ("none", "ww", "bijstand", "wia_wao", "wajong", "other")
 _EDUCATION = ("low", "middle", "high")
@@ -83,9 +88,9 @@ def linear_predictor(p: CohortParams, age: np.ndarray, smi: np.ndarray, diag: np
                      months_out: np.ndarray, rung0: np.ndarray, dose: np.ndarray) -> np.ndarray:
     """Log relative hazard of the first regular paid job (excluding the programme effect)."""
     beta_diag = np.asarray(p.beta_diagnosis)[diag]
-    return (p.beta_smi * smi + p.beta_age_per_10y * (age - 40) / 10
-            + p.beta_log_months_out * (np.log1p(months_out) - np.log(13.0))
-            + p.beta_rung * (rung0 - 2) + p.beta_dose * (dose - 1.0) + beta_diag)
+    return (p.beta_smi * smi + p.beta_age_per_10y * (age - p.reference_age) / 10
+            + p.beta_log_months_out * (np.log1p(months_out) - np.log1p(p.reference_months_out))
+            + p.beta_rung * (rung0 - p.reference_rung) + p.beta_dose * (dose - 1.0) + beta_diag)
 
 
 def _start_dates(p: CohortParams, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -150,16 +155,16 @@ def simulate_study(cohort: str, n: int | None = None, seed: int = 1, *,
     education = np.asarray(_EDUCATION, dtype=object)[r.choice(3, n, p=_norm(p.education_probs))]
     education[r.random(n) < p.p_education_missing] = None
     months_out = np.minimum(np.round(r.lognormal(np.log(p.months_out_median), p.months_out_sigma,
-                                                 n)), 600).astype(int)
+                                                 n)), p.months_out_max).astype(int)
     rung0 = 1 + r.choice(4, n, p=_norm(p.baseline_rung_probs))
 
     # calendar ------------------------------------------------------------------------------
     r = rngs["calendar"]
     start = _start_dates(p, n, r)
-    intake = start - r.integers(21, 50, n).astype("timedelta64[D]")
+    intake = start - r.integers(*p.intake_lead_days, n).astype("timedelta64[D]")
     # the last planned assessment lies at the end of the planned follow-up; records are kept a
     # month longer so that it can be made
-    planned_end = p.followup_months * MONTH + 31
+    planned_end = p.followup_months * MONTH + p.record_extra_days
 
     # 3. loss to follow-up and dropout --------------------------------------------------------
     ltfu = rngs["ltfu"].exponential(1.0 / p.ltfu_rate_per_month, n) * MONTH if (
@@ -167,7 +172,7 @@ def simulate_study(cohort: str, n: int | None = None, seed: int = 1, *,
     followup = np.floor(np.minimum(planned_end, np.maximum(ltfu, 1.0)))  # days, >= 1
     r = rngs["dropout"]
     d_rate = p.dropout_rate_per_month * np.exp(p.beta_dropout_smi * smi
-                                               + p.beta_dropout_addiction * (diag == 5))
+                                               + p.beta_dropout_addiction * (diag == ADDICTION))
     dropout_t = r.exponential(1.0, n) / np.maximum(d_rate, 1e-12) * MONTH
     dropped = (dropout_t < p.programme_months * MONTH) & (dropout_t < followup) & (d_rate > 0)
     dropout_t = np.where(dropped, np.floor(dropout_t) + 1, np.inf)  # at least one day in
@@ -210,7 +215,6 @@ def simulate_study(cohort: str, n: int | None = None, seed: int = 1, *,
                   meta={"simulated": True, "cohort": p.cohort, "n": n, "seed": seed,
                         "parameters": p.as_dict()})
     if mess:
-        from kow_research.synthetic.mess import inject_mess
 
         study = inject_mess(study, rngs["mess"], **mess)
     return study
@@ -265,22 +269,24 @@ def _spells(p: CohortParams, ids: np.ndarray, start: np.ndarray, followup: np.nd
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, np.ndarray]] = []
     dur_rate = np.log(2) / (p.job_duration_median_months * MONTH)
 
-    def hours(size: int, lo: float = 4.0, hi: float = 40.0) -> np.ndarray:
+    def hours(size: int, lo: float, hi: float) -> np.ndarray:
         return np.clip(np.round(r.normal(p.hours_mean, p.hours_sd, size) * 2) / 2, lo, hi)
 
     # first regular job and a possible second one
-    job_dur = np.floor(r.exponential(1.0, n) / dur_rate) + 30
-    parts.append((np.ones(n, bool), job_t, job_t + job_dur, "regular_paid", hours(n)))
-    gap = np.floor(r.exponential(4 * MONTH, n)) + 1
+    job_dur = np.floor(r.exponential(1.0, n) / dur_rate) + p.min_job_days
+    parts.append((np.ones(n, bool), job_t, job_t + job_dur, "regular_paid",
+                  hours(n, *p.hours_range)))
+    gap = np.floor(r.exponential(p.second_job_gap_months * MONTH, n)) + 1
     second = r.random(n) < p.p_second_job
     s2 = job_t + job_dur + gap
-    parts.append((second, s2, s2 + np.floor(r.exponential(1.0, n) / dur_rate) + 30,
-                  "regular_paid", hours(n)))
+    parts.append((second, s2, s2 + np.floor(r.exponential(1.0, n) / dur_rate) + p.min_job_days,
+                  "regular_paid", hours(n, *p.hours_range)))
     # supported paid work, only before a first regular job
     sup_t = np.floor(r.exponential(1.0, n) * MONTH / max(p.supported_rate_per_month, 1e-12)) + 1
-    sup = sup_t < job_t - 30
-    sup_end = np.minimum(sup_t + np.floor(r.exponential(6 * MONTH, n)) + 30, job_t - 1)
-    parts.append((sup, sup_t, sup_end, "supported_paid", hours(n, 4, 32)))
+    sup = sup_t < job_t - p.min_job_days
+    sup_end = np.minimum(sup_t + np.floor(r.exponential(p.supported_duration_months * MONTH, n))
+                         + p.min_job_days, job_t - 1)
+    parts.append((sup, sup_t, sup_end, "supported_paid", hours(n, *p.supported_hours_range)))
     # work-experience placement from start, ends at a job, dropout or after its planned length
     we = r.random(n) < p.p_work_experience
     we_end = np.minimum.reduce([np.full(n, p.work_experience_months * MONTH), job_t - 1,
@@ -291,8 +297,10 @@ def _spells(p: CohortParams, ids: np.ndarray, start: np.ndarray, followup: np.nd
     # volunteer work some time during follow-up
     vol = r.random(n) < p.p_volunteer
     vol_t = np.floor(r.uniform(0, 1, n) * followup)
-    parts.append((vol, vol_t, vol_t + np.floor(r.exponential(4 * MONTH, n)) + 14, "volunteer",
-                  np.clip(np.round(r.normal(8, 3, n)), 2, 24)))
+    v_mean, v_sd, v_lo, v_hi = p.volunteer_hours
+    parts.append((vol, vol_t, vol_t + np.floor(r.exponential(p.volunteer_duration_months * MONTH,
+                                                              n)) + p.min_volunteer_days,
+                  "volunteer", np.clip(np.round(r.normal(v_mean, v_sd, n)), v_lo, v_hi)))
 
     pid, st, en, kind, hrs = [], [], [], [], []
     for mask, s, e, k, h in parts:

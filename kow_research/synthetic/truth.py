@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from kow_research.synthetic.params import MONTH, get_params
+from kow_research.core.units import DAYS_PER_MONTH
+from kow_research.synthetic.params import get_params
 from kow_research.synthetic.simulate import simulate_study
 
 
@@ -52,7 +53,7 @@ def _risk(study: Any, months: float) -> float:
     paid = study.spells[study.spells["kind"] == "regular_paid"]
     first = paid.groupby("participant_id", observed=True)["start_date"].min()
     days = (first - p["start_date"].reindex(first.index)).dt.days
-    return float((days <= months * MONTH).sum() / len(p))
+    return float((days <= months * DAYS_PER_MONTH).sum() / len(p))
 
 
 def true_effect(cohort: str = "KOW", reference: str = "IPS", n: int = 200_000, seed: int = 1,
