@@ -22,6 +22,12 @@ def number(x: float, language: str, digits: int = 3) -> str:
     return text.replace(".", ",") if language == "nl" else text
 
 
+def fixed(x: float, language: str, decimals: int = 2) -> str:
+    """``x`` with a fixed number of decimals, with a decimal comma in Dutch."""
+    text = f"{x:.{decimals}f}"
+    return text.replace(".", ",") if language == "nl" else text
+
+
 def percent(p: float, language: str) -> str:
     """A proportion as a percentage ("80%", Dutch "80 %"), one decimal unless whole."""
     v = 100 * p
@@ -158,7 +164,7 @@ def _conversion(res: Any, language: str) -> tuple[str, str]:
     ref = {"time": "Lachin & Foulkes 1986",
            "competing_subdistribution": "Latouche, Porcher & Chevret 2004",
            "competing_cause_specific": "Pintilie 2002"}[res.outcome]
-    p = number(a["p_event"], language, 2)
+    p = fixed(a["p_event"], language)
     items = ([f"uniform accrual over {acc}", f"{fu} of further follow-up"] if en else
              [f"gelijkmatige instroom over {acc}", f"{fu} aanvullende follow-up"])
     items += [control, _loss(a, language)]
