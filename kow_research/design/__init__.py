@@ -22,12 +22,13 @@ from kow_research.design.competing import (
 )
 from kow_research.design.ordinal import proportional_odds_probabilities, sample_size_ladder
 from kow_research.design.proportion import sample_size_proportion
+from kow_research.design.recruitment import RecruitmentForecast, recruitment_forecast
 from kow_research.design.results import SampleSizeResult
 
 __all__ = [
-    "SampleSizeResult", "design_effect", "events_for_hazard_ratio", "inflate_for_clustering",
+    "RecruitmentForecast", "SampleSizeResult", "design_effect", "events_for_hazard_ratio", "inflate_for_clustering",
     "power", "power_for_events", "probability_of_event", "probability_of_subdistribution_event",
     "proportional_odds_probabilities", "sample_size", "sample_size_cause_specific",
     "sample_size_ladder", "sample_size_proportion", "sample_size_subdistribution",
-    "sample_size_time",
+    "recruitment_forecast", "sample_size_time",
 ]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kow_research.design._common import check_number
+from kow_research.design.results import SampleSizeResult, rerun
 
 
 def design_effect(*, cluster_size: float, icc: float, cv: float = 0.0) -> float:
@@ -61,8 +60,8 @@ def design_effect(*, cluster_size: float, icc: float, cv: float = 0.0) -> float:
     return 1.0 + ((c * c + 1.0) * m - 1.0) * rho
 
 
-def inflate_for_clustering(result: Any, *, cluster_size: float, icc: float,
-                           cv: float = 0.0) -> Any:
+def inflate_for_clustering(result: SampleSizeResult, *, cluster_size: float, icc: float,
+                           cv: float = 0.0) -> SampleSizeResult:
     """Recompute a sample size result for delivery in clusters.
 
     The calculation behind ``result`` is repeated with the design effect of
@@ -97,8 +96,6 @@ def inflate_for_clustering(result: Any, *, cluster_size: float, icc: float,
     >>> inflate_for_clustering(base, cluster_size=10, icc=0.05).n_treated   # 97.08 * 1.45
     141
     """
-    from kow_research.design.results import SampleSizeResult, rerun
-
     if not isinstance(result, SampleSizeResult):
         raise TypeError(f"expected a SampleSizeResult, got {type(result).__name__}")
     if result.solved_for != "n":

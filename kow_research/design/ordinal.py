@@ -30,9 +30,9 @@ def _rungs(probabilities: Sequence[float] | Mapping[Any, float] | pd.Series
            ) -> tuple[list[Any], np.ndarray]:
     """Rung labels and probabilities, checked (>= 0, at least two positive, sum 1)."""
     if isinstance(probabilities, pd.Series):
-        labels, values = list(probabilities.index), probabilities.to_numpy(dtype=float)
+        labels, values = probabilities.index.tolist(), probabilities.to_numpy(dtype=float)
     elif isinstance(probabilities, Mapping):
-        labels = list(probabilities.keys())
+        labels = [k.item() if isinstance(k, np.generic) else k for k in probabilities]
         values = np.asarray(list(probabilities.values()), dtype=float)
     else:
         values = np.asarray(probabilities, dtype=float)
@@ -157,12 +157,11 @@ def sample_size_ladder(*, odds_ratio: float,
     112
     """
     args = {k: v for k, v in locals().items()}
-    if isinstance(rung_probabilities, pd.Series):
-        args["rung_probabilities"] = rung_probabilities.to_dict()
-    elif not isinstance(rung_probabilities, Mapping):
-        args["rung_probabilities"] = [float(x) for x in rung_probabilities]
     orr = check_hazard_ratio("odds_ratio", odds_ratio)
     labels, p0 = _rungs(rung_probabilities)
+    labelled = isinstance(rung_probabilities, Mapping | pd.Series)
+    args["rung_probabilities"] = (dict(zip(labels, p0.tolist(), strict=True)) if labelled
+                                  else p0.tolist())
     alpha = check_alpha(alpha)
     check_choice("alternative", alternative, ALTERNATIVES)
     r = check_allocation(allocation)

@@ -177,14 +177,25 @@ def _window(post: pd.DataFrame, as_of: float, t: np.ndarray) -> np.ndarray:
 
 
 def _simulate(post: pd.DataFrame, *, as_of: float, grid: np.ndarray, horizon: float,
-              remaining: int, n_sim: int, seed: Any) -> tuple[np.ndarray, np.ndarray]:
+              deadline: float, remaining: int, n_sim: int, seed: Any
+              ) -> tuple[np.ndarray, np.ndarray]:
     """Future accrual counts on ``grid`` (n_sim x grid) and times to ``remaining`` more
-    participants (inf when not reached by the horizon), by blocks of :data:`BLOCK`."""
+    participants (inf when not reached by the horizon), by blocks of :data:`BLOCK`.
+
+    Time is cut at every grid month, opening, closing and the deadline, so the total rate is
+    constant within each piece; counts per piece are Poisson, and the time of the
+    participant who completes the target is the matching order statistic of the uniform
+    arrival times in the piece where the count crosses it (a Beta draw)."""
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     sizes = [min(BLOCK, n_sim - i) for i in range(0, n_sim, BLOCK)]
-    lo = np.maximum(as_of, post["opens"].to_numpy())
-    hi = np.minimum(horizon, post["closes"].to_numpy())
-    width = np.clip(hi - lo, 0.0, None)
+    opens, closes = post["opens"].to_numpy(), post["closes"].to_numpy()
+    cuts = np.concatenate([[as_of, horizon, deadline], grid, opens, closes])
+    cuts = np.unique(cuts[(cuts >= as_of) & (cuts <= horizon)])
+    lo, hi = cuts[:-1], cuts[1:]
+    width = hi - lo
+    is_open = (opens[:, None] <= lo[None, :] + 1e-12) & (closes[:, None] >= hi[None, :] - 1e-12)
+    exposure = is_open * width[None, :]                          # sites x pieces
+    at_grid = np.searchsorted(hi, grid)                          # piece ending at each month
     counts, times = [], []
     for size, child in zip(sizes, root.spawn(len(sizes)), strict=True):
         rng = np.random.default_rng(child)
@@ -197,23 +208,18 @@ def _simulate(post: pd.DataFrame, *, as_of: float, grid: np.ndarray, horizon: fl
             if unc.any():
                 frac[unc] = rng.beta(a[unc, None], b[unc, None], (int(unc.sum()), size))
             rate = rate * frac
-        k = rng.poisson(rate * width[:, None])                         # sites x sims
-        sim = np.repeat(np.tile(np.arange(size), len(post)), k.ravel())
-        site = np.repeat(np.repeat(np.arange(len(post)), size), k.ravel())
-        at = lo[site] + width[site] * rng.random(len(site))
-        order = np.lexsort((at, sim))
-        sim, at = sim[order], at[order]
-        per_sim = np.bincount(sim, minlength=size)
-        bins = np.searchsorted(grid, at, side="left")                # arrival <= grid[j]
-        hist = np.bincount(sim * (len(grid) + 1) + bins, minlength=size * (len(grid) + 1))
-        counts.append(hist.reshape(size, len(grid) + 1)[:, :-1].cumsum(axis=1))
-        first = np.concatenate([[0], per_sim.cumsum()[:-1]])
-        t = np.full(size, np.inf)
-        ok = per_sim >= remaining
+        inc = rng.poisson(rate.T @ exposure)                      # sims x pieces
+        cum = inc.cumsum(axis=1)
+        counts.append(cum[:, at_grid])
+        t = np.full(size, as_of if remaining <= 0 else np.inf)
         if remaining > 0:
-            t[ok] = at[first[ok] + remaining - 1]
-        else:
-            t[:] = as_of
+            hit = cum >= remaining
+            ok = hit.any(axis=1)
+            j = hit.argmax(axis=1)[ok]
+            before = np.where(j > 0, cum[ok, np.maximum(j - 1, 0)], 0)
+            k = inc[ok, j]
+            order = remaining - before                             # 1 <= order <= k
+            t[ok] = lo[j] + width[j] * rng.beta(order, k - order + 1)
         times.append(t)
     return np.vstack(counts), np.concatenate(times)
 
@@ -367,9 +373,10 @@ def recruitment_forecast(sites: pd.DataFrame, *, target: int, deadline: Any,
     with :math:`R_i, E_i, C_i` the referred, eligible and consented counts and :math:`T_i`
     the months the site was open up to ``as_of`` (with fixed fractions and only consented
     counts, :math:`\rho_i \sim \mathrm{Gamma}(a_i + C_i, b_i + e_i\pi_i T_i)`). Future
-    accrual is simulated (``method="monte_carlo"``): rates from the posterior, Poisson counts
-    per site over its remaining open time, arrival times uniform within it; the time to the
-    target is the arrival time of the last participant needed. With fixed fractions
+    accrual is simulated (``method="monte_carlo"``): rates from the posterior, then Poisson
+    counts over pieces of time in which the total rate is constant; the time to the target
+    is the arrival of the last participant needed, the matching order statistic of the
+    uniform arrival times within the piece where the count reaches it. With fixed fractions
     (``method="exact"``) the count of site :math:`i` over :math:`t` more months is negative
     binomial,
 
@@ -400,7 +407,8 @@ def recruitment_forecast(sites: pd.DataFrame, *, target: int, deadline: Any,
         End of the observation period in months (default: the end of the last observed
         month, or 0).
     horizon : float, optional
-        Last month forecast (default: twice the deadline); must be >= the deadline.
+        Last month forecast (default: twice the deadline, rounded up to a whole month); must
+        be >= the deadline.
     start : date, optional
         Date recruitment starts, to read dates and report target dates.
     method : {"monte_carlo", "exact"}
@@ -450,25 +458,25 @@ def recruitment_forecast(sites: pd.DataFrame, *, target: int, deadline: Any,
     as_of = 0.0 if as_of is None else float(as_of)
     if dl <= as_of:
         raise ValueError(f"deadline (month {dl:g}) must lie after as_of (month {as_of:g})")
-    h = 2 * dl if horizon is None else float(horizon)
+    h = float(math.ceil(2 * dl)) if horizon is None else float(horizon)
     if h < dl:
         raise ValueError(f"horizon (month {h:g}) must be at least the deadline ({dl:g})")
     post = _update(prior, observed, as_of, start)
-    observed_by_month = np.zeros(0)
+    observed_by_month: np.ndarray = np.zeros(0)
     if observed is not None and len(observed):
-        mo = _column_months(observed["month"], start, "month")
-        mo = np.floor(mo + 1e-9).astype(int)
-        observed_by_month = np.bincount(mo, weights=pd.to_numeric(observed["consented"])
+        month_index = np.floor(_column_months(observed["month"], start, "month") + 1e-9)
+        observed_by_month = np.bincount(month_index.astype(int), weights=pd.to_numeric(observed["consented"])
                                         .to_numpy(dtype=float), minlength=int(as_of))
     n_obs = int(observed_by_month.sum())
     remaining = int(target) - n_obs
-    grid = np.arange(0, int(math.ceil(h)) + 1, dtype=float)
+    grid = np.arange(0, int(math.floor(h + 1e-9)) + 1, dtype=float)
     future = grid > as_of
     levels = np.unique(np.round([alpha / 2, 0.1, 0.25, 0.5, 0.75, 0.9, 1 - alpha / 2], 10))
     q_levels = np.array([alpha / 2, 0.5, 1 - alpha / 2])
     if method == "monte_carlo":
         counts, t_hit = _simulate(post, as_of=as_of, grid=grid[future], horizon=h,
-                                  remaining=remaining, n_sim=int(n_sim), seed=seed)
+                                  deadline=dl, remaining=remaining, n_sim=int(n_sim),
+                                  seed=seed)
         quant = np.quantile(counts, levels, axis=0, method="inverted_cdf").T
         mean = counts.mean(axis=0)
         prob = float(np.mean(t_hit <= dl))
@@ -492,7 +500,7 @@ def recruitment_forecast(sites: pd.DataFrame, *, target: int, deadline: Any,
         "lower": qtab[levels[np.isclose(levels, lo)][0]].to_numpy(),
         "upper": qtab[levels[np.isclose(levels, hi)][0]].to_numpy()},
         index=pd.Index(grid.astype(int), name=None))
-    dates = [pd.Timestamp(start) + pd.Timedelta(days=float(t) * DAYS_PER_MONTH)
+    dates = [(pd.Timestamp(start) + pd.Timedelta(days=float(t) * DAYS_PER_MONTH)).normalize()
              if start is not None and np.isfinite(t) else pd.NaT for t in t_q]
     target_time = pd.DataFrame({"quantile": q_levels, "month": t_q, "date": dates})
     e_mean, c_mean = _mean_fraction(post, "eligible"), _mean_fraction(post, "consent")

@@ -26,7 +26,7 @@ def fan_chart(forecast: Any, ax: Any = None, *, language: str = "en", **kwargs: 
     check_choice("language", language, LABELS)
     lab = LABELS[language]
     own = ax is None
-    ax = new_axes(ax, figsize=(6.3, 3.9))        # 16 cm wide
+    ax = new_axes(ax, figsize=(6.25, 3.9))       # 15.9 cm wide
     if own:
         ax.figure.set_layout_engine("constrained")
     q = forecast.quantiles

@@ -7,9 +7,12 @@ typed beside the calculation.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kow_research.core import check_choice
+
+if TYPE_CHECKING:
+    from kow_research.design.results import SampleSizeResult
 
 LANGUAGES = ("en", "nl")
 
@@ -201,7 +204,7 @@ def _adjustments(res: Any, language: str) -> list[str]:
     return out
 
 
-def sentence(res: Any, *, language: str = "en") -> str:
+def sentence(res: SampleSizeResult, *, language: str = "en") -> str:
     """One paragraph describing the design ``res`` (a ``SampleSizeResult``).
 
     Parameters
@@ -240,6 +243,7 @@ def sentence(res: Any, *, language: str = "en") -> str:
     else:
         if timed:
             setting, prob = _conversion(res, language)
+            assert res.expected_events is not None
             e = str(int(round(res.expected_events)))
             text = (f"With {people}, {setting}, {prob}, so about {e} entries into paid work are "
                     f"expected; this gives {pw} power to detect {effect} in a {sided} test at "

@@ -21,7 +21,7 @@ def test_examples_run(name):
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("name", sorted(set(design.__all__) - {"SampleSizeResult"}))
+@pytest.mark.parametrize("name", sorted(set(design.__all__) - {"SampleSizeResult", "RecruitmentForecast"}))
 def test_public_functions_are_documented(name):
     fn = getattr(design, name)
     doc = inspect.getdoc(fn) or ""

@@ -36,6 +36,11 @@ def test_result_protocol(outcome):
     text = res.summary().as_text()
     assert str(res.n_total) in text and "assumptions" in text
     json.dumps(res.attrs)                          # plain Python values only
+    if outcome == "ladder":                        # also with labelled rungs
+        import pandas as pd
+        labelled = sample_size(outcome=outcome, odds_ratio=1.8, rung_probabilities=pd.Series(
+            CASES["ladder"]["rung_probabilities"], index=range(1, 7)))
+        json.dumps(labelled.attrs)
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.n_treated = 1                          # type: ignore[misc]
     if outcome in ("proportion", "ladder"):
