@@ -12,7 +12,7 @@ from typing import Any
 
 from scipy import stats
 
-from kow_research.core import check_choice
+from kow_research.core import check_alpha, check_choice
 from kow_research.design._common import (
     arms_from_total,
     ceil_int,
@@ -257,6 +257,7 @@ def event_design(*, outcome: str, function: str, arguments: dict[str, Any], hr: 
     """A time-to-event design from the probabilities ``psi`` = (programme, control) that a
     participant's event of interest is observed; solved for n when ``n_total`` is None."""
     r = check_allocation(allocation)
+    alpha = check_alpha(alpha)
     factor, cluster = inflation(cluster_size=cluster_size, icc=icc, cluster_cv=cluster_cv)
     psi_t, psi_c = psi
     events: int | None = None
@@ -287,7 +288,8 @@ def event_design(*, outcome: str, function: str, arguments: dict[str, Any], hr: 
              **cluster, **extra}
     return SampleSizeResult(
         outcome=outcome, solved_for="n" if n_total is None else "power", n_treated=n_t,
-        n_control=n_c, power=achieved if power is None else power, achieved_power=achieved,
+        n_control=n_c, power=achieved if power is None else float(power),
+        achieved_power=achieved,
         alpha=alpha, table=arm_table(n_t, n_c, **cols), events=events,
         expected_events=expected, attrs=attrs)
 
@@ -408,15 +410,15 @@ def sample_size(*, outcome: str, **assumptions: Any) -> SampleSizeResult:
 
     Dispatches to the outcome's calculation; ``assumptions`` are its keyword arguments.
 
-    ============================== ==============================================
-    ``outcome``                    calculation (its arguments)
-    ============================== ==============================================
-    ``"proportion"``               :func:`sample_size_proportion`
-    ``"time"``                     :func:`sample_size_time`
+    =============================== ===================================
+    ``outcome``                     calculation
+    =============================== ===================================
+    ``"proportion"``                :func:`sample_size_proportion`
+    ``"time"``                      :func:`sample_size_time`
     ``"competing_subdistribution"`` :func:`sample_size_subdistribution`
-    ``"competing_cause_specific"`` :func:`sample_size_cause_specific`
-    ``"ladder"``                   :func:`sample_size_ladder`
-    ============================== ==============================================
+    ``"competing_cause_specific"``  :func:`sample_size_cause_specific`
+    ``"ladder"``                    :func:`sample_size_ladder`
+    =============================== ===================================
 
     Parameters
     ----------

@@ -69,3 +69,22 @@ def test_inflate_refuses_power_results_and_double_inflation():
         inflate_for_clustering(pw, cluster_size=10, icc=0.05)
     with pytest.raises(ValueError, match="give cluster_size"):
         sample_size_proportion(p_control=0.25, p_treated=0.44, icc=0.05)
+
+
+def test_design_effect_against_simulated_cluster_variance():
+    # 40 clusters of unequal size (mean 10, cv 0.5 with the population sd), a binary outcome
+    # with ICC 0.05 (beta-binomial: cluster p ~ Beta(a, b), a + b = 1/ICC - 1). The variance
+    # of the pooled proportion over 20,000 simulated studies, divided by the variance under
+    # individual sampling p(1 - p)/N, is the design effect; the sample variance has relative
+    # SE sqrt(2 / 19999) = 1 %, tolerance 4 %
+    import numpy as np
+
+    sizes = np.array([5, 15] * 20)                      # mean 10, sd 5: cv 0.5
+    assert sizes.mean() == 10 and sizes.std() / sizes.mean() == 0.5
+    p, icc, reps = 0.3, 0.05, 20_000
+    ab = 1 / icc - 1
+    rng = np.random.default_rng(2006)
+    pc = rng.beta(p * ab, (1 - p) * ab, (reps, len(sizes)))
+    pooled = rng.binomial(sizes, pc).sum(axis=1) / sizes.sum()
+    ratio = pooled.var(ddof=1) / (p * (1 - p) / sizes.sum())
+    assert_allclose(ratio, design_effect(cluster_size=10, icc=icc, cv=0.5), rtol=0.04)
