@@ -319,7 +319,7 @@ def cox_time_varying(df: pd.DataFrame, *, id: str = "participant_id", start: str
     ...     "event": [0, 1, 1, 0, 0, 1, 0, 1, 0],
     ...     "attending": [0, 1, 0, 0, 1, 0, 0, 1, 1]})
     >>> fit = cox_time_varying(d, covariates=["attending"])
-    >>> fit.summary.loc["attending", ["coef", "se", "estimate"]].round(3).tolist()
+    >>> fit.summary[["coef", "se", "estimate"]].round(3).loc["attending"].tolist()
     [-1.227, 1.254, 0.293]
     >>> fit.summary.loc["attending", "scale"]
     'hazard ratio'
