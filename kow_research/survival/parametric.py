@@ -349,6 +349,8 @@ class ParametricSurvivalResult(Result):
         the last observed time and dashed beyond it (extrapolation), to ``horizon`` (default
         1.5 times the last observed time). ``kwargs`` go to the fitted lines. Returns the
         Axes."""
+        from matplotlib.lines import Line2D
+
         check_choice("language", language, _NAMES)
         names = _NAMES[language]
         ax = new_axes(ax)
@@ -358,20 +360,26 @@ class ParametricSurvivalResult(Result):
         last = max(m.last_time for m in self.models)
         end = 1.5 * last if horizon is None else float(horizon)
         grid = np.linspace(0, end, 301)
+        single = len(self.models) == 1
+        style = {"linewidth": 2.0, **kwargs}
         for i, mod in enumerate(self.models):
-            color = km_lines[i].get_color() if i < len(km_lines) else None
-            if len(self.models) == 1 and km_lines:
-                km_lines[0].set_label(names["km"])
+            # one group: a dark fitted line over the coloured Kaplan-Meier; several: the
+            # group's colour, thicker than its Kaplan-Meier steps
+            color = "0.15" if single or i >= len(km_lines) else km_lines[i].get_color()
             est, _ = _survival(self.distribution, mod.theta, mod.x, grid)
             inside = grid <= mod.last_time
-            label = f"{names[self.distribution]} ({names['fitted']})" if i == 0 else None
-            ax.plot(grid[inside], est[inside], color=color, label=label, **kwargs)
+            ax.plot(grid[inside], est[inside], color=color, **style)
             if (~inside).any():
                 j = max(int(inside.sum()) - 1, 0)
-                ax.plot(grid[j:], est[j:], color=color, linestyle="--",
-                        label=names["extrapolated"] if i == 0 else None, **kwargs)
+                ax.plot(grid[j:], est[j:], color=color, linestyle="--", **style)
+        handles, labels = ax.get_legend_handles_labels()
+        if single and km_lines:
+            handles, labels = [km_lines[0]], [names["km"]]
+        handles += [Line2D([], [], color="0.15", **style),
+                    Line2D([], [], color="0.15", linestyle="--", **style)]
+        labels += [f"{names[self.distribution]} ({names['fitted']})", names["extrapolated"]]
+        ax.legend(handles, labels, frameon=False)
         ax.set_xlim(0, end)
-        ax.legend(frameon=False)
         return ax
 
 
@@ -379,13 +387,12 @@ def _survival(dist: str, theta: np.ndarray, x: np.ndarray,
               t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean over the rows of ``x`` of S(t | x), and its gradient in theta (len(t) x k)."""
     b, sigma = theta[:-1], np.exp(theta[-1])
-    with np.errstate(divide="ignore"):
-        logt = np.log(t)
-    z = (logt[:, None] - (x @ b)[None, :]) / sigma          # times x people
-    s0, f0 = _standard(dist, z)
-    s0 = np.where(np.isneginf(z), 1.0, s0)
-    f0 = np.where(np.isfinite(z), f0, 0.0)
-    zf = np.where(np.isfinite(z), z * f0, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (np.log(t)[:, None] - (x @ b)[None, :]) / sigma   # times x people
+        s0, f0 = _standard(dist, z)
+        s0 = np.where(np.isneginf(z), 1.0, s0)
+        f0 = np.where(np.isfinite(z), f0, 0.0)
+        zf = np.where(np.isfinite(z), z * f0, 0.0)
     grad_b = (f0 @ x) / (sigma * len(x))                     # -f0 * dz/db, dz/db = -x/sigma
     grad_s = zf.mean(axis=1)                                 # -f0 * dz/ds, dz/ds = -z
     return s0.mean(axis=1), np.column_stack([grad_b, grad_s])
