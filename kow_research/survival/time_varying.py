@@ -278,8 +278,9 @@ def cox_time_varying(df: pd.DataFrame, *, id: str = "participant_id", start: str
     alpha : float, default 0.05
         1 - confidence level of the intervals.
     robust : bool, optional
-        Robust (sandwich) variance clustered by ``id``. Default as R's ``coxph``: robust when
-        ``weights`` are given or when some person has more than one event.
+        Robust (sandwich) variance clustered by ``id``. Default: robust when ``weights`` are
+        given (as :func:`kow_research.survival.cox`; R's ``coxph`` does so for non-integer
+        weights) or when some person has more than one event (as ``coxph`` with ``id``).
 
     Returns
     -------
@@ -371,13 +372,21 @@ def cox_time_varying(df: pd.DataFrame, *, id: str = "participant_id", start: str
     hi = np.searchsorted(u, b, side="right")
     jd = hi - 1
     fit = _efron(x, w, beta, lo, hi, jd, dead, m)
-    for _ in range(10):   # lifelines stops at its own tolerance: finish with Newton steps
-        step = np.linalg.solve(fit.info, fit.score)
-        if np.max(np.abs(step)) < 1e-10:
-            break
-        beta = beta + step
-        fit = _efron(x, w, beta, lo, hi, jd, dead, m)
-    inv = np.linalg.inv(fit.info)
+    try:
+        for _ in range(20):   # lifelines stops at its own tolerance: finish with Newton steps
+            step = np.linalg.solve(fit.info, fit.score)
+            if np.max(np.abs(step)) < 1e-10:
+                break
+            beta = beta + step
+            fit = _efron(x, w, beta, lo, hi, jd, dead, m)
+        else:
+            raise ValueError("the time-varying Cox model did not converge (Newton steps do "
+                             "not shrink): probably monotone likelihood, e.g. an exposure "
+                             "level with no events")
+        inv = np.linalg.inv(fit.info)
+    except np.linalg.LinAlgError as err:
+        raise ValueError("the information matrix is singular: a covariate is collinear with "
+                         "others among the people at risk; drop or recode it") from err
     vcov = inv
     if robust:
         resid = w[:, None] * _score_residuals(x, beta, fit, lo, hi, jd, dead)
