@@ -159,8 +159,8 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, _Desig
 def _lifelines_theta(dist: str, fitter: Any, p: int) -> tuple[np.ndarray, np.ndarray]:
     """lifelines' estimate and covariance mapped to survreg's (b, intercept, log sigma)."""
     _, _, loc, shape, sign = _LIFELINES[dist]
-    if p == 0:   # univariate fitter: natural parameters (location-like, shape-like)
-        a, c = (float(v) for v in fitter._fitted_parameters_)
+    if p == 0:   # univariate fitter: natural parameters (lambda_/alpha_/mu_, rho_/beta_/sigma_)
+        a, c = float(getattr(fitter, loc)), float(getattr(fitter, shape))
         v = np.asarray(fitter.variance_matrix_, dtype=float)
         if dist == "lognormal":
             theta, jac = np.array([a, np.log(c)]), np.diag([1.0, 1 / c])

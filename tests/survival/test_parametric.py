@@ -103,7 +103,8 @@ def test_survival_and_delta_method_se_match_r(dist: str) -> None:
         assert (ours["extrapolated"] == (ours["time"] > group.map(last))).all()
 
 
-def lifelines_fit(dist: str, covariates: list[str]):  # type: ignore[no-untyped-def]
+def lifelines_fit(dist: str, covariates: list[str],  # type: ignore[no-untyped-def]
+                  timeline: np.ndarray | None = None):
     """lifelines run directly, with optimiser tolerances tightened (its defaults stop
     up to 3e-4 relative from the optimum for the log-logistic) so that what is compared is the
     parametrisation mapping, not the optimiser."""
@@ -113,7 +114,7 @@ def lifelines_fit(dist: str, covariates: list[str]):  # type: ignore[no-untyped-
         if not covariates:
             cls = {"weibull": lifelines.WeibullFitter, "loglogistic": lifelines.LogLogisticFitter,
                    "lognormal": lifelines.LogNormalFitter}[dist]
-            return cls().fit(d["time"], d["e"],
+            return cls().fit(d["time"], d["e"], timeline=timeline,
                              fit_options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 1000})
         cls = {"weibull": lifelines.WeibullAFTFitter,
                "loglogistic": lifelines.LogLogisticAFTFitter,
@@ -156,16 +157,17 @@ def test_univariate_fit_and_se_agree_with_lifelines(dist: str) -> None:
     method for S(t) (autograd gradient in its parameters; it reports S ± z se) gives our SE
     to the optimiser's tolerance."""
     fit = fitted("none", dist)
-    lf = lifelines_fit(dist, [])
-    a, b = lf._fitted_parameters_
+    times = np.array([1, 5, 10, 20, 40, 80.0])
+    lf = lifelines_fit(dist, [], timeline=times)
+    names = {"weibull": ("lambda_", "rho_"), "loglogistic": ("alpha_", "beta_"),
+             "lognormal": ("mu_", "sigma_")}[dist]
+    a, b = (getattr(lf, n) for n in names)
     mu, log_sigma = fit.parameters["coef"].iloc[:2]
     if dist == "lognormal":
         np.testing.assert_allclose([a, b], [mu, np.exp(log_sigma)], rtol=1e-6)
     else:
         np.testing.assert_allclose([a, b], [np.exp(mu), np.exp(-log_sigma)], rtol=1e-6)
     np.testing.assert_allclose(lf.log_likelihood_, fit.loglik, rtol=1e-10)
-    times = np.array([1, 5, 10, 20, 40, 80.0])
-    lf.timeline = times
     ci = lf.confidence_interval_survival_function_
     se = (ci.iloc[:, 1] - ci.iloc[:, 0]).to_numpy() / (2 * stats.norm.ppf(0.975))
     ours = fit.at(times)
