@@ -163,10 +163,11 @@ def check_intervals(df: pd.DataFrame, ids: np.ndarray, start: np.ndarray, stop: 
             + "; each person's intervals must be disjoint (one row per person-interval)")
 
 
-def _risk_sums(x: np.ndarray, w: np.ndarray, beta: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-               jd: np.ndarray, dead: np.ndarray, m: int) -> tuple[np.ndarray, ...]:
-    """Risk-set and tied-event sums at the ``m`` event times for counting-process rows (a
-    row is at risk at event times ``lo <= j < hi``; a dead row dies at ``jd``)."""
+def _efron(x: np.ndarray, w: np.ndarray, beta: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+           jd: np.ndarray, dead: np.ndarray, m: int) -> Partial:
+    """Efron log partial likelihood, score, information (and the per-time factors of the
+    score residuals) from the risk-set and tied-event sums at the ``m`` event times: a row is
+    at risk at the event times ``lo <= j < hi``; a dead row dies at ``jd``."""
     p = x.shape[1]
     eta = x @ beta
     r = w * np.exp(eta)
@@ -194,12 +195,6 @@ def _risk_sums(x: np.ndarray, w: np.ndarray, beta: np.ndarray, lo: np.ndarray, h
     dw = np.bincount(jd[dead], weights=w[dead], minlength=m)
     xsum = at_death(w[:, None] * x) if p else np.zeros((m, 0))
     etas = np.bincount(jd[dead], weights=(w * eta)[dead], minlength=m)
-    return s0, s1, s2, d0, d1, d2, nd, dw, xsum, etas
-
-
-def _efron(x: np.ndarray, w: np.ndarray, beta: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-           jd: np.ndarray, dead: np.ndarray, m: int) -> Partial:
-    s0, s1, s2, d0, d1, d2, nd, dw, xsum, etas = _risk_sums(x, w, beta, lo, hi, jd, dead, m)
     return partial(s0, s1, s2, d0, d1, d2, nd, dw, xsum, etas, efron=True)
 
 
@@ -555,6 +550,10 @@ def expand_time_varying(df: pd.DataFrame, *, changes: pd.DataFrame,
     code = people.get_indexer(ids)
     ch_time = _numeric(changes, change_time)
     known = changes[id].isin(people).to_numpy()
+    if len(changes) and not known.any():
+        raise ValueError(f"none of the ids in changes are in df (changes: "
+                         f"{list(pd.unique(changes[id]))[:3]}, df: {list(people[:3])}); check "
+                         f"that {id} means the same (and has the same type) in both")
     ch = pd.DataFrame({"_p": people.get_indexer(changes[id][known]), "_t": ch_time[known]})
     for c in exposures:
         miss = changes[c].isna().to_numpy()

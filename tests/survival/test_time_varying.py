@@ -252,6 +252,8 @@ def test_expand_keeps_attrs_and_the_input() -> None:
      r"placed is missing in rows 3"),
     (PEOPLE, PLACED, {"exposures": ["age"]}, r"exposure column of changes 'age' not found"),
     (PEOPLE.assign(placed=1), PLACED, {}, r"columns \['placed'\] already exist"),
+    (PEOPLE.assign(participant_id=[1, 2, 3]), PLACED, {},
+     r"none of the ids in changes are in df .* same type"),
 ])
 def test_expand_clear_errors(people: pd.DataFrame, changes: pd.DataFrame, kw: dict,
                              message: str) -> None:
