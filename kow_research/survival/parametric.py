@@ -91,7 +91,7 @@ def _loglik(dist: str, theta: np.ndarray, x: np.ndarray, y: np.ndarray,
     return loglik, score, hess
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FittedModel:
     """One fitted model (one level of ``by``): survreg-order parameters ``theta`` =
     (covariate coefficients, intercept, log scale) and their covariance."""
@@ -106,7 +106,7 @@ class FittedModel:
     loglik: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Design:
     """How covariate values become design columns (indicators against the first level)."""
 
