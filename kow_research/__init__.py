@@ -1,6 +1,6 @@
 """kow_research: evaluation research on return-to-work programmes (KOW, IPS, Grip Op Werk)."""
 
-from kow_research import compare, outcomes, report, survival, synthetic
+from kow_research import compare, core, design, outcomes, report, survival, synthetic
 from kow_research._version import __version__
 from kow_research.data import (
     Study,
@@ -17,7 +17,8 @@ from kow_research.synthetic import reference_cohorts as cohorts
 from kow_research.synthetic import simulate_studies, simulate_study
 
 __all__ = [
-    "Study", "ValidationError", "ValidationReport", "cohorts", "compare", "get_schema", "load_study",
+    "Study", "ValidationError", "ValidationReport", "cohorts", "compare", "core", "design",
+    "get_schema", "load_study",
     "outcomes", "read_tables", "report",
     "schemas", "simulate_studies", "simulate_study", "survival", "synthetic", "validate", "write_study",
     "__version__",

@@ -1,5 +1,6 @@
 """Stage 3: the survival and competing-risk engine — Kaplan–Meier, Aalen–Johansen, Gray's test,
-log-rank, cause-specific Cox, Fine–Gray and restricted mean times. Works on any DataFrame with a
+log-rank, cause-specific Cox (also with time-varying covariates), Fine–Gray, restricted mean
+times and parametric (Weibull, log-logistic, log-normal AFT) models for extrapolation. Works on any DataFrame with a
 duration column and an integer event column (0 = censored, 1, 2, ... = causes).
 
 Its numerical layer is shared with the later stages: :mod:`~kow_research.survival.kernels`
@@ -18,11 +19,19 @@ from kow_research.survival.fine_gray import fine_gray
 from kow_research.survival.gray_test import gray_test
 from kow_research.survival.kaplan_meier import kaplan_meier
 from kow_research.survival.logrank import logrank
+from kow_research.survival.parametric import ParametricSurvivalResult, parametric_survival
 from kow_research.survival.results import CurveResult, RegressionResult, RmstResult, TestResult
 from kow_research.survival.rmst import rmst
+from kow_research.survival.time_varying import (
+    TimeVaryingCoxResult,
+    cox_time_varying,
+    expand_time_varying,
+)
 
 __all__ = [
-    "ConvergenceError", "CurveResult", "RegressionResult", "RmstResult", "SeparationError",
-    "TestResult", "cox", "cumulative_incidence", "design", "fine_gray", "gray_test",
-    "kaplan_meier", "kernels", "logrank", "partial_likelihood", "rmst",
+    "ConvergenceError", "CurveResult", "ParametricSurvivalResult", "RegressionResult",
+    "RmstResult", "SeparationError", "TestResult", "TimeVaryingCoxResult", "cox",
+    "cox_time_varying", "cumulative_incidence", "design", "expand_time_varying", "fine_gray",
+    "gray_test", "kaplan_meier", "kernels", "logrank", "parametric_survival",
+    "partial_likelihood", "rmst",
 ]

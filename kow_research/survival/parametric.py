@@ -23,11 +23,10 @@ from kow_research.core import (
     result_class,
     row_labels,
 )
-from kow_research.survival._input import definition_of, groups, prepare
-from kow_research.survival.cox import covariate_matrix
+from kow_research.survival._input import groups, prepare, result_attrs
+from kow_research.survival.design import coefficient_table, design_matrix
 from kow_research.survival.kaplan_meier import kaplan_meier
 from kow_research.survival.results import CurveResult
-from kow_research.survival.time_varying import coefficient_table
 
 # name: (lifelines univariate, lifelines AFT, location block, shape block, sign of log sigma)
 _LIFELINES = {
@@ -143,7 +142,8 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, _Desig
             raise ValueError(f"covariate {c}: {int(miss.sum())} missing values in rows "
                              f"{row_labels(miss, df.index)}; impute or drop those rows "
                              "explicitly first")
-    x, names = covariate_matrix(df, covariates)
+    dm = design_matrix(df, covariates)
+    x, names = dm.x, dm.names
     levels = {}
     for c in covariates:
         others = tuple(n[len(c) + 1:] for n in names if n.startswith(f"{c}="))
@@ -513,11 +513,12 @@ def parametric_survival(df: pd.DataFrame, *, duration: str = "time", event: str 
         mod = FittedModel(group=label, theta=theta, vcov=vcov, x=xg, last_time=float(tg.max()),
                           n=int(mask.sum()), n_events=int(dg.sum()), loglik=ll)
         models.append(mod)
-        coefs = coefficient_table(theta[:p], se[:p], design.terms, alpha, "time ratio")
+        coefs = coefficient_table(theta[:p], se[:p], design.terms, alpha=alpha,
+                                  scale="time ratio")
         sign = 1.0 if distribution == "lognormal" else -1.0
         pars = coefficient_table(
             np.array([theta[p], theta[p + 1], sign * theta[p + 1]]), se[p:][[0, 1, 1]],
-            ["(Intercept)", "log(scale)", "shape"], alpha, "time")
+            ["(Intercept)", "log(scale)", "shape"], alpha=alpha, scale="time")
         pars.index.name = "parameter"
         pars["scale"] = ["time at covariates 0", "survreg scale (sigma)",
                          _SHAPE[distribution]]
@@ -533,7 +534,7 @@ def parametric_survival(df: pd.DataFrame, *, duration: str = "time", event: str 
 
     fits = pd.DataFrame(fit_rows)
     attrs: dict[str, Any] = {
-        **definition_of(df), "model": f"{_NAMES['en'][distribution]} accelerated failure time",
+        **result_attrs(df), "model": f"{_NAMES['en'][distribution]} accelerated failure time",
         "distribution": distribution, "cause": cause, "by": by, "covariates": covariates,
         "engine": f"lifelines {lifelines.__version__}, finished with Newton steps in survreg's "
                   "parametrisation",

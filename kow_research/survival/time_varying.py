@@ -22,11 +22,20 @@ from kow_research.core import (
     result_class,
     row_labels,
 )
-from kow_research.survival._cox_core import Partial, partial
-from kow_research.survival._input import definition_of
-from kow_research.survival.cox import covariate_matrix
-
-COEF_COLUMNS = ["coef", "se", "z", "p", "estimate", "lower", "upper", "scale", "hr"]
+from kow_research.survival._input import result_attrs, weights_array
+from kow_research.survival.design import (
+    COEF_COLUMNS,
+    coefficient_table,
+    design_matrix,
+    newton_raphson,
+)
+from kow_research.survival.partial_likelihood import (
+    Partial,
+    interval_moments,
+    interval_score_residuals,
+    moments_by_time,
+    partial,
+)
 
 
 @result_class
@@ -89,19 +98,6 @@ class TimeVaryingCoxResult(Result):
         return notes
 
 
-def coefficient_table(coef: np.ndarray, se: np.ndarray, names: Sequence[str], alpha: float,
-                      scale: str) -> pd.DataFrame:
-    """The regression schema: index ``term``; ``coef, se, z, p, estimate, lower, upper,
-    scale`` with ``estimate = exp(coef)`` and the Wald interval on that scale."""
-    q = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = coef / se
-    return pd.DataFrame({
-        "coef": coef, "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z)),
-        "estimate": np.exp(coef), "lower": np.exp(coef - q * se),
-        "upper": np.exp(coef + q * se), "scale": scale}, index=pd.Index(list(names), name="term"))
-
-
 def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
     v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(v)
@@ -117,25 +113,6 @@ def _event_codes(df: pd.DataFrame, col: str) -> np.ndarray:
         raise ValueError(f"{col}: event codes must be integers ≥ 0 (0 = censored); rows "
                          f"{row_labels(bad, df.index)}")
     return raw.astype(np.int64)
-
-
-def _weights(df: pd.DataFrame, weights: str | Sequence[float] | np.ndarray | None) -> np.ndarray:
-    if weights is None:
-        return np.ones(len(df))
-    if isinstance(weights, str):
-        w = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype=float)
-        name = weights
-    else:
-        w = np.asarray(weights, dtype=float)
-        name = "weights"
-        if w.shape != (len(df),):
-            raise ValueError(f"weights has shape {w.shape}; give one weight per row "
-                             f"({len(df)}) or a column name")
-    bad = ~np.isfinite(w) | (w <= 0)
-    if bad.any():
-        raise ValueError(f"{name}: weights must be finite and > 0; rows "
-                         f"{row_labels(bad, df.index)}")
-    return w
 
 
 def check_intervals(df: pd.DataFrame, ids: np.ndarray, start: np.ndarray, stop: np.ndarray,
@@ -165,63 +142,28 @@ def check_intervals(df: pd.DataFrame, ids: np.ndarray, start: np.ndarray, stop: 
 
 def _efron(x: np.ndarray, w: np.ndarray, beta: np.ndarray, lo: np.ndarray, hi: np.ndarray,
            jd: np.ndarray, dead: np.ndarray, m: int) -> Partial:
-    """Efron log partial likelihood, score, information (and the per-time factors of the
-    score residuals) from the risk-set and tied-event sums at the ``m`` event times: a row is
-    at risk at the event times ``lo <= j < hi``; a dead row dies at ``jd``."""
+    """Efron log partial likelihood, score and information at the ``m`` event times from the
+    kernel layer's interval risk sets: a row is at risk at the event times ``lo <= j < hi``;
+    a dead row dies at ``jd``."""
     p = x.shape[1]
     eta = x @ beta
     r = w * np.exp(eta)
-    rx = r[:, None] * x
-    rxx = rx[:, :, None] * x[:, None, :]
-
-    def active(v: np.ndarray) -> np.ndarray:
-        flat = v.reshape(len(v), -1)
-        out = np.empty((m, flat.shape[1]))
-        for a in range(flat.shape[1]):
-            diff = (np.bincount(lo, weights=flat[:, a], minlength=m + 1)
-                    - np.bincount(hi, weights=flat[:, a], minlength=m + 1))
-            out[:, a] = diff.cumsum()[:m]
-        return out.reshape((m, *v.shape[1:]))
-
-    def at_death(v: np.ndarray) -> np.ndarray:
-        flat = v[dead].reshape(int(dead.sum()), -1)
-        out = np.stack([np.bincount(jd[dead], weights=flat[:, a], minlength=m)
-                        for a in range(flat.shape[1])], axis=1)
-        return out.reshape((m, *v.shape[1:]))
-
-    s0, s1, s2 = active(r), active(rx), active(rxx)
-    d0, d1, d2 = at_death(r), at_death(rx), at_death(rxx)
+    xx = x[:, :, None] * x[:, None, :]
+    risk = interval_moments(lo, hi, m, r, x, xx)
+    tied = moments_by_time(jd[dead], m, r[dead], x[dead], xx[dead])
     nd = np.bincount(jd[dead], minlength=m).astype(float)
     dw = np.bincount(jd[dead], weights=w[dead], minlength=m)
-    xsum = at_death(w[:, None] * x) if p else np.zeros((m, 0))
+    xsum = moments_by_time(jd[dead], m, w[dead], x[dead], xx[dead]).s1 if p else np.zeros((m, 0))
     etas = np.bincount(jd[dead], weights=(w * eta)[dead], minlength=m)
-    return partial(s0, s1, s2, d0, d1, d2, nd, dw, xsum, etas, efron=True)
-
-
-def _score_residuals(x: np.ndarray, beta: np.ndarray, fit: Partial, lo: np.ndarray,
-                     hi: np.ndarray, jd: np.ndarray, dead: np.ndarray) -> np.ndarray:
-    r"""Efron score residuals :math:`L_i` of counting-process rows (unweighted): the event
-    term :math:`x_i - \bar x_{j}` minus :math:`e^{\eta_i}` times the risk-set terms summed over
-    the event times in :math:`(start_i, stop_i]`, with the Efron :math:`(1 - r/d)` share at a
-    row's own event time."""
-    m = len(fit.h0)
-    c0 = np.concatenate([[0.0], fit.h0.cumsum()])
-    c1 = np.vstack([np.zeros((1, x.shape[1])), fit.h1.cumsum(axis=0)])
-    j = np.clip(jd, 0, m - 1)
-    own0 = np.where(dead, fit.g0[j] - fit.h0[j], 0.0)
-    own1 = np.where(dead[:, None], fit.g1[j] - fit.h1[j], 0.0)
-    risk0 = c0[hi] - c0[lo] + own0
-    risk1 = c1[hi] - c1[lo] + own1
-    e = np.exp(x @ beta)
-    event_part = np.where(dead[:, None], x - fit.xbar_d[j], 0.0)
-    return event_part - e[:, None] * (x * risk0[:, None] - risk1)  # type: ignore[no-any-return]
+    return partial(risk, tied, nd, dw, xsum, etas, efron=True)
 
 
 def cox_time_varying(df: pd.DataFrame, *, id: str = "participant_id", start: str = "start",
                      stop: str = "stop", event: str = "event", covariates: Sequence[str] = (),
                      cause: int = 1, weights: str | Sequence[float] | np.ndarray | None = None,
                      ties: str = "efron", alpha: float = 0.05,
-                     robust: bool | None = None) -> TimeVaryingCoxResult:
+                     robust: bool | None = None,
+                     reference: Mapping[str, Any] | None = None) -> TimeVaryingCoxResult:
     r"""Cox model for counting-process data: covariates that change over follow-up.
 
     Each row is a person-interval :math:`(a_{ik}, b_{ik}]` over which person :math:`i`'s
@@ -276,6 +218,9 @@ def cox_time_varying(df: pd.DataFrame, *, id: str = "participant_id", start: str
         Robust (sandwich) variance clustered by ``id``. Default: robust when ``weights`` are
         given (as :func:`kow_research.survival.cox`; R's ``coxph`` does so for non-integer
         weights) or when some person has more than one event (as ``coxph`` with ``id``).
+    reference : mapping, optional
+        Reference level per categorical covariate (see
+        :func:`kow_research.survival.design.design_matrix`).
 
     Returns
     -------
@@ -343,18 +288,16 @@ def cox_time_varying(df: pd.DataFrame, *, id: str = "participant_id", start: str
     if cause not in present:
         raise ValueError(f"{event}: no events with code {cause}; codes present are {present}. "
                          "Pick a present cause or check the outcome.")
-    w = _weights(df, weights)
+    w = weights_array(df, weights)
+    w = np.ones(len(df)) if w is None else w
     for c in covariates:
         miss = df[c].isna().to_numpy()
         if miss.any():
             raise ValueError(f"covariate {c}: {int(miss.sum())} missing values in rows "
                              f"{row_labels(miss, df.index)}; impute or drop those rows "
                              "explicitly first")
-    x, names = covariate_matrix(df, covariates)
-    for k, name in enumerate(names):
-        if np.ptp(x[:, k]) == 0:
-            raise ValueError(f"covariate {name} is constant ({x[0, k]:g} in every row); it "
-                             "cannot be estimated: drop it")
+    dm = design_matrix(df, covariates, reference=reference)
+    x, names = dm.x, dm.names
     dead = codes == cause
     events_per_id = pd.Series(dead).groupby(pd.factorize(ids)[0]).sum()
     robust = bool(weights is not None or (events_per_id > 1).any()) if robust is None \
@@ -366,34 +309,24 @@ def cox_time_varying(df: pd.DataFrame, *, id: str = "participant_id", start: str
     lo = np.searchsorted(u, a, side="right")
     hi = np.searchsorted(u, b, side="right")
     jd = hi - 1
-    fit = _efron(x, w, beta, lo, hi, jd, dead, m)
-    try:
-        for _ in range(20):   # lifelines stops at its own tolerance: finish with Newton steps
-            step = np.linalg.solve(fit.info, fit.score)
-            if np.max(np.abs(step)) < 1e-10:
-                break
-            beta = beta + step
-            fit = _efron(x, w, beta, lo, hi, jd, dead, m)
-        else:
-            raise ValueError("the time-varying Cox model did not converge (Newton steps do "
-                             "not shrink): probably monotone likelihood, e.g. an exposure "
-                             "level with no events")
-        inv = np.linalg.inv(fit.info)
-    except np.linalg.LinAlgError as err:
-        raise ValueError("the information matrix is singular: a covariate is collinear with "
-                         "others among the people at risk; drop or recode it") from err
+    # lifelines stops at its own tolerance: finish with the package's Newton (scale-free
+    # convergence criterion), from lifelines' estimate
+    beta, fit, _ = newton_raphson(lambda b_: _efron(x, w, b_, lo, hi, jd, dead, m), len(beta),
+                                  model="time-varying Cox model", start=beta)
+    inv = np.linalg.inv(fit.info)
     vcov = inv
     if robust:
-        resid = w[:, None] * _score_residuals(x, beta, fit, lo, hi, jd, dead)
+        resid = w[:, None] * interval_score_residuals(fit, x, np.exp(x @ beta), dead, lo, hi,
+                                                      jd)
         per_id = pd.DataFrame(resid).groupby(pd.factorize(ids)[0]).sum().to_numpy()
         vcov = inv @ (per_id.T @ per_id) @ inv
     null = _efron(x, w, np.zeros_like(beta), lo, hi, jd, dead, m)
-    table = coefficient_table(beta, np.sqrt(np.diag(vcov)), names, alpha, "hazard ratio")
-    table["hr"] = table["estimate"]
+    table = coefficient_table(beta, np.sqrt(np.diag(vcov)), names, alpha=alpha,
+                              scale="hazard ratio", alias="hr")
     import lifelines
 
     attrs: dict[str, Any] = {
-        **definition_of(df), "model": "Cox proportional hazards for counting-process "
+        **result_attrs(df), "model": "Cox proportional hazards for counting-process "
         "(start, stop] data (Andersen-Gill)", "ties": "efron", "cause": cause,
         "variance": f"robust sandwich clustered by {id}" if robust else "model-based",
         "engine": f"lifelines {lifelines.__version__} CoxTimeVaryingFitter, information and "
@@ -403,7 +336,7 @@ def cox_time_varying(df: pd.DataFrame, *, id: str = "participant_id", start: str
     if len(present) > 1:
         attrs["note"] = "cause-specific: other causes censored"
     return TimeVaryingCoxResult(
-        coefficients=table[COEF_COLUMNS], vcov=pd.DataFrame(vcov, index=names, columns=names),
+        coefficients=table[[*COEF_COLUMNS, "hr"]], vcov=pd.DataFrame(vcov, index=names, columns=names),
         n=int(len(pd.unique(ids))), n_intervals=int(len(df)), n_events=int(dead.sum()),
         loglik=float(fit.loglik), loglik_null=float(null.loglik), alpha=alpha, cause=cause,
         ties="efron", attrs=attrs)

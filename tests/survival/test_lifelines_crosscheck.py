@@ -141,7 +141,7 @@ def test_rmst_agrees_with_lifelines(ds: str) -> None:
     d = data(ds)
     tau = 12.0 if ds == "ties" else 10.0
     ours = sv.rmst(d, duration="time", event="event", tau=tau, by="group",
-                   competing=False).table.set_index("group")
+                   estimand="event_free_censored").table.set_index("group")
     for g, sub in d.groupby("group"):
         got = restricted_mean_survival_time(lifelines_km(sub), t=tau)
         np.testing.assert_allclose(got, ours.loc[g, "rmst"], rtol=EXACT)

@@ -162,8 +162,8 @@ def small() -> pd.DataFrame:
     ({}, {"alpha": 95}, r"alpha is 1 - the confidence level"),
     ({}, {"covariates": ["y"]}, r"covariate 'y' not found"),
     ({}, {"covariates": []}, r"covariates is empty"),
-    ({}, {"weights": [1.0, 2.0]}, r"weights has shape \(2,\)"),
-    ({"x": {10: 1.0, 12: 1.0, 13: 1.0}}, {}, r"covariate x is constant"),
+    ({}, {"weights": [1.0, 2.0]}, r"weights have shape \(2,\)"),
+    ({"x": {10: 1.0, 12: 1.0, 13: 1.0}}, {}, r"x: constant"),
 ])
 def test_clear_errors(change: dict, kw: dict, message: str) -> None:
     d = small()
