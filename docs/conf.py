@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE / "_ext"))
 
 project = "kow_research"
 author = "kow_research developers"
-copyright = "kow_research developers; BSD 3-Clause licence"  # noqa: A001 (Sphinx's name)
+copyright = "kow_research developers; BSD 3-Clause licence"
 # version and release are set from kow_research._version by the kow_docs extension, read from
 # the repository named by kow_research_root (the tree being documented)
 
