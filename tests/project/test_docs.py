@@ -180,11 +180,15 @@ def test_validation_page_names_every_fixture_and_only_existing_tests() -> None:
         generic = re.sub(r"_(trial|ties|three)\.csv$", "_<data>.csv", path.name)
         assert path.name in text or generic in text, f"{path.relative_to(ROOT)} is not on " \
                                                      "docs/validation.md"
-    named = re.findall(r"(tests/[\w/]+\.py)::(\w+)", text)
+    defined = set()
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)\(", path.read_text("utf-8"), re.M))
+    named = re.findall(r"`(test_\w+)`", text)
     assert len(named) > 20
-    for file, test in named:
-        source = (ROOT / file).read_text(encoding="utf-8")
-        assert re.search(rf"^def {test}\(", source, re.M), f"{file}::{test} does not exist"
+    assert not set(named) - defined, f"tests named on docs/validation.md that do not exist: " \
+                                     f"{sorted(set(named) - defined)}"
+    for file in re.findall(r"`(tests/[\w/]+\.(?:py|R))`", text):
+        assert (ROOT / file).is_file(), f"docs/validation.md names {file}, which does not exist"
 
 
 # ------------------------------------------------------------------ the extension's pieces
