@@ -14,7 +14,7 @@ PIP_LOCKED := $(PIP) install --quiet --require-hashes --no-deps
 UV_FLAGS := --universal --fork-strategy fewest --generate-hashes --python-version 3.11 \
             --custom-compile-command "make lock" --quiet
 
-.PHONY: report test lint bench notebooks dictionary lock check-latest audit clean
+.PHONY: report test lint bench notebooks dictionary docs lock check-latest audit clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kow_research needs Python >= 3.11 (found %d.%d); run make PYTHON=python3.11" % sys.version_info[:2])'
@@ -62,6 +62,11 @@ notebooks: $(VENV)/.installed-dev
 ## dictionary: regenerate data_dictionary/ (schema copies and CODEBOOK.md)
 dictionary: $(VENV)/.installed
 	$(BIN)/kow-research codebook --out data_dictionary
+
+## docs: build the documentation site into docs/_build/html, every warning an error (the
+## notebooks are rendered from their committed outputs, never executed; nothing is downloaded)
+docs: $(VENV)/.installed-dev
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 ## lock: re-resolve the newest compatible releases into the two lock files (needs PyPI) and
 ## pin environment.yml to the same versions; review the diff, then run `make test`

@@ -23,9 +23,9 @@ LOCK = ROOT / "requirements-dev.lock"
 ENVIRONMENT = ROOT / "environment.yml"
 CONDA_PYTHON = "3.11"
 #: PyPI name -> conda-forge name, where they differ
-CONDA_NAMES: dict[str, str] = {}
+CONDA_NAMES: dict[str, str] = {"build": "python-build"}
 #: packages that conda-forge does not carry: installed by pip inside the conda environment
-PIP_ONLY: set[str] = set()
+PIP_ONLY: set[str] = {"sphinx-mathjax-offline"}
 
 HEADER = """\
 # Conda environment for kow_research, generated from requirements-dev.lock by

@@ -116,7 +116,7 @@ def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
     treated : optional
         Treated level of ``treatment``.
     threshold : float, default 0.1
-        |SMD| above which a covariate is flagged as imbalanced (Austin 2009).
+        Absolute SMD above which a covariate is flagged as imbalanced (Austin 2009).
 
     Returns
     -------
