@@ -47,7 +47,7 @@ from sphinx.pycode import ModuleAnalyzer
 
 PACKAGE = "kow_research"
 #: sub-packages in the order of the data's journey; others follow alphabetically
-ORDER = ("data", "synthetic", "outcomes", "survival", "compare", "design", "report", "core")
+ORDER = ("core", "data", "synthetic", "survival", "outcomes", "compare", "report", "design")
 GENERATED = "generated"
 #: fragments included by the hand-written pages (not pages themselves: conf.py excludes them)
 INCLUDE = "include"
