@@ -30,7 +30,7 @@ def data(n: int = 1000) -> pd.DataFrame:
     frames = []
     for label, seed, kw in (("KOW", 1, {}), ("IPS", 2, mix)):
         d = kr.outcomes.time_to_paid_work(
-            kr.simulate_study("KOW", n, seed=seed, id_prefix=label, **kw), dropout="ignore")
+            kr.simulate_study("KOW", n=n, seed=seed, id_prefix=label, **kw), dropout="ignore")
         d = d.copy()
         d.attrs = {}
         frames.append(d.assign(programme=label))

@@ -22,7 +22,7 @@ from kow_research.outcomes import time_to_paid_work as ttw
 
 def make(n: int, spells_per_person: float, seed: int = 7) -> kr.Study:
     """KOW-like cohort of n people with about 3 spells each (simulated, then spells topped up)."""
-    study = kr.simulate_study("KOW", n, seed=seed)
+    study = kr.simulate_study("KOW", n=n, seed=seed)
     rng = np.random.default_rng(seed)
     extra = int(spells_per_person * n) - len(study.spells)
     if extra > 0:

@@ -16,7 +16,7 @@ from kow_research.synthetic import simulate_study
 
 def timed(cohort: str, n: int) -> tuple[float, int]:
     t0 = time.perf_counter()
-    study = simulate_study(cohort, n, seed=1)
+    study = simulate_study(cohort, n=n, seed=1)
     return time.perf_counter() - t0, sum(len(t) for t in study.tables.values())
 
 

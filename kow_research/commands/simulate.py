@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         n = ns[i] if i < len(ns) else DEFAULTS[cohort].n
         seed = args.seed + 1000 * i
         if n <= _CHUNK:
-            studies.append(simulate_study(cohort, n, seed=seed))
+            studies.append(simulate_study(cohort, n=n, seed=seed))
             continue
         # large n: simulate in chunks with their own seeds and id ranges, showing progress
         chunks = range(0, n, _CHUNK)
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                    disable=args.no_progress)
         for j, lo in enumerate(bar):
             size = min(_CHUNK, n - lo)
-            studies.append(simulate_study(cohort, size, seed=seed + 7919 * (j + 1),
+            studies.append(simulate_study(cohort, n=size, seed=seed + 7919 * (j + 1),
                                           id_prefix=f"{cohort}-{j:03d}"))
     study = combine_studies(*studies) if len(studies) > 1 else studies[0]
     for path in write_study(study, args.out, format=args.format):

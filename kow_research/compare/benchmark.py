@@ -164,7 +164,7 @@ def _ours(result: Any, horizon_months: float | None, cause: int, duration: str, 
     if horizon_months is None:
         raise ValueError("horizon_months is needed to read a proportion from an outcome frame")
     u = time_unit(result, unit)
-    h = float(months_to(u, horizon_months))
+    h = float(months_to(horizon_months, unit=u))
     t = pd.to_numeric(result[duration]).to_numpy(dtype=float)
     e = pd.to_numeric(result[event]).to_numpy(dtype=np.int64)
     if t.max() < h:

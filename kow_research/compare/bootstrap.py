@@ -171,8 +171,8 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         raise ValueError(f"n_boot must be >= 0, got {n_boot}")
     t = treatment_indicator(df, treatment, treated)
     u = time_unit(df, unit)
-    h = months_to(u, horizons_months)
-    tau = float(months_to(u, tau_months))
+    h = months_to(horizons_months, unit=u)
+    tau = float(months_to(tau_months, unit=u))
     prop = bal = None
     xi = None
     if covariates is not None:

@@ -236,7 +236,7 @@ def maic_risk(ipd: pd.DataFrame, *, targets: Mapping[str, Any],
     """
     alpha = check_alpha(alpha)
     u = time_unit(ipd, unit)
-    h = months_to(u, horizons_months)
+    h = months_to(horizons_months, unit=u)
     z, _, _ = maic_design(ipd, targets, covariates)
     time = pd.to_numeric(ipd[duration]).to_numpy(dtype=float)
     ev = pd.to_numeric(ipd[event]).to_numpy(dtype=np.int64)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kow_research.core.results import new_axes
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-def overlap_plot(result: Any, ax: Any = None, *, weighted: bool = False, bins: int = 30,
-                 **kwargs: Any) -> Any:
+
+def overlap_plot(result: Any, *, ax: Axes | None = None, weighted: bool = False,
+                 bins: int = 30, **kwargs: Any) -> Axes:
     """Mirrored histograms of the propensity score, treated above and controls below.
 
     Parameters
@@ -27,7 +30,7 @@ def overlap_plot(result: Any, ax: Any = None, *, weighted: bool = False, bins: i
     -------
     matplotlib Axes
     """
-    ax = new_axes(ax, (6, 4))
+    ax = new_axes(ax, figsize=(6, 4))
     tab = result.table
     edges = np.linspace(0, 1, bins + 1)
     for g, sign, label, colour in ((1, 1, str(result.attrs.get("treated_level", "treated")),
@@ -47,7 +50,7 @@ def overlap_plot(result: Any, ax: Any = None, *, weighted: bool = False, bins: i
     return ax
 
 
-def love_plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
+def love_plot(result: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Absolute standardised mean differences before and after weighting per covariate.
 
     Parameters
@@ -62,7 +65,7 @@ def love_plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
     matplotlib Axes
     """
     tab = result.table
-    ax = new_axes(ax, (6, 0.3 * len(tab) + 1.5))
+    ax = new_axes(ax, figsize=(6, 0.3 * len(tab) + 1.5))
     y = np.arange(len(tab))[::-1]
     ax.scatter(np.abs(tab["smd_before"]), y, marker="o", facecolors="none", edgecolors="C3",
                label="before", **kwargs)

@@ -210,8 +210,8 @@ def horizon_effects(df: pd.DataFrame, *, treatment: str, treated: Any = None,
     """
     work, info = _frame(df, treatment, weights, treated, duration, event)
     u = time_unit(df, unit)
-    h = months_to(u, horizons_months)
-    tau = float(months_to(u, tau_months))
+    h = months_to(horizons_months, unit=u)
+    tau = float(months_to(tau_months, unit=u))
     t = (work[GROUP] == info["treated_level"]).to_numpy(dtype=float)
     est = effect_kernel(work[duration].to_numpy(dtype=float),
                         work[event].to_numpy(dtype=np.int64), t, work[WEIGHT].to_numpy(),

@@ -20,10 +20,13 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 T = TypeVar("T")
 MAX_REPR_LINES = 12
@@ -214,8 +217,26 @@ class Result:
         return self.summary().as_html()
 
 
-def new_axes(ax: Any = None, figsize: tuple[float, float] = (6.3, 4.0)) -> Any:
-    """``ax`` itself, or the Axes of a new figure of ``figsize`` inches (width at most 16 cm)."""
+def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.25, 4.0)) -> Axes:
+    """``ax`` itself, or the Axes of a new figure.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+    figsize : (float, float), default (6.25, 4.0)
+        Inches; the default width is 15.9 cm (A4 text width is 16 cm).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> new_axes().figure.get_figwidth()
+    6.25
+    """
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt

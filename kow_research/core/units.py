@@ -16,15 +16,15 @@ DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_MONTH}
 
 
-def months_to(unit: str, months: Any) -> np.ndarray:
+def months_to(months: Any, *, unit: str) -> np.ndarray:
     """Convert ``months`` to ``unit`` (``"days"``, ``"weeks"`` or ``"months"``).
 
     Parameters
     ----------
-    unit : {"days", "weeks", "months"}
-        Target unit.
     months : array_like
         Durations in months.
+    unit : {"days", "weeks", "months"}
+        Target unit.
 
     Returns
     -------
@@ -33,7 +33,7 @@ def months_to(unit: str, months: Any) -> np.ndarray:
 
     Examples
     --------
-    >>> float(months_to("days", 12))
+    >>> float(months_to(12, unit="days"))
     365.25
     """
     check_choice("unit", unit, TIME_UNITS)

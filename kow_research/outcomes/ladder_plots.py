@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -12,12 +12,16 @@ from kow_research.core.compat import positional_deprecated
 from kow_research.core.meta import outcome_meta
 from kow_research.data.labels import check_language, text, value_labels
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 LADDER_COLUMNS = ("cohort", "wave_month", "rung")
 
 
 @positional_deprecated("language", "caption")
 def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
-                caption: str | None = None, **kwargs: Any) -> Any:
+                caption: str | None = None, **kwargs: Any) -> Axes:
     """Stacked bars of the share of assessed people on each rung, per wave and cohort.
 
     Parameters
@@ -98,8 +102,8 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
 
 
 @positional_deprecated("proportions", "language")
-def transition_heatmap(transitions: Any, *, ax: Any = None, proportions: bool = True,
-                       language: str | None = None, **kwargs: Any) -> Any:
+def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions: bool = True,
+                       language: str | None = None, **kwargs: Any) -> Axes:
     """Heat map of rung transitions between two waves.
 
     Parameters
@@ -127,7 +131,7 @@ def transition_heatmap(transitions: Any, *, ax: Any = None, proportions: bool = 
     values = share.to_numpy(dtype=float)
     if ax is None:
         _, ax = plt.subplots(figsize=(5.6, 4.9))
-    fig = ax.figure
+    fig = cast("Figure", ax.figure)
     vmax = 100.0 if proportions else max(float(values.max()), 1.0)
     im = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax, **kwargs)
     for i in range(counts.shape[0]):

@@ -221,7 +221,7 @@ def time_to_paid_work(study: Study, *, dropout: str = "competing",
     Examples
     --------
     >>> import kow_research as kr
-    >>> df = kr.outcomes.time_to_paid_work(kr.simulate_study("KOW", 50, seed=1))
+    >>> df = kr.outcomes.time_to_paid_work(kr.simulate_study("KOW", n=50, seed=1))
     >>> sorted(df["event"].unique().tolist())
     [0, 1, 2]
     """

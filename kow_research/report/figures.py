@@ -12,17 +12,22 @@ import re
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kow_research.core.checks import check_alpha
 from kow_research.core.compat import positional_deprecated
 from kow_research.outcomes.ladder_plots import ladder_plot, transition_heatmap
 from kow_research.report.flow import caption_of, flow_diagram
 from kow_research.report.labels import check_language, text
 from kow_research.survival.results import CurveResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["curve_plot", "flow_diagram", "forest_plot", "ladder_plot", "save_figure",
            "transition_heatmap"]
@@ -66,8 +71,8 @@ def save_figure(fig: Any, *, stem: str, output_dir: str | Path | None,
 
 
 @positional_deprecated("ax", "risk_table", "language", "title")
-def curve_plot(result: Any, *, ax: Any = None, risk_table: bool = True, language: str = "en",
-               title: str | None = None, **kwargs: Any) -> Any:
+def curve_plot(result: CurveResult, *, ax: Axes | None = None, risk_table: bool = True,
+               language: str = "en", title: str | None = None, **kwargs: Any) -> Axes:
     """Kaplan–Meier or cumulative incidence curves with a number-at-risk table.
 
     A thin wrapper over ``result.plot`` of :func:`kow_research.survival.kaplan_meier` /
@@ -111,9 +116,9 @@ def _forest_frame(summary: pd.DataFrame, z: float) -> pd.DataFrame:
 
 
 @positional_deprecated("language", "caption", "alpha", "labels", "annotate")
-def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Any = None,
+def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes | None = None,
                 language: str = "en", caption: str | None = None, alpha: float = 0.05,
-                labels: Mapping[str, str] | None = None, annotate: bool = True) -> Any:
+                labels: Mapping[str, str] | None = None, annotate: bool = True) -> Axes:
     """Forest plot of hazard ratios with confidence intervals, one row per covariate.
 
     Parameters
@@ -145,8 +150,7 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Any = 
     from matplotlib.transforms import blended_transform_factory
 
     lang = check_language(language)
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    alpha = check_alpha(alpha)
     if isinstance(models, pd.DataFrame):
         models = {"": models}
     if not models:
@@ -158,7 +162,7 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Any = 
     rows = len(covs) * len(names)
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5 if annotate else 6.0, 0.38 * rows + 1.6))
-    fig = ax.figure
+    fig = cast("Figure", ax.figure)
     step = 0.8 / len(names)
     markers = ("o", "s", "^", "D", "v")
     trans = blended_transform_factory(ax.transAxes, ax.transData)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -17,6 +17,10 @@ from kow_research.core.compat import positional_deprecated
 from kow_research.core.meta import outcome_meta
 from kow_research.report.disclosure import suppress_counts
 from kow_research.report.labels import check_language, text
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FLOW_COLUMNS = ("cohort", "stage", "reason", "label_en", "label_nl", "n")
 
@@ -80,8 +84,8 @@ def _check_flow(flow: pd.DataFrame) -> None:
 
 
 @positional_deprecated("language", "caption", "k")
-def flow_diagram(flow: pd.DataFrame, *, ax: Any = None, language: str = "en",
-                 caption: str | None = None, k: int | None = None) -> Any:
+def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = "en",
+                 caption: str | None = None, k: int | None = None) -> Axes:
     """Participant flow per cohort from an attrition table.
 
     Parameters
@@ -118,7 +122,7 @@ def flow_diagram(flow: pd.DataFrame, *, ax: Any = None, language: str = "en",
     cohorts = list(pd.unique(flow["cohort"]))
     if ax is None:
         _, ax = plt.subplots(figsize=(max(3.6 * len(cohorts), 5.0), 5.0))
-    fig = ax.figure
+    fig = cast("Figure", ax.figure)
     ax.set_axis_off()
     ax.set_xlim(0, len(cohorts))
     ax.set_ylim(0, 4)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
 from kow_research.data.schema import TABLES
 from kow_research.data.study import Study
 from kow_research.synthetic.simulate import simulate_study
@@ -37,7 +38,8 @@ def combine_studies(*studies: Study) -> Study:
     return Study(**frames, meta=meta)
 
 
-def simulate_studies(spec: dict[str, int | None] | None = None, seed: int = 1,
+@positional_deprecated("seed")
+def simulate_studies(spec: dict[str, int | None] | None = None, *, seed: int = 1,
                      **overrides: Any) -> Study:
     """Simulate several cohorts into one Study.
 
@@ -53,5 +55,5 @@ def simulate_studies(spec: dict[str, int | None] | None = None, seed: int = 1,
     """
 
     spec = spec or {"KOW": None, "IPS": None, "TAU": None, "GOW": None}
-    return combine_studies(*[simulate_study(c, n, seed=seed + 1000 * i, **overrides)
+    return combine_studies(*[simulate_study(c, n=n, seed=seed + 1000 * i, **overrides)
                              for i, (c, n) in enumerate(spec.items())])

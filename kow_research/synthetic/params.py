@@ -3,7 +3,7 @@
 Every default is either taken from a published source (named in the field's comment and in
 ``SOURCES``) or is an **assumption** of this toolkit — no effect study of Kansen op Werk or Grip
 Op Werk exists, so their job-finding parameters are plausible values, not findings. Override any
-field with ``simulate_study(cohort, n, seed, **overrides)``.
+field with ``simulate_study(cohort, n=..., seed=..., **overrides)``.
 
 Hazards are per month (1 month = 30.4375 days). The hazard of the first regular paid job is
 

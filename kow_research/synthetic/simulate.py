@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kow_research.core.compat import positional_deprecated
 from kow_research.core.units import DAYS_PER_MONTH as MONTH
 from kow_research.data.schema import get_schema
 from kow_research.data.study import Study
@@ -104,7 +105,8 @@ def _start_dates(p: CohortParams, n: int, rng: np.random.Generator) -> np.ndarra
     return group_start + rng.integers(0, 14, n).astype("timedelta64[D]")
 
 
-def simulate_study(cohort: str, n: int | None = None, seed: int = 1, *,
+@positional_deprecated("n", "seed")
+def simulate_study(cohort: str, *, n: int | None = None, seed: int = 1,
                    id_prefix: str | None = None, mess: dict[str, float] | None = None,
                    **overrides: Any) -> Study:
     """Simulate a cohort as a valid :class:`~kow_research.data.study.Study`.

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from kow_research.core.compat import positional_deprecated
 from kow_research.core.units import DAYS_PER_MONTH
 from kow_research.synthetic.params import get_params
 from kow_research.synthetic.simulate import simulate_study
@@ -56,8 +57,9 @@ def _risk(study: Any, months: float) -> float:
     return float((days <= months * DAYS_PER_MONTH).sum() / len(p))
 
 
-def true_effect(cohort: str = "KOW", reference: str = "IPS", n: int = 200_000, seed: int = 1,
-                horizon_months: float = 12.0, **overrides: Any) -> TrueEffect:
+@positional_deprecated("reference", "n", "seed", "horizon_months")
+def true_effect(cohort: str = "KOW", *, reference: str = "IPS", n: int = 200_000,
+                seed: int = 1, horizon_months: float = 12.0, **overrides: Any) -> TrueEffect:
     """Compute the true effect of ``cohort``'s programme versus ``reference``'s.
 
     Parameters
@@ -79,8 +81,8 @@ def true_effect(cohort: str = "KOW", reference: str = "IPS", n: int = 200_000, s
     """
     own = get_params(cohort, **overrides)
     ref = get_params(reference)
-    a = simulate_study(cohort, n, seed=seed, **overrides)
-    b = simulate_study(cohort, n, seed=seed, **{**overrides,
+    a = simulate_study(cohort, n=n, seed=seed, **overrides)
+    b = simulate_study(cohort, n=n, seed=seed, **{**overrides,
                                                   "log_hr_programme": ref.log_hr_programme})
     return TrueEffect(cohort=own.cohort, reference=ref.cohort,
                       log_hr=own.log_hr_programme - ref.log_hr_programme,

@@ -69,7 +69,7 @@ def _two_cohorts() -> pd.DataFrame:
                months_out_median=48.0, p_female=0.40, log_hr_programme=ips.log_hr_programme)
     frames = []
     for label, seed, kw in (("KOW", 1, {}), ("IPS", 2, mix)):
-        s = kr.simulate_study("KOW", 2500, seed=seed, id_prefix=label, **kw)
+        s = kr.simulate_study("KOW", n=2500, seed=seed, id_prefix=label, **kw)
         d = kr.outcomes.time_to_paid_work(s, dropout="ignore")
         definition = d.attrs["definition"]
         d = d.copy()
@@ -84,7 +84,7 @@ def _two_cohorts() -> pd.DataFrame:
 
 def test_weighting_recovers_the_simulated_true_effect() -> None:
     df = _two_cohorts()
-    truth = true_effect("KOW", "IPS", n=100_000, seed=1, horizon_months=12)
+    truth = true_effect("KOW", reference="IPS", n=100_000, seed=1, horizon_months=12)
     covs = ["age", "sex", "diagnosis_group", "smi", "log_months_out"]
     kw = dict(treatment="programme", treated="KOW", horizons_months=(12,), tau_months=12,
               n_boot=150, seed=3)

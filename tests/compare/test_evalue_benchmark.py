@@ -88,9 +88,9 @@ def test_benchmark_refuses_mismatch_unless_allowed() -> None:
 
 
 def test_benchmark_on_simulated_ips() -> None:
-    df = kr.outcomes.time_to_paid_work(kr.simulate_study("IPS", 200, seed=3), dropout="ignore")
+    df = kr.outcomes.time_to_paid_work(kr.simulate_study("IPS", n=200, seed=3), dropout="ignore")
     res = compare.benchmark(df, reference="michon2014:IPS", horizon_months=30, ci="wilson")
     assert 0 < res.table.loc["ours", "lower"] < res.table.loc["ours", "estimate"]
     with pytest.raises(ValueError, match="competing"):
-        compare.benchmark(kr.outcomes.time_to_paid_work(kr.simulate_study("IPS", 50, seed=3)),
+        compare.benchmark(kr.outcomes.time_to_paid_work(kr.simulate_study("IPS", n=50, seed=3)),
                           reference="michon2014:IPS", horizon_months=30)

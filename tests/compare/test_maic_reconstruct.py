@@ -23,7 +23,7 @@ def test_maic_binary_by_hand() -> None:
 
 @pytest.fixture(scope="module")
 def kow() -> pd.DataFrame:
-    df = kr.outcomes.time_to_paid_work(kr.simulate_study("KOW", 400, seed=11), dropout="ignore")
+    df = kr.outcomes.time_to_paid_work(kr.simulate_study("KOW", n=400, seed=11), dropout="ignore")
     return df
 
 

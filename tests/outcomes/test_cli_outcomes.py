@@ -11,7 +11,7 @@ from kow_research.cli import main
 
 @pytest.fixture
 def folder(tmp_path):
-    kr.write_study(kr.simulate_study("KOW", 60, seed=3), tmp_path / "s")
+    kr.write_study(kr.simulate_study("KOW", n=60, seed=3), tmp_path / "s")
     return tmp_path / "s"
 
 
@@ -41,7 +41,7 @@ def test_other_measures(folder, tmp_path, measure, function):
 
 
 def test_invalid_study_exits_1(tmp_path, capsys):
-    study = kr.simulate_study("KOW", 20, seed=1, mess={"entry_errors": 0.2})
+    study = kr.simulate_study("KOW", n=20, seed=1, mess={"entry_errors": 0.2})
     kr.write_study(study, tmp_path / "bad")
     assert main(["outcomes", str(tmp_path / "bad"), "--out", str(tmp_path / "x.csv")]) == 1
     assert "validation errors" in capsys.readouterr().err

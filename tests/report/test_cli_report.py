@@ -56,7 +56,7 @@ def test_failing_notebook_exits_1_naming_notebook_and_cell(tmp_path, capsys):
 
 
 def test_report_on_given_data_with_errors_exits_1(tmp_path, capsys):
-    kr.write_study(kr.simulate_study("KOW", 30, seed=2, mess={"entry_errors": 0.2}),
+    kr.write_study(kr.simulate_study("KOW", n=30, seed=2, mess={"entry_errors": 0.2}),
                    tmp_path / "d")
     nbs = _notebooks(tmp_path / "nbs")
     assert main(["report", "--data", str(tmp_path / "d"), "--out", str(tmp_path / "r"),

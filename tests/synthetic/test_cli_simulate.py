@@ -14,7 +14,7 @@ def test_simulate_writes_a_valid_study(tmp_path, capsys):
                  "--format", "parquet"]) == 0
     study = kr.load_study(out)
     assert len(study.participants) == 25
-    direct = kr.simulate_study("KOW", 25, seed=1)
+    direct = kr.simulate_study("KOW", n=25, seed=1)
     pd.testing.assert_frame_equal(study.participants, direct.participants)
 
 

@@ -13,7 +13,7 @@ MESS = {"missing_waves": 0.1, "late_assessments": 0.05, "duplicate_rows": 0.02,
 
 @pytest.mark.parametrize("cohort", ["KOW", "GOW", "IPS"])
 def test_validation_reports_exactly_the_injected_problems(cohort):
-    study = simulate_study(cohort, 400, seed=11, mess=MESS)
+    study = simulate_study(cohort, n=400, seed=11, mess=MESS)
     injected = study.meta["injected"]
     expected = injected[injected["severity"] != "none"]
     report = kr.validate(study)
@@ -25,13 +25,13 @@ def test_validation_reports_exactly_the_injected_problems(cohort):
 
 
 def test_no_mess_no_log_and_fractions_checked():
-    assert "injected" not in simulate_study("KOW", 20, seed=1).meta
+    assert "injected" not in simulate_study("KOW", n=20, seed=1).meta
     with pytest.raises(ValueError, match="must be a fraction"):
-        simulate_study("KOW", 20, seed=1, mess={"duplicate_rows": 2.0})
+        simulate_study("KOW", n=20, seed=1, mess={"duplicate_rows": 2.0})
 
 
 def test_missing_waves_are_removed_and_late_ones_moved():
-    clean = simulate_study("KOW", 400, seed=11)
-    messy = simulate_study("KOW", 400, seed=11, mess={"missing_waves": 0.2})
+    clean = simulate_study("KOW", n=400, seed=11)
+    messy = simulate_study("KOW", n=400, seed=11, mess={"missing_waves": 0.2})
     n_missing = (messy.meta["injected"]["rule"] == "missing_wave").sum()
     assert len(clean.ladder) - len(messy.ladder) == n_missing > 0

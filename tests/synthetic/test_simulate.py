@@ -28,7 +28,7 @@ def first_regular_job_within(study: kr.Study, months: float) -> float:
 @pytest.mark.parametrize("cohort", ["KOW", "IPS", "TAU", "GOW"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_simulated_study_is_valid(cohort, seed):
-    study = simulate_study(cohort, 300, seed=seed)
+    study = simulate_study(cohort, n=300, seed=seed)
     report = kr.validate(study)
     assert report.ok and report.warnings.empty, report.summary_text()
     for table, frame in study.tables.items():
@@ -46,32 +46,32 @@ def test_default_sizes(cohort):
 def test_same_seed_same_frames_and_global_state_untouched():
     np.random.seed(0)  # noqa: NPY002 - the legacy global state must not be touched
     before = np.random.get_state()[1].copy()  # noqa: NPY002
-    a = simulate_study("KOW", 500, seed=7)
+    a = simulate_study("KOW", n=500, seed=7)
     assert (np.random.get_state()[1] == before).all()  # noqa: NPY002
     np.random.seed(123)  # noqa: NPY002 - a different global state must not matter
-    b = simulate_study("KOW", 500, seed=7)
+    b = simulate_study("KOW", n=500, seed=7)
     for table in kr.data.TABLES:
         pd.testing.assert_frame_equal(a.tables[table], b.tables[table])
-    c = simulate_study("KOW", 500, seed=8)
+    c = simulate_study("KOW", n=500, seed=8)
     assert not a.participants["age"].equals(c.participants["age"])
 
 
 def test_unknown_override_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown simulation parameter"):
-        simulate_study("KOW", 10, seed=1, job_rate=0.1)
+        simulate_study("KOW", n=10, seed=1, job_rate=0.1)
     with pytest.raises(ValueError, match="unknown cohort"):
-        simulate_study("XYZ", 10, seed=1)
+        simulate_study("XYZ", n=10, seed=1)
 
 
 def test_overrides_change_the_process():
-    base = simulate_study("KOW", 3000, seed=4)
-    more = simulate_study("KOW", 3000, seed=4, job_rate_per_month=0.08)
+    base = simulate_study("KOW", n=3000, seed=4)
+    more = simulate_study("KOW", n=3000, seed=4, job_rate_per_month=0.08)
     assert first_regular_job_within(more, 12) > first_regular_job_within(base, 12) + 0.1
     assert more.meta["parameters"]["job_rate_per_month"] == 0.08
 
 
 def test_kow_population_and_schedule():
-    study = simulate_study("KOW", 2000, seed=5)
+    study = simulate_study("KOW", n=2000, seed=5)
     p = study.participants
     assert p["age"].between(18, 60).all()
     assert p["smi"].any() and (~p["smi"]).any()  # mixed common and severe disorders
@@ -88,14 +88,14 @@ def test_kow_population_and_schedule():
 
 
 def test_nobody_attends_after_dropping_out():
-    study = simulate_study("KOW", 2000, seed=6)
+    study = simulate_study("KOW", n=2000, seed=6)
     s = study.sessions.merge(study.participants[["participant_id", "dropout_date"]])
     after = s[s["dropout_date"].notna() & (s["session_date"] >= s["dropout_date"])]
     assert len(after) > 0 and not after["attended"].any()
 
 
 def test_gow_has_eight_online_sessions_in_ten_weeks():
-    study = simulate_study("GOW", 500, seed=2)
+    study = simulate_study("GOW", n=500, seed=2)
     s = study.sessions.merge(study.participants[["participant_id", "start_date"]])
     assert set(s["session_type"].unique()) == {"online_group"}
     assert s["session_number"].max() == 8
@@ -104,7 +104,7 @@ def test_gow_has_eight_online_sessions_in_ten_weeks():
 
 def test_ladder_is_consistent_with_spells():
     """Rung 6 whenever the person is in regular paid work on the assessment date, etc."""
-    study = simulate_study("KOW", 3000, seed=9)
+    study = simulate_study("KOW", n=3000, seed=9)
     lad = study.ladder.reset_index().merge(study.spells, on="participant_id")
     covers = (lad["start_date"] <= lad["assessment_date"]) & (
         lad["end_date"].isna() | (lad["end_date"] >= lad["assessment_date"]))
@@ -119,7 +119,7 @@ def test_ladder_is_consistent_with_spells():
 
 
 def test_ips_trial_waves_and_no_sessions():
-    study = simulate_study("IPS", 200, seed=1)
+    study = simulate_study("IPS", n=200, seed=1)
     assert study.sessions.empty
     assert set(study.ladder["wave"].unique()) <= {"T0", "T6", "T18", "T30"}
 
@@ -127,8 +127,8 @@ def test_ips_trial_waves_and_no_sessions():
 @pytest.mark.slow
 def test_calibration_to_michon_2014():
     """IPS 44 % vs TAU 25 % competitive employment within 30 months, within ±3 points."""
-    ips = first_regular_job_within(simulate_study("IPS", 20_000, seed=101), 30)
-    tau = first_regular_job_within(simulate_study("TAU", 20_000, seed=202), 30)
+    ips = first_regular_job_within(simulate_study("IPS", n=20_000, seed=101), 30)
+    tau = first_regular_job_within(simulate_study("TAU", n=20_000, seed=202), 30)
     assert abs(ips - 0.44) <= 0.03, ips
     assert abs(tau - 0.25) <= 0.03, tau
 
@@ -145,8 +145,8 @@ def test_simulate_studies_combines_cohorts_with_unique_ids():
     assert study.participants["participant_id"].is_unique
     assert kr.validate(study).ok
     with pytest.raises(ValueError, match="occurs in more than one study"):
-        kr.synthetic.combine_studies(simulate_study("KOW", 5, seed=1),
-                                     simulate_study("KOW", 5, seed=2))
+        kr.synthetic.combine_studies(simulate_study("KOW", n=5, seed=1),
+                                     simulate_study("KOW", n=5, seed=2))
 
 
 def test_true_effect_is_the_coupled_counterfactual():
@@ -154,10 +154,10 @@ def test_true_effect_is_the_coupled_counterfactual():
     effect the two arms are identical (risk difference exactly 0)."""
     from kow_research.synthetic import true_effect
 
-    eff = true_effect("KOW", "IPS", n=5_000, seed=3, horizon_months=12)
+    eff = true_effect("KOW", reference="IPS", n=5_000, seed=3, horizon_months=12)
     assert eff.log_hr == pytest.approx(get_params("KOW").log_hr_programme
                                        - get_params("IPS").log_hr_programme)
     assert eff.log_hr < 0 and eff.risk_difference < 0      # KOW's assumed effect is smaller
-    same = true_effect("KOW", "IPS", n=2_000, seed=3,
+    same = true_effect("KOW", reference="IPS", n=2_000, seed=3,
                        log_hr_programme=get_params("IPS").log_hr_programme)
     assert same.risk_difference == 0.0 and same.hazard_ratio == pytest.approx(1.0)
