@@ -48,8 +48,8 @@ def hr_to_rr(hr: float, *, rare: bool) -> float:
 
     Examples
     --------
-    >>> round(hr_to_rr(2.0, rare=False), 4)
-    1.5823
+    >>> round(hr_to_rr(2.0, rare=False), 4)   # (1 - 0.5**sqrt(2)) / (1 - 0.5**sqrt(1/2))
+    1.6125
     """
     if rare:
         return hr

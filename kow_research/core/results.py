@@ -234,7 +234,7 @@ def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.25, 4.
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> new_axes().figure.get_figwidth()
+    >>> float(new_axes().figure.get_figwidth())
     6.25
     """
     if ax is not None:

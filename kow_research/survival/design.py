@@ -272,7 +272,8 @@ def converged(score: np.ndarray, information: np.ndarray, loglik: float,
 
     Examples
     --------
-    >>> converged(np.array([1e-6]), np.array([[1e4]]), -500.0)
+    >>> ok, dec = converged(np.array([1e-6]), np.array([[1e4]]), -500.0)  # 1e-12 / 1e4
+    >>> ok, round(dec, 20)
     (True, 1e-16)
     """
     try:
@@ -392,7 +393,7 @@ def coefficient_table(coef: np.ndarray, se: np.ndarray, names: Sequence[str], *,
     --------
     >>> t = coefficient_table(np.array([0.0]), np.array([0.5]), ["x"], alpha=0.05,
     ...                       scale="odds ratio", alias="or")
-    >>> t.loc["x", ["estimate", "p", "or"]].tolist()
+    >>> [float(v) for v in t.loc["x", ["estimate", "p", "or"]]]
     [1.0, 1.0, 1.0]
     """
     from scipy import stats

@@ -134,7 +134,7 @@ def gray_test(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
     >>> d = pd.DataFrame({"time": [1, 2, 3, 4, 5, 6], "event": [1, 2, 1, 1, 0, 2],
     ...                   "arm": ["a", "a", "a", "b", "b", "b"]})
     >>> round(gray_test(d, by="arm").statistic, 4)
-    0.1379
+    2.1654
     """
     by = by_alias(by, group, "gray_test") or "cohort"
     data = prepare(df, duration, event, causes=causes, event_codes=event_codes)

@@ -67,8 +67,8 @@ def logrank(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
     --------
     >>> d = pd.DataFrame({"time": [1, 2, 3, 4, 5, 6], "event": [1, 1, 0, 1, 0, 1],
     ...                   "arm": ["a", "a", "a", "b", "b", "b"]})
-    >>> round(logrank(d, by="arm").statistic, 4)
-    1.0714
+    >>> round(logrank(d, by="arm").statistic, 4)   # U = 2 - 0.9, V = 0.25 + 0.24
+    2.4694
     """
     by = by_alias(by, group, "logrank") or "cohort"
     data = prepare(df, duration, event, weights, event_codes=event_codes)

@@ -99,7 +99,7 @@ def rmst(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
     --------
     >>> d = pd.DataFrame({"time": [1, 2, 3, 4], "event": [1, 2, 1, 0]})
     >>> float(rmst(d, tau=4, estimand="event_free_censored").table["rmst"].iloc[0])
-    2.75
+    2.875
     >>> float(rmst(d, tau=4, estimand="time_lost").table["rmst"].iloc[0])
     1.0
     """
