@@ -403,6 +403,9 @@ def step_at(time: np.ndarray, values: np.ndarray, at: np.ndarray, start: float =
     >>> step_at(np.array([1.0, 3.0]), np.array([0.2, 0.5]), np.array([0.5, 1.0, 2.0, 9.0]))
     array([0. , 0.2, 0.2, 0.5])
     """
+    at = np.asarray(at, dtype=float)
+    if len(time) == 0:  # a curve without steps (e.g. a group without events)
+        return np.full(at.shape, start, dtype=float)
     pos = np.searchsorted(time, at, side="right") - 1
     return np.where(pos >= 0, values[np.clip(pos, 0, None)], start)
 

@@ -1,0 +1,132 @@
+"""Every result object follows one protocol (kow_research.core.results): a short repr, a
+formatted summary() (text, HTML, LaTeX), to_frame(), plain-value attrs, and plot(ax=None,
+**kwargs) returning the Axes where the result has a figure."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from typing import Any
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import kow_research as kr
+from kow_research.core.results import Result, Summary
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, Any]:
+    study = kr.simulate_studies({"KOW": 80, "IPS": 70}, seed=2)
+    df = kr.outcomes.time_to_paid_work(study)
+    df["female"] = df["sex"].astype(str).eq("female")
+    return {"study": study, "df": df, "pair": df}
+
+
+def _builders() -> dict[str, Callable[[dict[str, Any]], Result]]:
+    cov = ["age", "female", "smi"]
+
+    def ps(d: dict[str, Any]) -> Any:
+        return kr.compare.propensity(d["pair"], treatment="cohort", treated="KOW",
+                                     covariates=cov, estimand="ATO")
+
+    tv = pd.DataFrame({"participant_id": ["a", "a", "b", "c", "c", "d", "e", "f"],
+                       "start": [0, 5, 0, 0, 3, 0, 0, 0], "stop": [5, 9, 7, 3, 8, 4, 6, 10],
+                       "event": [0, 1, 1, 0, 1, 1, 0, 1], "x": [0, 1, 0, 0, 1, 1, 0, 1]})
+    return {
+        "CurveResult": lambda d: kr.survival.cumulative_incidence(d["df"], by="cohort"),
+        "RegressionResult": lambda d: kr.survival.fine_gray(d["df"], covariates=cov),
+        "TestResult": lambda d: kr.survival.gray_test(d["df"], by="cohort"),
+        "RmstResult": lambda d: kr.survival.rmst(d["df"], tau=365, by="cohort"),
+        "TimeVaryingCoxResult": lambda d: kr.survival.cox_time_varying(
+            tv, covariates=["x"]),
+        "ParametricSurvivalResult": lambda d: kr.survival.parametric_survival(
+            d["df"], distribution="weibull"),
+        "PropensityResult": ps,
+        "BalanceResult": lambda d: kr.compare.balance(
+            d["pair"], treatment="cohort", treated="KOW", covariates=cov,
+            weights=ps(d).weights),
+        "MatchResult": lambda d: kr.compare.match(d["pair"], treatment="cohort",
+                                                  treated="KOW", covariates=cov),
+        "ComparisonResult": lambda d: kr.compare.compare_outcomes(
+            d["pair"], treatment="cohort", treated="KOW", covariates=cov,
+            horizons_months=(6,), n_boot=20, seed=1),
+        "EValueResult": lambda d: kr.compare.evalue(2.0, lower=1.2, upper=3.1),
+        "MaicResult": lambda d: kr.compare.maic(d["df"][d["df"]["cohort"] == "KOW"],
+                                                targets={"age": 38.0}),
+        "ReconstructedIPD": lambda d: kr.compare.reconstruct_ipd(
+            pd.DataFrame({"time": [0, 2, 2, 5, 5, 9], "survival": [1, 1, .8, .8, .5, .5]}),
+            n_at_risk_times=[0, 5], n_at_risk=[20, 10]),
+        "BenchmarkResult": lambda d: kr.compare.benchmark(
+            {"events": 30, "n": 70, "horizon_months": 30,
+             "outcome_definition": "competitive_employment"},
+            reference="michon2014:IPS"),
+        "LadderTransitions": lambda d: kr.outcomes.ladder_transitions(
+            d["study"], from_wave="T0", to_wave="T6", cohort="KOW"),
+        "OrdinalResult": lambda d: kr.outcomes.ordinal_ladder_model(
+            d["study"], wave="T6", covariates=("cohort", "rung_baseline", "age")),
+        "TableOne": lambda d: kr.report.table_one(d["study"].participants, by="cohort"),
+        "SampleSizeResult": lambda d: kr.design.sample_size(outcome="time", hr=0.7,
+                                                             hazard_control=0.05, accrual=12,
+                                                             follow_up=12),
+        "RecruitmentForecast": lambda d: kr.design.recruitment_forecast(
+            pd.DataFrame({"site": ["A", "B"], "opens": [0, 3],
+                          "referrals_per_month": [4.0, 2.0], "prior_months": [6, 6]}),
+            target=60, deadline=12, method="exact"),
+    }
+
+
+BUILDERS = _builders()
+
+
+def _result_classes() -> set[str]:
+    names = set()
+    for sub in ("survival", "compare", "outcomes", "report", "design"):
+        module = getattr(kr, sub)
+        for attr in module.__all__:
+            obj = getattr(module, attr)
+            if inspect.isclass(obj) and issubclass(obj, Result) and obj is not Result:
+                names.add(obj.__name__)
+    return names
+
+
+def test_every_public_result_class_is_checked_here() -> None:
+    assert _result_classes() <= set(BUILDERS), sorted(_result_classes() - set(BUILDERS))
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_result_protocol(name: str, data: dict[str, Any]) -> None:
+    try:
+        result = BUILDERS[name](data)
+    except TypeError as exc:  # a builder out of date with the API is a test bug, say so
+        pytest.fail(f"building {name}: {exc}")
+    assert type(result).__name__ == name and isinstance(result, Result)
+    lines = repr(result).splitlines()
+    assert 1 <= len(lines) < 15, f"{name} repr has {len(lines)} lines"
+    assert lines[0].startswith(f"<{name}:")
+    s = result.summary()
+    assert isinstance(s, Summary)
+    assert s.as_text().strip() and "<h4>" in s.as_html() and "\\begin{tabular}" in s.as_latex()
+    assert isinstance(result.to_frame(), pd.DataFrame)
+    assert isinstance(result.attrs, dict)
+    json.dumps(result.attrs, default=str)   # plain values, no frames
+    plot = type(result).plot
+    if plot is not Result.plot:
+        params = list(inspect.signature(plot).parameters.values())
+        assert params[1].name == "ax" and params[1].default is None, f"{name}.plot(ax=None...)"
+        assert params[-1].kind is params[-1].VAR_KEYWORD, f"{name}.plot(..., **kwargs)"
+        ax = result.plot()
+        assert isinstance(ax, matplotlib.axes.Axes), f"{name}.plot returned {type(ax)}"
+        _, given = plt.subplots()
+        assert result.plot(ax=given) is given
+        plt.close("all")
+    else:
+        with pytest.raises(NotImplementedError):
+            result.plot()
+    assert np.isfinite(len(lines))
