@@ -171,6 +171,22 @@ def groups(df: pd.DataFrame, by: str | None) -> list[tuple[Any, np.ndarray]]:
     return [(lv, (values == lv).to_numpy()) for lv in levels if (values == lv).any()]
 
 
+def comparison_groups(df: pd.DataFrame, by: str, data: SurvData, cause: int, event: str,
+                test: str) -> tuple[list[Any], np.ndarray]:
+    """The levels of ``by`` and each row's group code for a K-sample test, refusing fewer
+    than two groups or a cause without events."""
+    levels = groups(df, by)
+    if len(levels) < 2:
+        raise ValueError(f"{by}: only one group ({levels[0][0]!r}); {test} needs >= 2")
+    if cause not in data.causes:
+        raise ValueError(f"{event}: no events with code {cause}; codes present are "
+                         f"{list(data.causes)}")
+    code = np.zeros(len(df), dtype=np.int64)
+    for g, (_, mask) in enumerate(levels):
+        code[mask] = g
+    return [lv for lv, _ in levels], code
+
+
 def strata_codes(df: pd.DataFrame, strata: str | None) -> np.ndarray:
     """Integer stratum codes (all 0 without ``strata``); missing strata raise."""
     if strata is None:

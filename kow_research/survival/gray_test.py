@@ -10,7 +10,13 @@ import pandas as pd
 from scipy import stats
 
 from kow_research.core.compat import positional_deprecated
-from kow_research.survival._input import by_alias, groups, prepare, result_attrs, strata_codes
+from kow_research.survival._input import (
+    by_alias,
+    prepare,
+    result_attrs,
+    strata_codes,
+    comparison_groups,
+)
 from kow_research.survival.kernels import aj_from_counts, left_continuous, reverse_cumsum
 from kow_research.survival.results import TestResult
 
@@ -138,15 +144,7 @@ def gray_test(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
     """
     by = by_alias(by, group, "gray_test") or "cohort"
     data = prepare(df, duration, event, causes=causes, event_codes=event_codes)
-    levels = groups(df, by)
-    if len(levels) < 2:
-        raise ValueError(f"{by}: only one group ({levels[0][0]!r}); Gray's test needs >= 2")
-    if cause not in data.causes:
-        raise ValueError(f"{event}: no events with code {cause}; codes present are "
-                         f"{list(data.causes)}")
-    grp = np.zeros(len(df), dtype=np.int64)
-    for g, (_, mask) in enumerate(levels):
-        grp[mask] = g
+    levels, grp = comparison_groups(df, by, data, cause, event, "Gray's test")
     st = strata_codes(df, strata)
     ng = len(levels)
     rows = []
@@ -162,5 +160,5 @@ def gray_test(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
         rows.append({"cause": int(k), "statistic": stat, "df": ng - 1,
                      "p": float(stats.chi2.sf(stat, ng - 1))})
     return TestResult(table=pd.DataFrame(rows), cause=cause, test="Gray's test", by=by,
-                      attrs=result_attrs(df, groups=[lv for lv, _ in levels], rho=rho,
+                      attrs=result_attrs(df, groups=list(levels), rho=rho,
                                          strata=strata))

@@ -10,7 +10,13 @@ import pandas as pd
 from scipy import stats
 
 from kow_research.core.compat import positional_deprecated
-from kow_research.survival._input import by_alias, groups, prepare, result_attrs, strata_codes
+from kow_research.survival._input import (
+    by_alias,
+    prepare,
+    result_attrs,
+    strata_codes,
+    comparison_groups,
+)
 from kow_research.survival.kernels import reverse_cumsum
 from kow_research.survival.results import TestResult
 
@@ -72,16 +78,8 @@ def logrank(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
     """
     by = by_alias(by, group, "logrank") or "cohort"
     data = prepare(df, duration, event, weights, event_codes=event_codes)
-    levels = groups(df, by)
-    if len(levels) < 2:
-        raise ValueError(f"{by}: only one group ({levels[0][0]!r}); the test needs >= 2")
-    if cause not in data.causes:
-        raise ValueError(f"{event}: no events with code {cause}; codes present are "
-                         f"{list(data.causes)}")
+    levels, grp = comparison_groups(df, by, data, cause, event, "the log-rank test")
     ng = len(levels)
-    grp = np.zeros(len(df), dtype=np.int64)
-    for g, (_, mask) in enumerate(levels):
-        grp[mask] = g
     st = strata_codes(df, strata)
     dead = (data.event == cause).astype(float) * data.weight
     u = np.zeros(ng)
@@ -108,5 +106,5 @@ def logrank(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
     table = pd.DataFrame([{"cause": cause, "statistic": stat, "df": ng - 1,
                            "p": float(stats.chi2.sf(stat, ng - 1))}])
     return TestResult(table=table, cause=cause, test="log-rank", by=by,
-                      attrs=result_attrs(df, groups=[lv for lv, _ in levels], strata=strata,
+                      attrs=result_attrs(df, groups=list(levels), strata=strata,
                                          observed_minus_expected=u.tolist()))
