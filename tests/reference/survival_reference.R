@@ -21,10 +21,13 @@ for (ds in c("trial", "ties", "three")) {
   d$id <- seq_len(nrow(d))
   # --- Kaplan-Meier of cause 1 (other causes censored), Greenwood, log-log CI, by group
   km_rows <- list(); med_rows <- list()
-  for (wt in c("none", "greenwood", "ij")) {
+  # "default": survfit's own choice with case weights (robust = IJ for non-integer weights)
+  for (wt in c("none", "greenwood", "ij", "default")) {
     for (g in c("all", sort(unique(d$group)))) {
       dd <- if (g == "all") d else d[d$group == g, ]
       f <- if (wt == "none") survfit(Surv(time, event == 1) ~ 1, data = dd, conf.type = "log-log")
+           else if (wt == "default") survfit(Surv(time, event == 1) ~ 1, data = dd, weights = w,
+                                             conf.type = "log-log")
            else survfit(Surv(time, event == 1) ~ 1, data = dd, weights = w, conf.type = "log-log",
                         robust = (wt == "ij"))
       s <- summary(f, censored = FALSE)

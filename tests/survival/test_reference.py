@@ -40,7 +40,10 @@ def subsets(d: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 @pytest.mark.parametrize("ds", DATASETS)
 @pytest.mark.parametrize(("label", "w", "variance"), [("none", None, "greenwood"),
                                                       ("greenwood", "w", "greenwood"),
-                                                      ("ij", "w", "ij")])
+                                                      ("ij", "w", "ij"),
+                                                      # survfit's default with non-integer
+                                                      # weights is the IJ: so is ours
+                                                      ("default", "w", None)])
 def test_kaplan_meier_matches_survfit(ds: str, label: str, w: str | None, variance: str) -> None:
     """Greenwood against survfit(robust = FALSE); "ij" against survfit's default for case
     weights (robust = TRUE, the infinitesimal jackknife)."""
