@@ -89,6 +89,9 @@ class _Text:
         if isinstance(raw.dtype, pd.CategoricalDtype):
             codes = raw.cat.codes.to_numpy(dtype=np.int64)
             uniq = pd.Series(raw.cat.categories.astype(object), dtype=object)
+        elif isinstance(raw.dtype, pd.StringDtype):
+            c, u = pd.factorize(raw)
+            codes, uniq = np.asarray(c, dtype=np.int64), pd.Series(np.asarray(u, dtype=object))
         else:
             c, u = pd.factorize(raw.to_numpy(dtype=object))
             codes, uniq = c.astype(np.int64, copy=False), pd.Series(u, dtype=object)

@@ -153,25 +153,26 @@ def _scan_lines(data: bytes, sep: int, quoted: bool) -> _Lines:
     n = len(arr)
     ends_parts, seps_parts, phys_parts = [], [], []
     carry_q, carry_s, carry_p = 0, 0, 0
-    for off in range(0, n, _CHUNK):
+    for off in range(0, n, _CHUNK):  # int32 running counts per chunk: fast and bounded memory
         a = arr[off:off + _CHUNK]
         is_nl = a == _NL
+        is_sep = a == sep
         if quoted:
-            parity = np.bitwise_xor.accumulate((a == _QUOTE).view(np.uint8)) ^ np.uint8(carry_q)
-            carry_q = int(parity[-1])
-            outside = parity == 0
+            quotes = np.cumsum(a == _QUOTE, dtype=np.int32)
+            outside = ((quotes + carry_q) & 1) == 0
+            carry_q = (carry_q + int(quotes[-1])) & 1
             line_end = is_nl & outside
-            is_sep = (a == sep) & outside
-            phys = np.cumsum(is_nl, dtype=np.int64)
+            is_sep &= outside
+            phys = np.cumsum(is_nl, dtype=np.int32)
         else:
-            line_end, is_sep, phys = is_nl, a == sep, None
+            line_end, phys = is_nl, None
         idx = np.flatnonzero(line_end)
-        cs = np.cumsum(is_sep, dtype=np.int64)
+        cs = np.cumsum(is_sep, dtype=np.int32)
         ends_parts.append(idx + off)
-        seps_parts.append(cs[idx] + carry_s)
+        seps_parts.append(cs[idx].astype(np.int64) + carry_s)
         carry_s += int(cs[-1])
         if phys is not None:
-            phys_parts.append(phys[idx] + carry_p)
+            phys_parts.append(phys[idx].astype(np.int64) + carry_p)
             carry_p += int(phys[-1])
     ends = np.concatenate(ends_parts) if ends_parts else np.zeros(0, np.int64)
     seps = np.concatenate(seps_parts) if seps_parts else np.zeros(0, np.int64)
@@ -256,9 +257,82 @@ def _read_with_csv_module(text: str, sep: str, header_row: int, header: list[str
     if wrong:
         raise _field_count_error(path, header, np.array([w[0] for w in wrong]),
                                  np.array([w[1] for w in wrong]))
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
-        {c: pd.Series(dtype=object) for c in header})
+    text = pd.StringDtype("pyarrow")
+    frame = pd.DataFrame(rows, columns=header, dtype=text) if rows else pd.DataFrame(
+        {c: pd.Series(dtype=text) for c in header})
     return frame, np.asarray(lines, dtype=np.int64), np.asarray(skipped, dtype=np.int64)
+
+
+def _parse_with_arrow(data: bytes, path: Path, display: str, codec: str, sep: str,
+                      header: list[str], header_row: int, quoted: bool) -> pd.DataFrame | None:
+    """Parse checked delimited bytes with pyarrow (multi-threaded): every column as text,
+    nothing read as missing, text kept in Arrow memory (``string[pyarrow]``)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    encoding = "utf8" if codec in ("utf-8", "utf-8-sig") else codec
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(skip_rows=header_row, column_names=header,
+                                           encoding=encoding),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
+                                              newlines_in_values=quoted,
+                                              ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header}, null_values=[],
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        if "columns" in str(exc):
+            return None  # a row with the wrong number of fields: the byte scan says which
+        raise ReadError(f"{path}: cannot be read as delimited text: {exc}", file=display) from exc
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ReadError(f"{path}: cannot be read as delimited text: {exc}", file=display) from exc
+    dtype = pd.StringDtype("pyarrow")
+    frame = table.to_pandas(types_mapper=lambda t: dtype if t == pa.string() else None)
+    frame.columns = header
+    return frame
+
+
+def _values_with_newlines(frame: pd.DataFrame) -> bool:
+    return any(bool(frame[c].str.contains("\n", regex=False).any()) for c in frame.columns)
+
+
+def _physical_rows(data: bytes, frame: pd.DataFrame, header_row: int, path: Path,
+                   display: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Physical row of each parsed record when no value holds a line break; drop the records
+    whose fields are all empty (``;;;;`` padding) and return the rows skipped."""
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if b"\n\n" in data or b"\n\r\n" in data or data.endswith(b"\n\r"):
+        arr = np.frombuffer(data, dtype=np.uint8)
+        ends = np.flatnonzero(arr == _NL)
+        if len(ends) == 0 or ends[-1] != len(arr) - 1:
+            ends = np.r_[ends, len(arr)]
+        starts = np.r_[0, ends[:-1] + 1]
+        length = ends - starts
+        length = length - ((length > 0) & (arr[np.clip(ends - 1, 0, None)] == _CR))
+        physical = np.arange(1, len(ends) + 1)[header_row:]
+        blank = length[header_row:] == 0
+    else:
+        physical = np.arange(header_row + 1, n_lines + 1)
+        blank = np.zeros(len(physical), dtype=bool)
+    rows = physical[~blank]
+    if len(frame) != len(rows):
+        lone_cr = b"\r" in data.replace(b"\r\n", b"")
+        raise ReadError(f"{path}: cannot be read consistently ({len(frame)} records found where "
+                        f"the file has {len(rows)} non-empty rows); "
+                        + ("it uses old Mac line endings (CR only): save it again as CSV"
+                           if lone_cr else "check for unbalanced quotes"), file=display)
+    empty = np.ones(len(frame), dtype=bool)
+    for c in frame.columns:
+        empty &= (frame[c] == "").to_numpy(dtype=bool, na_value=True)
+        if not empty.any():
+            break
+    skipped = physical[blank]
+    if empty.any():
+        skipped = np.sort(np.r_[skipped, rows[empty]])
+        frame, rows = frame[~empty].reset_index(drop=True), rows[~empty]
+    return frame, rows, skipped
 
 
 def read_delimited(path: str | Path, *, encoding: str = "utf-8", delimiter: str | None = None,
@@ -281,6 +355,7 @@ def read_delimited(path: str | Path, *, encoding: str = "utf-8", delimiter: str 
     Returns
     -------
     RawTable
+        Every column as text (``string[pyarrow]``, compact); records keep their physical row.
 
     Raises
     ------
@@ -322,37 +397,22 @@ def read_delimited(path: str | Path, *, encoding: str = "utf-8", delimiter: str 
                         "be cut at the NUL): repair or re-export it",
                         file=display, row=line, column=column)
     quoted = b'"' in data
-    lines = _scan_lines(data, ord(sep), quoted)
-    body = slice(header_row, None)
-    length, fields, physical = lines.length[body], lines.fields[body], lines.physical[body]
-    blank = length == 0
-    only_seps = ~blank & (length == fields - 1)
-    wrong = ~blank & ~only_seps & (fields != len(header))
-    if (quoted and (not lines.consistent or wrong.any())) or (
-            only_seps & (fields != len(header))).any():
+    frame = _parse_with_arrow(data, path, display, codec, sep, header, header_row, quoted)
+    if frame is None or (quoted and _values_with_newlines(frame)):
+        # exact and slower: the byte scan names the rows with the wrong number of fields; the
+        # csv module follows quoted newlines and rows of only delimiters wider than the header
+        lines = _scan_lines(data, ord(sep), quoted)
+        body = slice(header_row, None)
+        length, fields, physical = lines.length[body], lines.fields[body], lines.physical[body]
+        blank = length == 0
+        only_seps = ~blank & (length == fields - 1)
+        wrong = ~blank & ~only_seps & (fields != len(header))
+        if wrong.any() and not quoted:
+            raise _field_count_error(path, header, physical[wrong], fields[wrong])
         frame, kept_rows, skipped = _read_with_csv_module(data.decode(codec), sep, header_row,
                                                           header, path)
-    elif wrong.any():
-        raise _field_count_error(path, header, physical[wrong], fields[wrong])
     else:
-        try:
-            frame = pd.read_csv(io.BytesIO(data), sep=sep, header=None, names=header,
-                                skiprows=header_row, dtype=str, keep_default_na=False,
-                                na_filter=False, skip_blank_lines=True, index_col=False,
-                                encoding=codec, engine="c", quoting=csv.QUOTE_MINIMAL)
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-            raise ReadError(f"{path}: cannot be read as delimited text: {exc}",
-                            file=display) from exc
-        records = ~blank
-        if len(frame) != int(records.sum()):
-            raise ReadError(f"{path}: cannot be read consistently ({len(frame)} records found "
-                            f"where the file has {int(records.sum())} non-empty rows); check "
-                            "for unbalanced quotes", file=display)
-        keep = ~only_seps[records]
-        skipped = physical[blank | only_seps]
-        if not keep.all():
-            frame = frame[keep].reset_index(drop=True)
-        kept_rows = physical[records][keep]
+        frame, kept_rows, skipped = _physical_rows(data, frame, header_row, path, display)
     notes = [Note("read", "", display, "", len(frame))]
     if delimiter is None:
         notes.append(Note("delimiter", "", "detected", sep, len(frame)))

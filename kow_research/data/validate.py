@@ -160,16 +160,40 @@ def _codes(values: pd.Series) -> np.ndarray:
     if str(dtype) in ("Int64", "boolean"):
         v = values.to_numpy(dtype="float64", na_value=np.nan)
         return np.where(np.isnan(v), np.iinfo(np.int64).min, np.nan_to_num(v)).astype(np.int64)
+    if dtype == np.float64:
+        v = values.to_numpy(dtype=np.float64)
+        return np.where(np.isnan(v), np.nan, v + 0.0).view(np.int64)  # +0.0 folds -0.0 into 0.0
     return pd.factorize(values, use_na_sentinel=False)[0].astype(np.int64)
 
 
 def _combine(columns: list[np.ndarray]) -> np.ndarray:
-    """One code per row for the combination of several code columns."""
+    """One exact code per row for the combination of several code columns."""
     combined = np.zeros(len(columns[0]), dtype=np.int64)
     for col in columns:
         c, uniq = pd.factorize(col)
         combined, _ = pd.factorize(combined * (len(uniq) + 1) + c)
     return combined
+
+
+def _hash(columns: list[np.ndarray]) -> np.ndarray:
+    """A 64-bit hash per row of several int64 code columns (equal rows, equal hash)."""
+    h = np.full(len(columns[0]), 0x9E3779B97F4A7C15, dtype=np.uint64)
+    for col in columns:
+        x = np.ascontiguousarray(col, dtype=np.int64).view(np.uint64)
+        h ^= x + np.uint64(0x9E3779B97F4A7C15) + (h << np.uint64(6)) + (h >> np.uint64(2))
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+    return h
+
+
+def _repeated(columns: list[np.ndarray]) -> np.ndarray:
+    """Positions of the rows whose combination of codes occurs more than once (exact)."""
+    if len(columns) == 1:
+        return np.flatnonzero(pd.Series(columns[0]).duplicated(keep=False).to_numpy())
+    candidates = np.flatnonzero(pd.Series(_hash(columns)).duplicated(keep=False).to_numpy())
+    if len(candidates) == 0:
+        return candidates
+    exact = _combine([c[candidates] for c in columns])
+    return candidates[pd.Series(exact).duplicated(keep=False).to_numpy()]
 
 
 def _first_positions(codes: np.ndarray) -> np.ndarray:
@@ -183,9 +207,22 @@ def _first_positions(codes: np.ndarray) -> np.ndarray:
     return out
 
 
+def _column_codes(col: str, c: Coerced, owners: np.ndarray | None) -> np.ndarray:
+    """Codes of a typed column; participant_id codes are owner positions when known."""
+    if col == "participant_id" and owners is not None and len(owners) == len(c.values):
+        known = owners >= 0
+        if known.all():
+            return owners.astype(np.int64)
+        codes = owners.astype(np.int64).copy()
+        sub = pd.factorize(c.values[~known], use_na_sentinel=False)[0]
+        codes[~known] = -1 - sub.astype(np.int64)
+        return codes
+    return _codes(c.values)
+
+
 def _check_keys(table: str, df: pd.DataFrame, schema: TableSchema, checked: dict[str, Coerced],
-                source: TableSource, out: Collector) -> None:
-    """Exact duplicate rows and unique keys."""
+                source: TableSource, out: Collector, owners: np.ndarray | None) -> None:
+    """Exact duplicate rows and unique keys (hash first, then exact on the few candidates)."""
     n = len(df)
     if n == 0:
         return
@@ -195,14 +232,17 @@ def _check_keys(table: str, df: pd.DataFrame, schema: TableSchema, checked: dict
         keys.append(tuple(schema.primary_key))
     keys += [(f.name,) for f in schema.fields if f.unique and (f.name,) not in keys]
     keys = [k for k in keys if all(c in checked for c in k)]
-    key_codes = {k: _combine([_codes(checked[c].values) for c in k]) for k in keys}
+    codes = {c: _column_codes(c, checked[c], owners) for k in keys for c in k}
+    repeated = {k: _repeated([codes[c] for c in k]) for k in keys}
     # exact duplicates: rows identical in every column (typed values where they parsed, the raw
     # cells otherwise). With a key, only rows whose key repeats can be duplicates.
     if keys:
-        k0 = key_codes[keys[0]]
-        candidates = np.flatnonzero(pd.Series(k0).duplicated(keep=False).to_numpy())
+        candidates = repeated[keys[0]]
     else:
-        candidates = np.arange(n)
+        cols = [(_column_codes(c, checked[c], owners) if c in checked and not checked[c].bad.any()
+                 else pd.factorize(frame[c].astype(object), use_na_sentinel=False)[0].astype(
+                     np.int64)) for c in frame.columns]
+        candidates = _repeated(cols)
     dup_row = np.zeros(n, dtype=bool)
     if len(candidates) > 1:
         cols = []
@@ -223,21 +263,24 @@ def _check_keys(table: str, df: pd.DataFrame, schema: TableSchema, checked: dict
                     "row is identical to row " + pd.Series(
                         source.row_numbers(first[dup_sub])).astype(str) + " (duplicate entry?)")
     for key in keys:
-        codes = key_codes[key]
-        dup = pd.Series(codes).duplicated(keep="first").to_numpy() & ~dup_row
+        rep = repeated[key]
+        if len(rep) < 2:
+            continue
+        exact = _combine([codes[c][rep] for c in key])
+        dup = pd.Series(exact).duplicated(keep="first").to_numpy() & ~dup_row[rep]
         for k in key:
-            dup &= checked[k].values.notna().to_numpy()
+            dup &= ~checked[k].missing[rep] & ~checked[k].bad[rep]
         if dup.any():
-            first_pos = _first_positions(codes)
-            pos = np.flatnonzero(dup)
+            first_pos = rep[_first_positions(exact)]
+            pos = rep[dup]
             label = " + ".join(key)
             typed = [checked[k].values for k in key]
             vals = typed[0].iloc[pos] if len(key) == 1 else (
-                pd.Series(_fmt(typed[0]).iloc[pos].to_numpy(), dtype=object) + " / "
-                + _fmt(typed[1]).iloc[pos].to_numpy())
+                pd.Series(_fmt(typed[0].iloc[pos]).to_numpy(), dtype=object) + " / "
+                + _fmt(typed[1].iloc[pos]).to_numpy())
             out.add(table, source, pos, label, vals, "unique_key", "error",
                     f"{label} " + _fmt(vals).reset_index(drop=True)
-                    + " also on row " + pd.Series(source.row_numbers(first_pos[pos])).astype(str))
+                    + " also on row " + pd.Series(source.row_numbers(first_pos[dup])).astype(str))
 
 
 def _owner_positions(typed: dict[str, dict[str, pd.Series]]) -> dict[str, np.ndarray]:
@@ -283,7 +326,7 @@ def _check_rules(table: str, schema: TableSchema, typed: dict[str, dict[str, pd.
     t = typed[table]
     for chk in schema.checks:
         if chk.rule == "overlapping_paid_spells":
-            _check_overlap(table, chk, t, source, out)
+            _check_overlap(table, chk, t, source, out, owners.get(table))
             continue
         if chk.column is None or chk.other is None or chk.column not in t:
             continue
@@ -310,7 +353,7 @@ def _check_rules(table: str, schema: TableSchema, typed: dict[str, dict[str, pd.
 
 
 def _check_overlap(table: str, chk: Check, t: dict[str, pd.Series], source: TableSource,
-                   out: Collector) -> None:
+                   out: Collector, owners: np.ndarray | None) -> None:
     need = ("participant_id", "start_date", "end_date", "kind")
     if not all(c in t for c in need):
         return
@@ -318,18 +361,25 @@ def _check_overlap(table: str, chk: Check, t: dict[str, pd.Series], source: Tabl
     if paid.sum() < 2:
         return
     pos_all = np.flatnonzero(paid)
-    pid = pd.factorize(t["participant_id"].to_numpy(dtype=object)[pos_all])[0]
-    start = t["start_date"].to_numpy()[pos_all].astype("datetime64[D]").astype(np.int64)
-    end_raw = t["end_date"].to_numpy()[pos_all].astype("datetime64[D]")
-    end = np.where(np.isnat(end_raw), np.iinfo(np.int64).max, end_raw.astype(np.int64))
+    if owners is not None and (owners[pos_all] >= 0).all():
+        pid = owners[pos_all]
+    else:
+        pid = pd.factorize(t["participant_id"].to_numpy(dtype=object)[pos_all])[0]
+    day = np.int64(86_400 * 10**9)
+    start = t["start_date"].to_numpy(dtype="datetime64[ns]")[pos_all].view(np.int64) // day
+    end_raw = t["end_date"].to_numpy(dtype="datetime64[ns]")[pos_all]
+    span = np.int64(1 << 20)  # days from 1677 to 2262 fit; ongoing spells end at the top
+    end = np.where(np.isnat(end_raw), span - 1, end_raw.view(np.int64) // day + (span >> 1))
+    start = start + (span >> 1)
     order = np.lexsort((end, start, pid))
     pid_s, start_s, end_s = pid[order], start[order], end[order]
     # a spell overlaps when it starts on or before the latest end of the participant's earlier
-    # paid spells (ongoing spells end at +infinity)
+    # paid spells: a running maximum within each participant (offsets keep groups apart)
     grp_start = np.r_[True, pid_s[1:] != pid_s[:-1]]
-    prev_end = np.r_[np.iinfo(np.int64).min, end_s[:-1]]
-    prev_end[grp_start] = np.iinfo(np.int64).min
-    run_max = pd.Series(prev_end).groupby(np.cumsum(grp_start)).cummax().to_numpy()
+    group = np.cumsum(grp_start) - 1
+    prev_end = np.r_[0, end_s[:-1]]
+    prev_end[grp_start] = 0
+    run_max = np.maximum.accumulate(prev_end + group * span) - group * span
     overlap = start_s <= run_max
     pos = np.sort(pos_all[order[overlap]])
     out.add(table, source, pos, "start_date", t["start_date"].iloc[pos], chk.rule, chk.severity,
@@ -402,7 +452,7 @@ def check_study(study: Study, *, today: _dt.date | None = None
         schema = get_schema(table)
         source = study.source(table)
         if checked[table]:
-            _check_keys(table, df, schema, checked[table], source, out)
+            _check_keys(table, df, schema, checked[table], source, out, owners.get(table))
         _check_foreign_keys(table, schema, typed, owners, source, out)
         _check_rules(table, schema, typed, owners, source, out)
     problems = out.frame()
