@@ -27,7 +27,11 @@ class ValidationError(ValueError):
     ----------
     report : ValidationReport
         Every problem found (errors and warnings).
+    import_log : pandas.DataFrame or None
+        When raised by an import: what the import changed (table, column, rule, from, to, rows).
     """
+
+    import_log: pd.DataFrame | None = None
 
     def __init__(self, report: ValidationReport) -> None:
         self.report = report
