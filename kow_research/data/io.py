@@ -129,6 +129,15 @@ def _find_files(folder: Path) -> dict[str, Path]:
 
 
 def read_tables(path: str | Path) -> Study:
+    """Read the tables of a study without validating them (see :func:`_read_tables`)."""
+    try:
+        return _read_tables(path)
+    except OSError as exc:  # permissions, a file vanishing while read: unreadable input
+        raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})",
+                        file=Path(path).name) from exc
+
+
+def _read_tables(path: str | Path) -> Study:
     """Read the tables of a study without validating them.
 
     Parameters
@@ -172,7 +181,7 @@ def read_tables(path: str | Path) -> Study:
         workbooks = sorted(p for p in path.glob("*.xlsx") if p.stem not in TABLES
                            and not p.name.startswith("~$"))
         if not files and len(workbooks) == 1:
-            return read_tables(workbooks[0])
+            return _read_tables(workbooks[0])
         if not files and len(workbooks) > 1:
             raise ValueError(f"{path}: several workbooks ({', '.join(p.name for p in workbooks)}) "
                              "and no table files; pass the workbook's path")

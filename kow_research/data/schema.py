@@ -59,6 +59,7 @@ class Field:
     false_values: tuple[str, ...] = ("false",)
     plausible_min: str | None = None
     plausible_max: str | None = None
+    names: tuple[str, ...] = ()
 
     def plausible_range(self, today: _dt.date | None = None
                         ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -199,6 +200,7 @@ def _parse_field(d: dict[str, Any]) -> Field:
         false_values=tuple(d.get("falseValues", ("false",))),
         plausible_min=plausible.get("minimum"),
         plausible_max=plausible.get("maximum"),
+        names=tuple(str(n) for n in d.get("x-names", ()) or ()),
     )
 
 
