@@ -105,11 +105,11 @@ def _check_field(table: str, raw: pd.Series, f: Field, source: TableSource, out:
             pos = np.flatnonzero(off)
             vals = c.values.iloc[pos]
             unit = f" {f.unit}" if f.unit else ""
-            hint = " (the 0-6 ladder variant? recode to 1-6)" if (
-                table == "ladder" and f.name == "rung") else ""
+            hint = pd.Series(np.where((v[pos] == 0) & (table == "ladder") & (f.name == "rung"),
+                                      " (the 0-6 ladder variant? recode to 1-6)", ""))
             out.add(table, source, pos, f.name, vals, "range", "error",
                     f"{f.name} " + _fmt(vals).reset_index(drop=True)
-                    + f"{unit} is outside {f.minimum}-{f.maximum}{unit}{hint}")
+                    + f"{unit} is outside {f.minimum}-{f.maximum}{unit}" + hint)
     if f.type == "date" and (f.plausible_min or f.plausible_max):
         lo_ts, hi_ts = f.plausible_range(today)
         d = c.values.to_numpy(dtype="datetime64[ns]")
