@@ -220,6 +220,13 @@ def _is_per_field(key: str, value: Any) -> bool:
     return not (key == "booleans" and set(value) <= {"true", "false"})
 
 
+def _choice(place: str, value: Any, allowed: tuple[str, ...]) -> None:
+    try:
+        check_choice(place, value, allowed)
+    except ValueError as exc:
+        raise MappingError(str(exc)) from None
+
+
 def _check_date_format(value: Any, where: str) -> None:
     for fmt in value if isinstance(value, list) else [value]:
         if not isinstance(fmt, str) or not (fmt in DATE_KEYWORDS or "%" in fmt):
@@ -239,11 +246,11 @@ def _check_options(options: dict[str, Any], where: str, table: str | None) -> No
         values = list(value.values()) if per_field else [value]
         for v in values:
             if key == "spss_values":
-                check_choice(place, v, SPSS_VALUES)
+                _choice(place, v, SPSS_VALUES)
             elif key == "spss_user_missing":
-                check_choice(place, v, SPSS_USER_MISSING)
+                _choice(place, v, SPSS_USER_MISSING)
             elif key == "decimal":
-                check_choice(place, v, DECIMALS)
+                _choice(place, v, DECIMALS)
             elif key == "date_format":
                 _check_date_format(v, place)
             elif key == "booleans":
@@ -255,7 +262,7 @@ def _check_options(options: dict[str, Any], where: str, table: str | None) -> No
         if key == "header_row" and (not str(value).isdigit() or int(value) < 1):
             raise MappingError(f"{place}: header_row must be a row number (1 = first row)")
         if key == "strip":
-            check_choice(place, value, ("true", "false"))
+            _choice(place, value, ("true", "false"))
         if key in ("encoding",):
             import codecs
 
@@ -375,13 +382,13 @@ def parse_mapping(data: Any, *, text: str = "", path: Path | None = None) -> Map
             raise _unknown(key, _OPTION_KEYS, _where(where, "defaults"))
     _check_options(defaults, _where(where, "defaults"), None)
     tables_spec = data.get("tables")
-    if not isinstance(tables_spec, dict) or "participants" not in tables_spec:
-        raise MappingError(f"{where}.tables: map at least the participants table")
-    tables = {}
-    for table, spec in tables_spec.items():
+    for table in tables_spec if isinstance(tables_spec, dict) else ():
         if table not in TABLES:
             raise _unknown(table, TABLES, _where(where, "tables"), "table")
-        tables[table] = _parse_table(table, spec, _where(where, "tables", table))
+    if not isinstance(tables_spec, dict) or "participants" not in tables_spec:
+        raise MappingError(f"{where}.tables: map at least the participants table")
+    tables = {table: _parse_table(table, spec, _where(where, "tables", table))
+              for table, spec in tables_spec.items()}
     return Mapping(tables=tables, defaults=defaults, text=text, path=path)
 
 
@@ -391,7 +398,8 @@ def load_mapping(mapping: str | Path | AbcMapping[str, Any] | Mapping) -> Mappin
     Parameters
     ----------
     mapping : str, Path, dict or Mapping
-        The path of a YAML mapping file, YAML text, or the parsed mapping.
+        The path of a YAML mapping file, YAML text (several lines, or one line with a colon
+        that is not a file name), or the parsed mapping.
 
     Returns
     -------
@@ -423,7 +431,8 @@ def load_mapping(mapping: str | Path | AbcMapping[str, Any] | Mapping) -> Mappin
         return parse_mapping(dict(mapping), text=yaml.safe_dump(dict(mapping), sort_keys=False,
                                                                 allow_unicode=True))
     path: Path | None = None
-    if isinstance(mapping, Path) or (isinstance(mapping, str) and "\n" not in mapping):
+    if isinstance(mapping, Path) or (isinstance(mapping, str) and "\n" not in mapping and (
+            ":" not in mapping or Path(mapping).is_file())):
         path = Path(mapping)
         try:
             text = path.read_text(encoding="utf-8-sig")

@@ -155,6 +155,7 @@ def _text_rules(u: pd.Series, counts: np.ndarray, f: Field, rules: Rules, table:
     log.add(table, f.name, "strip", "surrounding spaces", "removed", int(counts[stripped].sum()))
     fold = key.str.casefold()
     done = (key == "").to_numpy(dtype=bool)
+    out[done] = None
     missing = {m.casefold() for m in rules.missing}
     if missing:
         m = fold.isin(missing).to_numpy(dtype=bool) & ~done
