@@ -63,21 +63,24 @@ def _is_missing(v: Any) -> bool:
         v is pd.NaT)
 
 
-def _factorize(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
+def _factorize(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes and distinct values; object columns keep 1, 1.0 and True apart."""
     if raw.dtype == object:
         tagged = [(type(v).__name__, v) if not _is_missing(v) else None for v in raw.to_numpy()]
         codes, uniq = pd.factorize(pd.Series(tagged, dtype=object))
-        return np.asarray(codes, dtype=np.int64), [u[1] for u in uniq]
+        values = np.empty(len(uniq), dtype=object)
+        values[:] = [u[1] for u in uniq]
+        return np.asarray(codes, dtype=np.int64), values
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         values = raw.to_numpy()
         codes, uniq = pd.factorize(values.view(np.int64))
         nat = np.iinfo(np.int64).min
         codes = np.where(values.view(np.int64) == nat, -1, codes)
-        return np.asarray(codes, dtype=np.int64), [np.int64(u).astype(values.dtype)
-                                                   if u != nat else None for u in uniq]
+        dates = np.empty(len(uniq), dtype=object)
+        dates[:] = [np.int64(u).astype(values.dtype) if u != nat else None for u in uniq]
+        return np.asarray(codes, dtype=np.int64), dates
     codes, uniq = pd.factorize(raw)
-    return np.asarray(codes, dtype=np.int64), list(np.asarray(uniq, dtype=object))
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniq, dtype=object)
 
 
 def _date_text(v: Any) -> str | None:
