@@ -216,8 +216,8 @@ def _to_date(raw: pd.Series, field: Field) -> Coerced:
     for i in present[~is_str]:  # native Excel cells among text: element-wise, small files only
         v = raw.iat[i]
         if isinstance(v, pd.Timestamp | _dt.datetime | _dt.date | np.datetime64):
-            ts = np.asarray([np.datetime64(v.replace(tzinfo=None) if isinstance(
-                v, _dt.datetime) else v, "s")])
+            plain = v.replace(tzinfo=None) if isinstance(v, _dt.datetime) else v
+            ts = np.asarray([plain], dtype="datetime64[s]")
             typed, far, has_time = _native_dates(ts)
             if getattr(v, "tzinfo", None) is None and not far[0] and not has_time[0]:
                 out.iat[i] = typed[0]

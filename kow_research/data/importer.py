@@ -271,7 +271,7 @@ def _melt(tm: TableMapping, frame: pd.DataFrame, cols: list[str], parts: list[_P
             present[:, j] |= s.notna().to_numpy()
             series.append(s)
         per_field[name] = series
-    row, j = np.nonzero(present)  # row-major: every wave of the first person, then the next
+    row, col = np.nonzero(present)  # row-major: every wave of the first person, then the next
     for jj, v in enumerate(values):
         empty = int(n - present[:, jj].sum())
         log.add(table, wide.key, "wide_empty", f"{wide.key} {v}: all of "
@@ -283,12 +283,12 @@ def _melt(tm: TableMapping, frame: pd.DataFrame, cols: list[str], parts: list[_P
     names: dict[str, Any] = {}
     for name, series in per_field.items():
         stacked = pd.concat(series, ignore_index=True) if series else pd.Series(dtype=object)
-        out[name] = stacked.iloc[j * n + row].reset_index(drop=True)
-        names[name] = np.asarray([sources.get((name, values[jj]), "") for jj in j], dtype=object)
-    out[wide.key] = pd.Series(np.asarray(values, dtype=object)[j], dtype=object)
+        out[name] = stacked.iloc[col * n + row].reset_index(drop=True)
+        names[name] = np.asarray([sources.get((name, values[jj]), "") for jj in col], dtype=object)
+    out[wide.key] = pd.Series(np.asarray(values, dtype=object)[col], dtype=object)
     for name, table_of in wide.per_value.items():
         lookup = {str(key): str(val) for key, val in table_of.items()}
-        out[name] = pd.Series([lookup.get(values[jj]) for jj in j], dtype=object)
+        out[name] = pd.Series([lookup.get(values[jj]) for jj in col], dtype=object)
         log.add(table, name, "per_value", wide.key, name, len(row))
     for f in schema.fields:
         if f.name in out:

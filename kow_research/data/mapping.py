@@ -150,7 +150,7 @@ class TableMapping:
         for key in _PER_FIELD:
             for level in (self.options, defaults):
                 value = level.get(key)
-                if _is_per_field(key, value):
+                if isinstance(value, dict) and _is_per_field(key, value):
                     if name in value:
                         resolved[key] = value[name]
                         break

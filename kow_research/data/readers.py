@@ -599,7 +599,7 @@ def read_sav(path: str | Path, *, name: str | None = None) -> RawTable:
     except Exception as exc:  # pyreadstat raises its own and OSError types
         raise ReadError(f"{path}: cannot be read as an SPSS .sav file: {exc}",
                         file=display) from exc
-    formats = dict(meta.original_variable_types or {})
+    formats = {str(c): str(f) for c, f in (meta.original_variable_types or {}).items()}
     for col, fmt in formats.items():
         if col in df.columns and str(fmt).upper().startswith(_SPSS_DATE_FORMATS):
             secs = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
@@ -607,8 +607,9 @@ def read_sav(path: str | Path, *, name: str | None = None) -> RawTable:
             out = np.full(len(secs), np.datetime64("NaT"), dtype="datetime64[s]")
             out[ok] = SPSS_EPOCH + np.round(secs[ok]).astype(np.int64).astype("timedelta64[s]")
             df[col] = pd.Series(out, index=df.index)
-    ranges = {col: [(float(r["lo"]), float(r["hi"])) for r in spec]
-              for col, spec in (meta.missing_ranges or {}).items()}
+    ranges: dict[str, list[tuple[float, float]]] = {
+        col: [(float(r["lo"]), float(r["hi"])) for r in spec if isinstance(r, dict)]
+        for col, spec in (meta.missing_ranges or {}).items()}
     labels = {col: dict(v) for col, v in (meta.variable_value_labels or {}).items()}
     var_labels = {c: lab for c, lab in (meta.column_names_to_labels or {}).items() if lab}
     source = TableSource(name=display, first_row=1)

@@ -329,7 +329,7 @@ def _table_lines(table: str, unit: Unit, taken: set[str], common_format: str | N
         key = "wave" if table == "ladder" else "session_number"
         keep = {"participant_id"} & set(matched)
         matched = {k: v for k, v in matched.items() if k in keep}
-        for name, template in wide.items():
+        for template in wide.values():
             regex = re.compile(re.escape(template).replace(re.escape(f"{{{key}}}"), ".+"))
             used |= {c.name for c in unit.columns if regex.fullmatch(c.name)}
     lines.append("    columns:")

@@ -172,7 +172,8 @@ def _text_rules(u: pd.Series, counts: np.ndarray, f: Field, rules: Rules, table:
         if recode == "dictionary":
             recode_map, rule_name = _dictionary_recode(f), "recode_dictionary"
         else:
-            recode_map = {k.casefold(): str(v) for k, v in dict(recode).items()}
+            recode_map = {k.casefold(): str(v) for k, v in (
+                recode.items() if isinstance(recode, dict) else ())}
             rule_name = "recode"
         target = fold.map(recode_map)
         r = target.notna().to_numpy(dtype=bool) & ~done
@@ -270,7 +271,8 @@ def transform_column(raw: pd.Series, f: Field, rules: Rules, *, table: str, sour
     if recode == "dictionary":
         recode_map, rule_name = _dictionary_recode(f), "recode_dictionary"
     else:
-        recode_map = {k.casefold(): str(v) for k, v in (recode or {}).items()}
+        recode_map = {k.casefold(): str(v) for k, v in (
+            recode.items() if isinstance(recode, dict) else ())}
         rule_name = "recode"
     missing = {m.casefold() for m in rules.missing}
     true_words = {w.casefold() for w in (*f.true_values, *rules.true_words)}

@@ -14,7 +14,8 @@ from kow_research.data.transform import Log, SpssMeta, transform_column
 P, S, SES = get_schema("participants"), get_schema("spells"), get_schema("sessions")
 
 
-def run(values, field, rules=Rules(), spss=None, table="participants"):
+def run(values, field, rules=None, spss=None, table="participants"):
+    rules = rules or Rules()
     log = Log()
     out = transform_column(pd.Series(values), field, rules, table=table, source_column="src",
                            log=log, spss=spss)
