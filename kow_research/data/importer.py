@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kow_research.data.delimited import read_delimited
 from kow_research.data.io import write_study
 from kow_research.data.mapping import Mapping, MappingError, TableMapping, load_mapping
 from kow_research.data.readers import (
     EXCEL_EXTENSIONS,
     RawTable,
     ReadError,
-    read_delimited,
     read_parquet,
     read_sav,
     read_sheet,

@@ -31,12 +31,12 @@ import numpy as np
 import pandas as pd
 
 from kow_research.core import check_choice
+from kow_research.data.delimited import read_delimited
 from kow_research.data.readers import (
     EXCEL_EXTENSIONS,
     RawTable,
     ReadError,
     match_sheet,
-    read_delimited,
     read_parquet,
     read_sav,
     read_sheet,

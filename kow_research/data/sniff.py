@@ -22,12 +22,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from kow_research.data.delimited import read_delimited
 from kow_research.data.mapping import text_key
 from kow_research.data.readers import (
     EXCEL_EXTENSIONS,
     RawTable,
     ReadError,
-    read_delimited,
     read_parquet,
     read_sav,
     read_sheet,

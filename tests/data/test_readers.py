@@ -21,7 +21,8 @@ import pytest
 
 import kow_research as kr
 from kow_research.data import ReadError, TableSource
-from kow_research.data.readers import read_delimited, read_sheet
+from kow_research.data.delimited import read_delimited
+from kow_research.data.readers import read_sheet
 
 from .helpers import text_tables
 from .test_io import write_csv_tables
