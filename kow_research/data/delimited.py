@@ -278,6 +278,22 @@ def read_delimited(path: str | Path, *, encoding: str = "utf-8", delimiter: str 
     ReadError
         Empty file, NUL bytes, text not in ``encoding``, duplicate column names, or rows with
         more or fewer fields than the header (naming the file, row and column).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "deelnemers.csv"
+    >>> _ = path.write_bytes("respnr;regio\\r\\n101;Súdwest-Fryslân\\r\\n\\r\\n102;Zwolle\\r\\n;\\r\\n"
+    ...                      .encode("cp1252"))
+    >>> raw = read_delimited(path, encoding="cp1252")
+    >>> raw.frame["regio"].tolist(), raw.source.row_numbers([0, 1]).tolist(), raw.skipped.tolist()
+    (['Súdwest-Fryslân', 'Zwolle'], [2, 4], [3, 5])
+    >>> _ = path.write_text("respnr;regio\\n101;Utrecht\\n102\\n", encoding="utf-8")
+    >>> try:
+    ...     read_delimited(path)
+    ... except ReadError as exc:
+    ...     print(exc.file, exc.row, exc.column, "|", str(exc).split(": ", 1)[1][:55])
+    deelnemers.csv 3 regio | row 3 has 1 field(s) where the header has 2: the values
     """
     path = Path(path)
     display = name or path.name

@@ -52,7 +52,18 @@ class _Part:
 
 
 def source_files(sources: str | Path | Sequence[str | Path]) -> list[Path]:
-    """The files given as sources: files as they are, folders as the files directly in them."""
+    """The files given as sources: files as they are, folders as the files directly in them
+    (hidden files and Excel's ``~$`` lock files left out).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("werk.csv", "deelnemers.csv", "~$deelnemers.xlsx"):
+    ...     _ = (folder / name).write_text("x")
+    >>> [p.name for p in source_files(folder)]
+    ['deelnemers.csv', 'werk.csv']
+    """
     items = [sources] if isinstance(sources, str | Path) else list(sources)
     out: list[Path] = []
     for item in items:
@@ -446,6 +457,26 @@ def write_study_folder(study: Study, out: str | Path, *, mapping: str | None = N
     -------
     list of Path
         The files written.
+
+    Examples
+    --------
+    >>> import datetime, pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "team.csv").write_text(
+    ...     "respnr,start,einde,lft,sekse,epa,uitk,diag\\n"
+    ...     "101,2020-02-03,2021-08-02,34,female,false,ww,anxiety\\n", encoding="utf-8")
+    >>> study = import_study(folder / "team.csv", '''
+    ... kow_research_mapping: 1
+    ... tables:
+    ...   participants:
+    ...     columns: {participant_id: respnr, start_date: start, end_of_followup: einde,
+    ...               age: lft, sex: sekse, smi: epa, benefit: uitk, diagnosis_group: diag}
+    ...     constants: {cohort: KOW}
+    ... ''', today=datetime.date(2026, 1, 1))
+    >>> [p.name for p in write_study_folder(study, folder / "study")]
+    ['participants.csv', 'ladder.csv', 'spells.csv', 'sessions.csv', 'mapping.yaml', 'import_log.csv']
+    >>> (folder / "study" / "participants.csv").read_text().splitlines()[0].split(",")[-2:]
+    ['_source_file', '_source_row']
     """
     folder = Path(out)
     written = write_study(study, folder, format="csv", provenance=True)

@@ -54,7 +54,7 @@ WORKBOOK_NAME = "study.xlsx"
 
 
 # --------------------------------------------------------------------------------------- reading
-def with_provenance(raw: RawTable) -> tuple[pd.DataFrame, TableSource]:
+def _split_provenance(raw: RawTable) -> tuple[pd.DataFrame, TableSource]:
     """Split the reserved provenance columns off ``raw`` into its TableSource."""
     frame, source = raw.frame, raw.source
     file_col, row_col = PROVENANCE_COLUMNS
@@ -74,14 +74,14 @@ def with_provenance(raw: RawTable) -> tuple[pd.DataFrame, TableSource]:
                              files=files.astype(str).to_numpy(dtype=object))
 
 
-def note_records(table: str, raw: RawTable) -> list[dict[str, Any]]:
+def _note_records(table: str, raw: RawTable) -> list[dict[str, Any]]:
     """The reader's notes on ``raw`` as import-log records (table, column, rule, from, to,
     rows)."""
     return [{"table": table, "column": n.column, "rule": n.rule, "from": n.source,
              "to": n.target, "rows": n.rows} for n in raw.notes]
 
 
-def canonical_sav(raw: RawTable, table: str) -> pd.DataFrame:
+def _canonical_sav(raw: RawTable, table: str) -> pd.DataFrame:
     """SPSS cells in canonical form: user-missing values missing, value labels for text fields
     (codes for numeric, boolean and date fields)."""
     schema = get_schema(table)
@@ -108,10 +108,10 @@ def _read_file(file: Path, table: str) -> tuple[pd.DataFrame, TableSource, RawTa
         raw = read_parquet(file)
     elif fmt == "sav":
         raw = read_sav(file)
-        raw = RawTable(frame=canonical_sav(raw, table), source=raw.source, kind=raw.kind)
+        raw = RawTable(frame=_canonical_sav(raw, table), source=raw.source, kind=raw.kind)
     else:
         raw = read_sheet(file, None, table=table)
-    frame, source = with_provenance(raw)
+    frame, source = _split_provenance(raw)
     return frame, source, raw
 
 
@@ -169,9 +169,9 @@ def _read_tables(path: str | Path) -> Study:
         for table in TABLES:
             if any(n.strip().casefold() == table for n in names):
                 sheet = read_sheet(path, match_sheet(path, names, table), table=table)
-                raw[table], sources[table] = with_provenance(sheet)
+                raw[table], sources[table] = _split_provenance(sheet)
                 skipped[table] = sheet.skipped
-                notes += note_records(table, sheet)
+                notes += _note_records(table, sheet)
         if "participants" not in raw:
             raise ValueError(f"{path}: no participants sheet; the sheets are "
                              f"{', '.join(map(repr, names))} (name them participants, ladder, "
@@ -188,7 +188,7 @@ def _read_tables(path: str | Path) -> Study:
         for table, file in files.items():
             raw[table], sources[table], read = _read_file(file, table)
             skipped[table] = read.skipped
-            notes += note_records(table, read)
+            notes += _note_records(table, read)
     else:
         raise ValueError(f"{path}: not a folder of table files or an .xlsx workbook")
     if "participants" not in raw:

@@ -361,6 +361,14 @@ def parse_mapping(data: Any, *, text: str = "", path: Path | None = None) -> Map
     ------
     MappingError
         Naming the place in the mapping and what to do.
+
+    Examples
+    --------
+    >>> parse_mapping({"kow_research_mapping": 1, "tables": {"participants": {
+    ...     "colums": {"age": "leeftijd"}}}})
+    Traceback (most recent call last):
+    ...
+    kow_research.data.mapping.MappingError: mapping.tables.participants: unknown key 'colums'; did you mean 'columns'?
     """
     where = str(path.name) if path is not None else "mapping"
     if not isinstance(data, dict):

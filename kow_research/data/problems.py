@@ -105,7 +105,7 @@ class ValidationReport:
         return head + self.counts().to_html(index=False)
 
 
-def fmt(values: pd.Series) -> pd.Series:
+def _fmt(values: pd.Series) -> pd.Series:
     """Format values for messages: dates as YYYY-MM-DD, missing as empty."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values.dt.strftime("%Y-%m-%d").fillna("")
@@ -144,7 +144,7 @@ class Collector:
             if original is not None:
                 where = where + ", column " + pd.Series(original, dtype=object).astype(str)
             where = where + ": "
-        vals = (fmt(values).to_numpy(dtype=object) if values is not None
+        vals = (_fmt(values).to_numpy(dtype=object) if values is not None
                 else np.full(n, "", dtype=object))
         if isinstance(message, pd.Series):
             message = message.reset_index(drop=True)

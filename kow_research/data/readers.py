@@ -128,6 +128,15 @@ def match_sheet(path: str | Path, names: list[str], wanted: str | None,
     With ``wanted=None`` a workbook with one sheet gives that sheet, and a workbook with several
     gives the sheet named after ``table`` (when there is one); otherwise a :class:`ReadError`
     lists the sheets.
+
+    Examples
+    --------
+    >>> match_sheet("export.xlsx", ["Toelichting", "Study results"], "study RESULTS")
+    'Study results'
+    >>> match_sheet("export.xlsx", ["Toelichting", "Study results"], None)
+    Traceback (most recent call last):
+    ...
+    kow_research.data.readers.ReadError: export.xlsx: the workbook has 2 sheets ('Toelichting', 'Study results') and none is named for this table; name the sheet to read (sheet: ... in the mapping)
     """
     listing = ", ".join(repr(n) for n in names)
     if wanted is None:
@@ -179,6 +188,24 @@ def read_sheet(path: str | Path, sheet: str | None = None, *, header_row: int = 
     ReadError
         No such sheet, several sheets and none named, duplicate column names, values under a
         column without a name, or a formula cell without a cached value (naming the cell).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, openpyxl
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "export.xlsx"
+    >>> wb = openpyxl.Workbook()
+    >>> wb.active.title = "Toelichting"
+    >>> ws = wb.create_sheet("Deelnemers")
+    >>> for row in (["respnr", "leeftijd"], [101, 34], [], [102, "=B2+1"]):
+    ...     ws.append(row)
+    >>> wb.save(path)
+    >>> sheet_names(path)
+    ['Toelichting', 'Deelnemers']
+    >>> try:
+    ...     read_sheet(path, "deelnemers")
+    ... except ReadError as exc:
+    ...     print(exc.row, exc.column, "|", str(exc).split(": ", 1)[1][:61])
+    4 leeftijd | sheet 'Deelnemers' cell B4 (row 4, column leeftijd) holds the
     """
     import openpyxl
 
@@ -266,6 +293,17 @@ def read_sav(path: str | Path, *, name: str | None = None) -> RawTable:
     ------
     ReadError
         When the file is not a readable ``.sav`` file.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, pyreadstat
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "team.sav"
+    >>> frame = pd.DataFrame({"respnr": [101.0, 102.0], "PL_T0": [2.0, 999.0]})
+    >>> pyreadstat.write_sav(frame, str(path), missing_ranges={"PL_T0": [999.0]},
+    ...                      variable_value_labels={"PL_T0": {2.0: "sociale contacten buitenshuis"}})
+    >>> raw = read_sav(path)
+    >>> raw.frame["PL_T0"].tolist(), raw.value_labels["PL_T0"], raw.missing_ranges["PL_T0"]
+    ([2.0, 999.0], {2.0: 'sociale contacten buitenshuis'}, [(999.0, 999.0)])
     """
     import pyreadstat
 
@@ -298,7 +336,13 @@ def read_sav(path: str | Path, *, name: str | None = None) -> RawTable:
 
 
 def spss_user_missing(values: pd.Series, ranges: list[tuple[float, float]]) -> np.ndarray:
-    """Mask of ``values`` inside SPSS user-missing ``ranges`` (numeric variables only)."""
+    """Mask of ``values`` inside SPSS user-missing ``ranges`` (numeric variables only).
+
+    Examples
+    --------
+    >>> spss_user_missing(pd.Series([12.0, 999.0, -9.0]), [(999.0, 999.0), (-9.0, -9.0)]).tolist()
+    [False, True, True]
+    """
     if not ranges or not pd.api.types.is_numeric_dtype(values.dtype):
         return np.zeros(len(values), dtype=bool)
     v = values.to_numpy(dtype=float, na_value=np.nan)
@@ -312,7 +356,17 @@ def spss_user_missing(values: pd.Series, ranges: list[tuple[float, float]]) -> n
 # ---------------------------------------------------------------------------------- Parquet
 def read_parquet(path: str | Path, *, name: str | None = None) -> RawTable:
     """Read a Parquet file keeping each timestamp's unit (so year 3000 is a value to report,
-    not an overflow) and dates as ``datetime64``."""
+    not an overflow) and dates as ``datetime64``.
+
+    Examples
+    --------
+    >>> import datetime, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "spells.parquet"
+    >>> pd.DataFrame({"end_date": [datetime.datetime(3000, 1, 1)]}).astype(
+    ...     "datetime64[us]").to_parquet(path)
+    >>> read_parquet(path).frame["end_date"].iloc[0]
+    Timestamp('3000-01-01 00:00:00')
+    """
     import pyarrow.parquet as pq
 
     path = Path(path)

@@ -130,7 +130,7 @@ def _profile(raw: RawTable) -> list[Column]:
     return cols
 
 
-def profile_sources(paths: list[Path]) -> list[Unit]:
+def _profile_sources(paths: list[Path]) -> list[Unit]:
     """Read every file (every sheet of a workbook) and profile its columns."""
     units = []
     for path in paths:
@@ -165,7 +165,7 @@ def profile_sources(paths: list[Path]) -> list[Unit]:
     return units
 
 
-def similarity(column: Column, f: Field) -> float:
+def _similarity(column: Column, f: Field) -> float:
     """How well a column's name (or SPSS label) matches a dictionary field, 0 to 1."""
     names = [f.name, f.title_en, f.title_nl, *f.names]
     targets = [_norm(n) for n in names]
@@ -189,10 +189,10 @@ def _fits(column: Column, f: Field) -> bool:
     return True
 
 
-def match_columns(unit: Unit, table: str, taken: set[str]) -> dict[str, tuple[str, float]]:
+def _match_columns(unit: Unit, table: str, taken: set[str]) -> dict[str, tuple[str, float]]:
     """Field → (column, score) for the best one-to-one matches above the threshold."""
     schema = get_schema(table)
-    scores = sorted(((similarity(c, f), f.name, c.name) for f in schema.fields
+    scores = sorted(((_similarity(c, f), f.name, c.name) for f in schema.fields
                      for c in unit.columns if c.name not in taken and _fits(c, f)), reverse=True)
     out: dict[str, tuple[str, float]] = {}
     used: set[str] = set()
@@ -238,7 +238,7 @@ def _wide(unit: Unit, table: str) -> dict[str, str] | None:
 
 
 def _score(unit: Unit, table: str) -> int:
-    matched = match_columns(unit, table, set())
+    matched = _match_columns(unit, table, set())
     count = sum(1 for f in _DISTINCTIVE[table] if f in matched)
     if table in ("ladder", "sessions") and _wide(unit, table):
         count += 3
@@ -305,7 +305,7 @@ def _date_formats(table: str, unit: Unit) -> list[str]:
     """The non-ISO date formats of the text columns matched to date fields."""
     schema, by_name = get_schema(table), {c.name: c for c in unit.columns}
     out = []
-    for name, (col, _) in match_columns(unit, table, set()).items():
+    for name, (col, _) in _match_columns(unit, table, set()).items():
         fmt = by_name[col].date_format() if schema.field(name).type == "date" else None
         if fmt and fmt != "iso":
             out.append(fmt)
@@ -323,7 +323,7 @@ def _table_lines(table: str, unit: Unit, taken: set[str], common_format: str | N
         lines.append(f"    encoding: {unit.encoding}   # not UTF-8: Windows-1252 (Dutch Excel)")
     by_name = {c.name: c for c in unit.columns}
     wide = _wide(unit, table) if table in ("ladder", "sessions") else None
-    matched = match_columns(unit, table, taken)
+    matched = _match_columns(unit, table, taken)
     used: set[str] = set()
     if wide:
         key = "wave" if table == "ladder" else "session_number"
@@ -412,8 +412,29 @@ def draft_mapping(paths: list[Path]) -> str:
     str
         A mapping that :func:`kow_research.data.mapping.load_mapping` reads, with a comment on
         every line saying what was found; lines marked ``CHECK`` need the researcher's eye.
+
+    Raises
+    ------
+    ReadError
+        When a file cannot be read, or none holds a table.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "deelnemers.csv"
+    >>> _ = path.write_text("Respnr;Geslacht;Leeftijd;Start\\n101;vrouw;34;3-2-2020\\n"
+    ...                     "102;Man;41;10-2-2020\\n", encoding="utf-8")
+    >>> text = draft_mapping([path])
+    >>> print("\\n".join(line for line in text.splitlines() if ": " in line and "#" in line
+    ...                  and not line.lstrip().startswith("#") and "date_format" not in line))
+        source: deelnemers.csv   # csv: 2 rows, 4 columns
+          participant_id: Respnr   # 101, 102
+          start_date: Start   # 3-2-2020, 10-2-2020
+          age: Leeftijd   # 34, 41
+          sex: Geslacht   # vrouw, Man
+          sex: dictionary   # values vrouw, Man: the dictionary's own values or labels
     """
-    units = profile_sources(paths)
+    units = _profile_sources(paths)
     if not units:
         raise ReadError("no readable table in " + ", ".join(p.name for p in paths))
     chosen: dict[str, Unit] = {}

@@ -247,6 +247,19 @@ def transform_column(raw: pd.Series, f: Field, rules: Rules, *, table: str, sour
     pandas.Series
         Values ready for validation: a categorical of text when every value is text, numbers,
         or the original cells where no rule applied. Same length and order as ``raw``.
+
+    Examples
+    --------
+    >>> from kow_research.data import get_schema
+    >>> log = Log()
+    >>> out = transform_column(pd.Series(["3-2-2020", "-9", "31-02-2020"]),
+    ...                        get_schema("participants").field("start_date"),
+    ...                        Rules(date_format=("%d-%m-%Y",), missing=("-9",)),
+    ...                        table="participants", source_column="Start", log=log)
+    >>> out.astype(object).where(out.notna(), None).tolist()
+    ['2020-02-03', None, '31-02-2020']
+    >>> log.frame()[["rule", "from", "to", "rows"]].values.tolist()
+    [['missing_code', '-9', '', 1], ['date_format', '%d-%m-%Y', 'YYYY-MM-DD', 1]]
     """
     raw = raw.reset_index(drop=True)
     if spss is not None and spss.missing_ranges and rules.spss_user_missing == "missing":

@@ -46,8 +46,8 @@ from kow_research.data.problems import (
     Collector,
     ValidationError,
     ValidationReport,
+    _fmt,
 )
-from kow_research.data.problems import fmt as _fmt
 from kow_research.data.schema import TABLES, Check, Field, TableSchema, get_schema
 from kow_research.data.study import Study, TableSource
 
@@ -424,6 +424,14 @@ def check_study(study: Study, *, today: _dt.date | None = None
     Returns
     -------
     (ValidationReport, dict of str to DataFrame)
+
+    Examples
+    --------
+    >>> import kow_research as kr
+    >>> study = kr.simulate_study("KOW", n=5, seed=1)
+    >>> report, typed = check_study(study)
+    >>> report.ok, sorted(typed) == sorted(kr.data.TABLES), len(typed["participants"])
+    (True, True, 5)
     """
     out = Collector()
     checked: dict[str, dict[str, Coerced]] = {}

@@ -303,3 +303,23 @@ def test_provenance_columns_name_the_original_file_and_row(tmp_path: Path):
     assert list(back.ladder.columns) == kr.get_schema("ladder").columns
     in_memory = kr.validate(study, today=TODAY).errors["message"].iloc[0]
     assert in_memory == "team.sav row 15, column PL_T0: rung 9 is outside 1-6"
+
+
+# ---------------------------------------------------------------------------- exit codes
+@pytest.mark.parametrize(("damage", "code", "text"), [
+    (None, 0, "OK: no errors"),
+    (("participants.csv", 2, "P1,KOW,Utrecht,2020-01-06,1850-02-03,2021-08-02,34,female,"
+      "anxiety,false,bijstand,middle,14,,"), 1, "plausible_date"),
+    (("participants.csv", 3, "P2,KOW,,2020-01-13,2020-02-03"), 2, "row 3 has 5 field(s)"),
+    (("spells.csv", 2, "P1,2020-02-03,2021-01-31,work_\x00experience,16"), 2, "NUL byte"),
+])
+def test_validate_command_exit_codes(tmp_path: Path, capsys, damage, code: int, text: str):
+    from kow_research.cli import main
+
+    folder = csv_folder(tmp_path)
+    if damage is not None:
+        replace_line(folder / damage[0], damage[1], damage[2])
+    assert main(["validate", str(folder)]) == code
+    captured = capsys.readouterr()
+    assert text in captured.out + captured.err
+    assert "Traceback" not in captured.err
