@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from kow_research import __version__
 
 # Order of appearance in ``kow-research --help``.
-SUBCOMMANDS: tuple[str, ...] = ("simulate", "validate", "outcomes", "report", "codebook")
+SUBCOMMANDS: tuple[str, ...] = ("simulate", "validate", "import_", "init_mapping", "outcomes", "report", "codebook")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,12 +1,17 @@
-"""Stage 1: the data model, schemas, readers/writers and validation."""
+"""Stage 1: the data model, schemas, readers/writers, import with a mapping, and validation."""
 
+from kow_research.data.importer import import_study, write_study_folder
 from kow_research.data.io import FORMATS, load_study, read_tables, write_study
+from kow_research.data.mapping import Mapping, MappingError, load_mapping
+from kow_research.data.readers import ReadError
+from kow_research.data.sniff import draft_mapping
 from kow_research.data.schema import TABLES, Field, TableSchema, get_schema, schemas
 from kow_research.data.study import Study, TableSource
 from kow_research.data.validate import ValidationError, ValidationReport, check_study, validate
 
 __all__ = [
-    "FORMATS", "TABLES", "Field", "TableSchema", "Study", "TableSource", "ValidationError",
-    "ValidationReport", "check_study", "get_schema", "load_study", "read_tables", "schemas",
-    "validate", "write_study",
+    "FORMATS", "TABLES", "Field", "Mapping", "MappingError", "ReadError", "TableSchema", "Study",
+    "TableSource", "ValidationError", "ValidationReport", "check_study", "draft_mapping", "get_schema",
+    "import_study", "load_mapping", "load_study", "read_tables", "schemas", "validate",
+    "write_study", "write_study_folder",
 ]

@@ -23,6 +23,8 @@ def _constraints(f: Field) -> str:
                      f"{f.maximum if f.maximum is not None else '…'}")
     if f.pattern:
         parts.append(f"pattern `{f.pattern}`")
+    if f.plausible_min or f.plausible_max:
+        parts.append(f"plausible {f.plausible_text()}")
     return ", ".join(parts)
 
 
@@ -36,7 +38,12 @@ def render_codebook() -> str:
         "",
         "Types: `string` text, `date` ISO date `YYYY-MM-DD` (or a native Excel/SPSS date), "
         "`integer` whole number, `number` decimal number with a point, `boolean` "
-        "`true`/`false`. An empty cell is missing; nothing else is.",
+        "`true`/`false`. An empty cell is missing; nothing else is. A date outside its "
+        "plausible range is an error (a typing error or a date read the wrong way).",
+        "",
+        "Your own files (other column names, codes, Dutch words, date formats, wide ladder "
+        "columns) are brought into this form by `kow-research import` with a mapping: see "
+        "[MAPPING.md](MAPPING.md).",
         "",
     ]
     for table in TABLES:

@@ -8,6 +8,8 @@ validation, canonical dtypes, labels and the generated codebook.
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -15,6 +17,8 @@ from typing import Any, Literal
 
 import pandas as pd
 import yaml
+
+from kow_research.core import check_choice
 
 TABLES: tuple[str, ...] = ("participants", "ladder", "spells", "sessions")
 Language = Literal["en", "nl"]
@@ -53,6 +57,31 @@ class Field:
     categories: tuple[Category, ...] = ()
     true_values: tuple[str, ...] = ("true",)
     false_values: tuple[str, ...] = ("false",)
+    plausible_min: str | None = None
+    plausible_max: str | None = None
+    names: tuple[str, ...] = ()
+
+    def plausible_range(self, today: _dt.date | None = None
+                        ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        """The plausible range of a date field (``x-plausible`` in the schema), resolved on
+        ``today`` (default: the current date) — e.g. 1990-01-01 to today + 1 year."""
+        day = today or _dt.date.today()
+        return (_resolve_date(self.plausible_min, day) if self.plausible_min else None,
+                _resolve_date(self.plausible_max, day) if self.plausible_max else None)
+
+    def plausible_text(self) -> str:
+        """The plausible range as written in the dictionary ("1990-01-01 to today + 1 year")."""
+        def words(expr: str | None) -> str:
+            if expr is None:
+                return "…"
+            m = _RELATIVE.fullmatch(expr.replace(" ", ""))
+            if not m:
+                return expr
+            if not m.group(1):
+                return "today"
+            n, unit = int(m.group(2)), {"y": "year", "d": "day"}[m.group(3)]
+            return f"today {m.group(1)} {n} {unit}{'s' if n != 1 else ''}"
+        return f"{words(self.plausible_min)} to {words(self.plausible_max)}"
 
     def title(self, language: Language = "en") -> str:
         """Return the field title in ``language``."""
@@ -127,6 +156,21 @@ class TableSchema:
         return {f.name: f.dtype for f in self.fields}
 
 
+_RELATIVE = re.compile(r"today(?:([+-])(\d+)([yd]))?")
+
+
+def _resolve_date(expr: str, today: _dt.date) -> pd.Timestamp:
+    """``"1990-01-01"``, ``"today"``, ``"today+1y"`` or ``"today-30d"`` as a Timestamp."""
+    m = _RELATIVE.fullmatch(str(expr).replace(" ", ""))
+    if not m:
+        return pd.Timestamp(str(expr))
+    day = pd.Timestamp(today)
+    if m.group(1):
+        n = int(m.group(2)) * (1 if m.group(1) == "+" else -1)
+        day = day + (pd.DateOffset(years=n) if m.group(3) == "y" else pd.Timedelta(days=n))
+    return pd.Timestamp(day).normalize()
+
+
 def _parse_field(d: dict[str, Any]) -> Field:
     constraints = d.get("constraints", {}) or {}
     nl = d.get("x-nl", {}) or {}
@@ -136,6 +180,7 @@ def _parse_field(d: dict[str, Any]) -> Field:
         for c in d.get("categories", []) or []
     )
     enum = constraints.get("enum")
+    plausible = d.get("x-plausible", {}) or {}
     return Field(
         name=d["name"],
         type=d.get("type", "string"),
@@ -153,6 +198,9 @@ def _parse_field(d: dict[str, Any]) -> Field:
         categories=categories,
         true_values=tuple(d.get("trueValues", ("true",))),
         false_values=tuple(d.get("falseValues", ("false",))),
+        plausible_min=plausible.get("minimum"),
+        plausible_max=plausible.get("maximum"),
+        names=tuple(str(n) for n in d.get("x-names", ()) or ()),
     )
 
 
@@ -185,8 +233,7 @@ def _parse_schema(d: dict[str, Any]) -> TableSchema:
 
 def schema_text(table: str) -> str:
     """Return the YAML text of the packaged schema of ``table``."""
-    if table not in TABLES:
-        raise ValueError(f"unknown table {table!r}; tables are {', '.join(TABLES)}")
+    check_choice("table", table, TABLES)
     return (resources.files("kow_research.data") / "dictionary" / f"{table}.schema.yaml").read_text(
         encoding="utf-8"
     )

@@ -70,7 +70,9 @@ def test_semicolon_csv_from_dutch_excel_with_bom(tmp_path: Path):
     assert (folder / "participants.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     study = kr.load_study(folder)
     assert study.participants["participant_id"].tolist() == ["P1", "P2", "P3"]
-    assert "delimiter ';'" in study.source("participants").name
+    notes = pd.DataFrame(study.meta["read_notes"])
+    delimiter = notes[(notes["table"] == "participants") & (notes["rule"] == "delimiter")]
+    assert delimiter["to"].tolist() == [";"]  # recorded, not guessed silently
 
 
 def test_semicolon_csv_with_decimal_commas_is_reported(tmp_path: Path):
