@@ -35,6 +35,8 @@ from kow_research.data.readers import (
 )
 from kow_research.data.schema import TABLES, get_schema
 from kow_research.data.study import Study, TableSource
+from kow_research.data.study_design import FILE_NAME as DESIGN_FILE
+from kow_research.data.study_design import StudyDesign, load_design, write_design
 from kow_research.data.transform import Log, SpssMeta, transform_column
 from kow_research.data.validate import ValidationError, check_study
 
@@ -434,13 +436,16 @@ def import_study(sources: str | Path | Sequence[str | Path], mapping: Any, *,
 
 
 def write_study_folder(study: Study, out: str | Path, *, mapping: str | None = None,
-                       log: pd.DataFrame | None = None) -> list[Path]:
+                       log: pd.DataFrame | None = None,
+                       design: StudyDesign | None = None) -> list[Path]:
     """Write an imported study as a canonical study folder.
 
     The folder gets the four tables as CSV (with ``_source_file`` and ``_source_row``, so later
-    messages name the original file and row), ``mapping.yaml`` (the mapping as given) and
-    ``import_log.csv``. This is the one place the study folder of an import is written; the
-    design file ``study.yaml`` belongs here as well.
+    messages name the original file and row), ``mapping.yaml`` (the mapping as given),
+    ``import_log.csv`` and the design ``study.yaml`` — a draft resolved from the data (index
+    programme = the first cohort, every other cohort a comparator, waves from the ladder's wave
+    labels) for the researcher to complete, unless the folder already has one (which is never
+    overwritten).
 
     Parameters
     ----------
@@ -452,6 +457,8 @@ def write_study_folder(study: Study, out: str | Path, *, mapping: str | None = N
         The mapping's text (default ``study.meta["mapping"]``).
     log : pandas.DataFrame, optional
         The import log (default ``study.meta["import_log"]``).
+    design : StudyDesign, optional
+        The design to write (default: a draft from the data, see above).
 
     Returns
     -------
@@ -474,7 +481,7 @@ def write_study_folder(study: Study, out: str | Path, *, mapping: str | None = N
     ...     constants: {cohort: KOW}
     ... ''', today=datetime.date(2026, 1, 1))
     >>> [p.name for p in write_study_folder(study, folder / "study")]
-    ['participants.csv', 'ladder.csv', 'spells.csv', 'sessions.csv', 'mapping.yaml', 'import_log.csv']
+    ['participants.csv', 'ladder.csv', 'spells.csv', 'sessions.csv', 'mapping.yaml', 'import_log.csv', 'study.yaml']
     >>> (folder / "study" / "participants.csv").read_text().splitlines()[0].split(",")[-2:]
     ['_source_file', '_source_row']
     """
@@ -488,4 +495,8 @@ def write_study_folder(study: Study, out: str | Path, *, mapping: str | None = N
     if frame is not None:
         frame.to_csv(folder / LOG_NAME, index=False, encoding="utf-8", lineterminator="\n")
         written.append(folder / LOG_NAME)
+    if not (folder / DESIGN_FILE).exists():
+        draft = design if design is not None else load_design(folder).resolve(
+            study.participants, study.ladder, study.sessions)
+        written.append(write_design(draft, folder))
     return written

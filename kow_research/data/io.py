@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from kow_research.core import check_choice
+from kow_research.core.compat import positional_deprecated
 from kow_research.data.delimited import read_delimited
 from kow_research.data.readers import (
     EXCEL_EXTENSIONS,
@@ -129,7 +130,32 @@ def _find_files(folder: Path) -> dict[str, Path]:
 
 
 def read_tables(path: str | Path) -> Study:
-    """Read the tables of a study without validating them (see :func:`_read_tables`)."""
+    """Read the tables of a study without validating them.
+
+    Parameters
+    ----------
+    path : str or Path
+        A study folder or workbook, as for :func:`load_study`.
+
+    Returns
+    -------
+    Study
+        The raw tables (text as read), each with its source file and row numbers.
+
+    Raises
+    ------
+    ReadError
+        A file cannot be read (naming file, line and column).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import kow_research as kr
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = kr.write_study(kr.simulate_study("KOW", n=5, seed=1), folder)
+    >>> sorted(read_tables(folder).tables)
+    ['ladder', 'participants', 'sessions', 'spells']
+    """
     try:
         return _read_tables(path)
     except OSError as exc:  # permissions, a file vanishing while read: unreadable input
@@ -229,6 +255,15 @@ def load_study(path: str | Path, *, strict: bool = True,
         On any validation error (the report is ``exc.report``).
     ValueError
         When a file cannot be read at all.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import kow_research as kr
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = kr.write_study(kr.simulate_study("KOW", n=20, seed=1), folder)
+    >>> len(load_study(folder).participants)
+    20
     """
     raw = read_tables(path)
     report, frames = check_study(raw, today=today)
@@ -292,7 +327,8 @@ def _for_sav(df: pd.DataFrame, table: str) -> tuple[pd.DataFrame, dict[str, Any]
     return pd.DataFrame(out, columns=df.columns), value_labels, labels, formats
 
 
-def write_study(study: Study, path: str | Path, format: Format = "csv", *,
+@positional_deprecated("format", n_positional=2)
+def write_study(study: Study, path: str | Path, *, format: Format = "csv",
                 provenance: bool = False) -> list[Path]:
     """Write the four tables of ``study`` to the folder ``path``.
 
@@ -316,6 +352,14 @@ def write_study(study: Study, path: str | Path, format: Format = "csv", *,
     -------
     list of Path
         The files written. Reading them back with :func:`load_study` gives identical frames.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import kow_research as kr
+    >>> [p.name for p in write_study(kr.simulate_study("KOW", n=10, seed=1), tempfile.mkdtemp(),
+    ...                              format="parquet")]
+    ['participants.parquet', 'ladder.parquet', 'spells.parquet', 'sessions.parquet']
     """
     check_choice("format", format, FORMATS)
     folder = Path(path)

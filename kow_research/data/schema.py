@@ -246,5 +246,15 @@ def get_schema(table: str) -> TableSchema:
 
 
 def schemas() -> dict[str, TableSchema]:
-    """Return every table schema, keyed by table name, in canonical order."""
+    """Return every table schema, keyed by table name, in canonical order.
+
+    Returns
+    -------
+    dict of str to TableSchema
+
+    Examples
+    --------
+    >>> list(schemas())
+    ['participants', 'ladder', 'spells', 'sessions']
+    """
     return {t: get_schema(t) for t in TABLES}

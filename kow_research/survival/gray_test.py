@@ -12,10 +12,10 @@ from scipy import stats
 from kow_research.core.compat import positional_deprecated
 from kow_research.survival._input import (
     by_alias,
+    comparison_groups,
     prepare,
     result_attrs,
     strata_codes,
-    comparison_groups,
 )
 from kow_research.survival.kernels import aj_from_counts, left_continuous, reverse_cumsum
 from kow_research.survival.results import TestResult

@@ -142,7 +142,7 @@ def test_old_calling_convention_still_works_with_a_warning(tiny: pd.DataFrame) -
     release (FutureWarning), with the same numbers."""
     new = compare.propensity(tiny, treatment="cohort", covariates=["x"], treated="KOW")
     with pytest.warns(FutureWarning, match="by position is deprecated"):
-        old = compare.propensity(tiny, "cohort", ["x"], "ATT", "logit", "KOW")
+        old = compare.propensity(tiny, "cohort", ["x"], "ATT", "logit", "KOW")  # positional on purpose
     np.testing.assert_allclose(old.weights, new.weights)
     with pytest.warns(FutureWarning, match="pass weights=result.weights"):
         bal = compare.balance(tiny, treatment="cohort", covariates=["x"], weights=new,

@@ -150,8 +150,14 @@ def test_the_study_folder_keeps_the_original_file_and_row(tmp_path: Path):
     written = write_study_folder(study, tmp_path / "study")
     assert sorted(p.name for p in written) == sorted([
         "participants.csv", "ladder.csv", "spells.csv", "sessions.csv", "mapping.yaml",
-        "import_log.csv"])
+        "import_log.csv", "study.yaml"])
     assert (tmp_path / "study" / "mapping.yaml").read_text() == SPSS_MAPPING.read_text()
+    # the draft design names the programmes the data hold; a second write keeps the user's
+    design = kr.load_design(tmp_path / "study")
+    assert design.index == "KOW" and design.comparators == ["CAU"]
+    (tmp_path / "study" / "study.yaml").write_text("index: CAU\n", encoding="utf-8")
+    write_study_folder(study, tmp_path / "study")
+    assert (tmp_path / "study" / "study.yaml").read_text() == "index: CAU\n"
     log = pd.read_csv(tmp_path / "study" / "import_log.csv")
     assert list(log.columns) == ["table", "column", "rule", "from", "to", "rows"]
     back = kr.load_study(tmp_path / "study", today=TODAY)
