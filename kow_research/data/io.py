@@ -32,6 +32,7 @@ import pandas as pd
 
 from kow_research.core import check_choice
 from kow_research.core.compat import positional_deprecated
+from kow_research.core.reproducible import normalize_sav, normalize_zip
 from kow_research.data.delimited import read_delimited
 from kow_research.data.readers import (
     EXCEL_EXTENSIONS,
@@ -340,9 +341,12 @@ def write_study(study: Study, path: str | Path, *, format: Format = "csv",
         Output folder (created if needed).
     format : {"csv", "xlsx", "parquet", "sav"}
         ``csv``: UTF-8, comma-separated, dates ``YYYY-MM-DD``, booleans ``true``/``false``;
-        ``xlsx``: one workbook ``study.xlsx`` with a sheet per table and native date cells;
-        ``parquet``: one file per table, dtypes preserved; ``sav``: SPSS files with variable
-        labels, categorical columns as numeric codes with value labels, dates as SPSS dates.
+        ``xlsx``: one workbook ``study.xlsx`` with a sheet per table and native date cells
+        (text is stored as text, never as a live formula); ``parquet``: one file per table,
+        dtypes preserved; ``sav``: SPSS files with variable labels, categorical columns as
+        numeric codes with value labels, dates as SPSS dates. XLSX and SAV carry a fixed time
+        (:func:`kow_research.core.reproducible.fixed_time`), so the same study gives the same
+        bytes.
     provenance : bool, default False
         Add the columns ``_source_file`` and ``_source_row`` (each record's original file and
         row, from ``study.sources``), so that messages on the written study name the original
@@ -375,7 +379,8 @@ def write_study(study: Study, path: str | Path, *, format: Format = "csv",
                 frame = pd.DataFrame({c: (df[c].astype(object).where(df[c].notna(), None))
                                       for c in df.columns}, columns=df.columns)
                 frame.to_excel(writer, sheet_name=table, index=False)
-        return [target]
+                _text_as_strings(writer.sheets[table])
+        return [normalize_zip(target)]
     for table, df in tables.items():
         target = folder / f"{table}.{format}"
         if format == "csv":
@@ -389,7 +394,17 @@ def write_study(study: Study, path: str | Path, *, format: Format = "csv",
             pyreadstat.write_sav(frame, str(target), column_labels=labels,
                                  variable_value_labels=value_labels,
                                  variable_format=formats or None)
+            normalize_sav(target)
         written.append(target)
     return written
+
+
+def _text_as_strings(sheet: Any) -> None:
+    """Store text that starts with ``=`` as a string, not a live formula (openpyxl takes any
+    such text for a formula): ``=HYPERLINK(...)`` written is ``=HYPERLINK(...)`` read back."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 

@@ -220,3 +220,26 @@ def test_decimal_commas_never_parse(tmp_path_factory, value: str):
     folder = write_csv_tables(tmp_path_factory.mktemp("h"), frames, sep=";")
     with pytest.raises(kr.ValidationError):
         kr.load_study(folder)
+
+
+def test_writes_are_byte_reproducible_and_xlsx_keeps_formula_like_text(tmp_path):
+    """The same study written twice gives the same bytes in every format (no timestamps in
+    XLSX zip members or properties, nor in the SAV header); text such as =HYPERLINK(...) is
+    stored as text in XLSX and read back unchanged (it used to become a live formula and be
+    lost)."""
+    import hashlib
+
+    study = kr.simulate_study("KOW", n=15, seed=3)
+    evil = ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "@SUM(1)"]
+    parts = study.participants.copy()
+    parts.loc[:2, "region"] = evil
+    study = kr.Study(participants=parts, ladder=study.ladder, spells=study.spells,
+                     sessions=study.sessions)
+    for fmt in ("csv", "xlsx", "parquet", "sav"):
+        digests = []
+        for run in ("a", "b"):
+            files = kr.write_study(study, tmp_path / fmt / run, format=fmt)
+            digests.append([hashlib.sha256(f.read_bytes()).hexdigest() for f in files])
+        assert digests[0] == digests[1], fmt
+    back = kr.read_tables(tmp_path / "xlsx" / "a")
+    assert back.participants["region"].astype(str).tolist()[:3] == evil
