@@ -106,7 +106,9 @@ def cumulative_incidence(df: pd.DataFrame, *, duration: str = "time", event: str
         meds.append({"group": label, "median": curve_median(t, f[keep], decreasing=False),
                      "lower": curve_median(t, upper[keep], decreasing=False),
                      "upper": curve_median(t, lower[keep], decreasing=False)})
-        risk.append(pd.DataFrame({"group": label, "time": r.time, "n_risk": r.n_at_risk}))
+        censored = np.searchsorted(r.time, data.time[mask][data.event[mask] == 0])
+        risk.append(pd.DataFrame({"group": label, "time": r.time, "n_risk": r.n_at_risk,
+                                  "n_censored": np.bincount(censored, minlength=len(r.time))}))
     attrs = result_attrs(df, cause=cause, competing=[c for c in data.causes if c != cause],
                          variance="infinitesimal jackknife")
     return CurveResult(table=pd.concat(rows, ignore_index=True), median=pd.DataFrame(meds),

@@ -146,7 +146,9 @@ def kaplan_meier(df: pd.DataFrame, *, duration: str = "time", event: str = "even
         meds.append({"group": label, "median": curve_median(t_ev, est[keep]),
                      "lower": curve_median(t_ev, lower[keep]),
                      "upper": curve_median(t_ev, upper[keep])})
-        risk.append(pd.DataFrame({"group": label, "time": r.time, "n_risk": r.n_at_risk}))
+        risk.append(pd.DataFrame({"group": label, "time": r.time, "n_risk": r.n_at_risk,
+                                  "n_censored": np.bincount(r.index[e == 0],
+                                                            minlength=len(r.time))}))
     attrs = result_attrs(df, cause=cause, variance=variance,
                          note="other causes treated as censoring",
                          **({"variance_note": note} if note else {}))

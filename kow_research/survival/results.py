@@ -35,7 +35,8 @@ class CurveResult(Result):
     cause : int
         The event code the curve is about.
     at_risk : DataFrame
-        ``group, time, n_risk``: unweighted counts at every distinct time (for risk tables).
+        ``group, time, n_risk, n_censored``: unweighted counts at every distinct time (for
+        risk tables and censoring ticks).
     grouped : bool
         Whether ``by`` was given.
     groups : tuple
