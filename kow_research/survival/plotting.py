@@ -11,8 +11,8 @@ import pandas as pd
 
 from kow_research.core.meta import outcome_meta
 from kow_research.core.units import TIME_UNITS
-from kow_research.survival.kernels import step_at
 from kow_research.data.labels import UI_STRINGS, check_language, text
+from kow_research.survival.kernels import step_at
 
 UNIT_KEYS = {"days": "days_since_start", "weeks": "weeks_since_start",
              "months": "months_since_start"}
