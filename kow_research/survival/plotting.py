@@ -103,7 +103,7 @@ def plot_curve(result: Any, ax: Any = None, *, risk_table: bool = False,
         style = dict((styles or {}).get(g, {}))
         line = ax.step(t, est, where="post", label=str(g) if result.grouped else None,
                        **{**style, **kwargs})[0]
-        ax.fill_between(t, np.nan_to_num(lo, nan=est), np.nan_to_num(hi, nan=est),
+        ax.fill_between(t, np.where(np.isnan(lo), est, lo), np.where(np.isnan(hi), est, hi),
                         step="post", alpha=0.15, color=line.get_color(), linewidth=0)
         if censor_ticks and "n_censored" in risk:
             ct = risk.loc[risk["n_censored"] > 0, "time"].to_numpy(dtype=float) * scale
