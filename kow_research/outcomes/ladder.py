@@ -248,7 +248,7 @@ def ladder_change(study: Study | pd.DataFrame, *, baseline: str = "T0", **option
         A study (then :func:`ladder_by_wave` is called with ``options``) or its result.
     baseline : str, default "T0"
         The baseline wave label.
-    **options
+    **options : dict, optional
         Passed to :func:`ladder_by_wave` when ``study`` is a Study (``waves``,
         ``window_days``, ``baseline_window``, ``origin``).
 
@@ -364,7 +364,7 @@ def ladder_transitions(study: Study | pd.DataFrame, *, from_wave: str = "T0",
         Restrict to one cohort.
     language : {"en", "nl"}, default "en"
         Labels of :meth:`LadderTransitions.labelled`.
-    **options
+    **options : dict, optional
         Passed to :func:`ladder_by_wave` when ``study`` is a Study (``waves``,
         ``window_days``, ``baseline_window``, ``origin``).
 

@@ -116,7 +116,7 @@ def ordinal_ladder_model(study: Study, *, wave: str = "T12",
     reference : dict, optional
         Reference level per categorical covariate, e.g. ``{"cohort": "KOW"}`` (default: the
         first level in sorted order).
-    **options
+    **options : dict, optional
         Passed to :func:`kow_research.outcomes.ladder_by_wave` (``waves``, ``window_days``,
         ``baseline_window``, ``origin``).
 

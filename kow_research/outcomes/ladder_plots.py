@@ -40,7 +40,7 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
     caption : str, optional
         Text written under the panels. Default: the definition (waves, window) carried by
         ``by_wave.attrs``; ``""`` writes none.
-    **kwargs
+    **kwargs : dict, optional
         Passed to ``Axes.bar`` (every rung's bars).
 
     Returns
@@ -154,7 +154,7 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
         Colour by row percentage (else by count); each cell prints its count.
     language : {"en", "nl"}, optional
         Labels of the axes and the colour bar. Default: the language of ``transitions``.
-    **kwargs
+    **kwargs : dict, optional
         Passed to ``Axes.imshow``.
 
     Returns

@@ -400,7 +400,7 @@ def attrition(study: Study, *, definition: TimeToWorkDefinition | None = None,
         A validated study.
     definition : TimeToWorkDefinition, optional
         The definition in one object; then ``options`` must be left out.
-    **options
+    **options : dict, optional
         The keyword options of :func:`time_to_paid_work` (``dropout``, ``include_supported``,
         ``min_hours``, ``min_days``, ``origin``, ``horizon_days``, ``unit``,
         ``job_at_origin``).

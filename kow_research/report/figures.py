@@ -87,7 +87,7 @@ def curve_plot(result: CurveResult, *, ax: Axes | None = None, risk_table: bool 
     risk_table : bool, default True
     language : {"en", "nl"}
     title : str, optional
-    **kwargs
+    **kwargs : dict, optional
         Passed to the curve's ``plot``.
 
     Returns
