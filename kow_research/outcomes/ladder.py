@@ -136,8 +136,10 @@ def ladder_by_wave(study: Study, *,
 
     References
     ----------
-    .. [1] Michon H, van Busschbach JT, Stant AD, et al. Effectiveness of individual
-       placement and support in the Netherlands. Psychiatr Rehabil J 2014;37:129-136.
+    .. [1] Michon H, van Busschbach JT, Stant AD, van Vugt MD, van Weeghel J, Kroon H.
+       Effectiveness of individual placement and support for people with severe mental
+       illness in The Netherlands: a 30-month randomized controlled trial. Psychiatr Rehabil
+       J 2014;37(2):129-136 (the IPS waves 0/6/18/30).
 
     Examples
     --------
