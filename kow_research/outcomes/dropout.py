@@ -22,7 +22,7 @@ def dropout(study: Study, *, include_supported: bool = False) -> pd.DataFrame:
 
         \text{time}_i = \begin{cases} D_i - S_i & \text{dropped out} \\
                                       F_i - S_i & \text{otherwise} \end{cases}, \qquad
-        \text{relative\_to\_work}_i = \begin{cases} \text{before} & D_i < J_i \\
+        \text{relative to work}_i = \begin{cases} \text{before} & D_i < J_i \\
                                                     \text{after} & D_i \ge J_i \end{cases}
 
     in days; ``event`` is 1 for dropout and 0 otherwise.

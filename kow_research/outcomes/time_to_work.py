@@ -184,11 +184,11 @@ def time_to_paid_work(study: Study, *, dropout: str = "competing",
                       definition: TimeToWorkDefinition | None = None) -> pd.DataFrame:
     r"""Derive time to paid work, one row per analysable person.
 
-    For person :math:`i` with origin :math:`O_i`, end of observation
-    :math:`E_i = \min(\text{end\_of\_followup}_i,\ O_i + \text{horizon\_days})`, start
-    :math:`J_i` of the first qualifying spell in :math:`(O_i, E_i]` (:math:`\infty` if none)
-    and dropout date :math:`D_i` (:math:`\infty` if none or after :math:`E_i`), with
-    ``dropout="competing"``
+    For person :math:`i` with origin :math:`O_i`, end of follow-up :math:`F_i`, end of
+    observation :math:`E_i = \min(F_i, O_i + h)` (:math:`h` = ``horizon_days``, or
+    :math:`\infty`), start :math:`J_i` of the first qualifying spell in :math:`(O_i, E_i]`
+    (:math:`\infty` if none) and dropout date :math:`D_i` (:math:`\infty` if none or after
+    :math:`E_i`), with ``dropout="competing"``
 
     .. math::
 
