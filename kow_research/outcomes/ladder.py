@@ -374,7 +374,7 @@ def ladder_transitions(study: Study | pd.DataFrame, *, from_wave: str = "T0",
     -------
     LadderTransitions
         ``counts`` (6 × 6, rows = rung at ``from_wave``, columns = rung at ``to_wave``),
-        row ``proportions`` and ``n_missing`` (people without a rung at either wave, left
+        row ``proportions`` and ``n_missing`` (people without a rung at one or both waves, left
         out of the counts); ``attrs`` keeps the wave definition and the cohort.
 
     Raises
