@@ -20,11 +20,21 @@ SESSION_TYPES = ("information", "training", "coaching", "online_group")
 @positional_deprecated("planned", "completer_fraction")
 def training_dose(study: Study, *, planned: Mapping[str, int] | None = None,
                   completer_fraction: float = 0.8) -> pd.DataFrame:
-    """Sessions attended per participant, by type, and whether they completed the training.
+    r"""Sessions attended per participant, by type, and whether they completed the training.
+
+    With :math:`a_i` the sessions person :math:`i` attended (rows of ``sessions`` with
+    ``attended`` true; missing counts as not attended), :math:`m_c` the sessions planned for
+    cohort :math:`c` and :math:`f` the ``completer_fraction``
+
+    .. math::
+
+        \text{dose}_i = \frac{a_i}{m_c}, \qquad
+        \text{completer}_i = [\, a_i \ge \lceil f\, m_c \rceil \,].
 
     Parameters
     ----------
     study : Study
+        A validated study (``participants`` and ``sessions``).
     planned : mapping cohort → int, optional
         Planned sessions per cohort. Default: KOW 10 ("Weer aan het werk...!": 1 information
         meeting, 5 training half-days, 4 coaching sessions), GOW 8 online sessions. Cohorts
@@ -38,6 +48,26 @@ def training_dose(study: Study, *, planned: Mapping[str, int] | None = None,
     pandas.DataFrame
         ``participant_id, cohort, planned, attended, attended_<type>`` for each session type,
         ``dose`` (attended / planned) and ``completer``. People without session rows attended 0.
+        ``attrs`` holds the definition (planned sessions, completer fraction) and its caption.
+
+    Examples
+    --------
+    Two KOW participants (10 sessions planned, completers attend at least
+    ``ceil(0.8 × 10) = 8``): A attended 8 of the 10 (the last two coaching sessions missed),
+    B has no session rows.
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({"participant_id": ["A", "B"], "cohort": "KOW"})
+    >>> sessions = pd.DataFrame({
+    ...     "participant_id": "A", "session_number": range(1, 11),
+    ...     "session_type": ["information"] + ["training"] * 5 + ["coaching"] * 4,
+    ...     "attended": [True] * 8 + [False] * 2})
+    >>> dose = training_dose(Study.from_frames(participants=people, sessions=sessions))
+    >>> dose[["attended", "attended_training", "attended_coaching"]].values.tolist()
+    [[8, 5, 2], [0, 0, 0]]
+    >>> dose["dose"].tolist(), dose["completer"].tolist()  # 8 / 10 and 0 / 10
+    ([0.8, 0.0], [True, False])
     """
     require_columns(study, "sessions", ("participant_id", "session_type", "attended"))
     plan = dict(PLANNED_SESSIONS if planned is None else planned)

@@ -13,11 +13,25 @@ from kow_research.outcomes._common import day_numbers, owner_index, paid_kinds, 
 
 @positional_deprecated("include_supported")
 def dropout(study: Study, *, include_supported: bool = False) -> pd.DataFrame:
-    """One row per participant describing dropout.
+    r"""One row per participant describing dropout.
+
+    With start date :math:`S_i`, end of follow-up :math:`F_i`, dropout date :math:`D_i` and
+    start :math:`J_i` of the first paid job (any time, :math:`\infty` if none)
+
+    .. math::
+
+        \text{time}_i = \begin{cases} D_i - S_i & \text{dropped out} \\
+                                      F_i - S_i & \text{otherwise} \end{cases}, \qquad
+        \text{relative to work}_i = \begin{cases} \text{before} & D_i < J_i \\
+                                                    \text{after} & D_i \ge J_i \end{cases}
+
+    in days; ``event`` is 1 for dropout and 0 otherwise.
 
     Parameters
     ----------
     study : Study
+        A validated study (``participants`` with ``start_date``, ``end_of_followup``,
+        ``dropout_date`` and ``dropout_reason``; ``spells`` for the first paid job).
     include_supported : bool, default False
         Whether supported paid work counts as paid work for ``relative_to_work``.
 
@@ -28,7 +42,30 @@ def dropout(study: Study, *, include_supported: bool = False) -> pd.DataFrame:
         end of follow-up when there was none) and ``event`` (1 dropout, 0 censored) for a
         time-to-dropout analysis, ``dropout_reason``, and ``relative_to_work``: ``"before"``
         (dropout before the first paid job started, or no job), ``"after"`` (on or after), or
-        missing without dropout.
+        missing without dropout. ``attrs`` holds the definition (origin, unit, paid-work
+        kinds) and its caption.
+
+    Examples
+    --------
+    Three people starting on 2020-01-01, followed to 2021-01-01: A finds a job on Feb 1 and
+    drops out on Mar 1, B drops out on Mar 1 and finds a job on Jun 1, C stays in.
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({
+    ...     "participant_id": ["A", "B", "C"], "cohort": "KOW",
+    ...     "start_date": pd.Timestamp("2020-01-01"), "end_of_followup": pd.Timestamp("2021-01-01"),
+    ...     "dropout_date": pd.to_datetime(["2020-03-01", "2020-03-01", None]),
+    ...     "dropout_reason": ["health", "moved", None]})
+    >>> jobs = pd.DataFrame({
+    ...     "participant_id": ["A", "B"], "start_date": pd.to_datetime(["2020-02-01", "2020-06-01"]),
+    ...     "end_date": pd.NaT, "kind": "regular_paid", "hours_per_week": 20.0})
+    >>> d = dropout(Study.from_frames(participants=people, spells=jobs))
+    >>> # days from 2020-01-01 (a leap year): Mar 1 = 31 + 29 = 60, 2021-01-01 = 366
+    >>> d["time"].tolist(), d["event"].tolist()
+    ([60.0, 60.0, 366.0], [1, 1, 0])
+    >>> d["relative_to_work"].tolist()  # A: job Feb 1 came first; B: the job came later
+    ['after', 'before', None]
     """
     require_columns(study, "participants", ("participant_id", "cohort", "start_date",
                                             "end_of_followup", "dropout_date", "dropout_reason"))

@@ -31,7 +31,25 @@ RUNGS = (1, 2, 3, 4, 5, 6)
 
 
 def rung_labels(language: str = "en") -> dict[int, str]:
-    """``{rung: label}`` in English or Dutch, from the data dictionary."""
+    """The rungs of the participation ladder with their labels, from the data dictionary.
+
+    Parameters
+    ----------
+    language : {"en", "nl"}, default "en"
+        English or Dutch labels (any other value gives English).
+
+    Returns
+    -------
+    dict of int to str
+        ``{rung: label}`` for rungs 1 (isolated) to 6 (paid work).
+
+    Examples
+    --------
+    >>> rung_labels()[6], rung_labels("nl")[6]
+    ('paid work', 'betaald werk')
+    >>> rung_labels()[5]
+    'paid work with support'
+    """
     lang: Language = "nl" if language == "nl" else "en"
     return {int(k): v for k, v in get_schema("ladder").field("rung").labels(lang).items()}
 
@@ -71,11 +89,26 @@ def ladder_by_wave(study: Study, *,
                    waves: Sequence[int] | Mapping[str, Sequence[int]] | None = None,
                    window_days: int = 45, baseline_window: tuple[int, int] = (-90, 14),
                    origin: str = "start_date") -> pd.DataFrame:
-    """Rung per person per wave: the nearest assessment inside the window, missing otherwise.
+    r"""Rung per person per wave: the nearest assessment inside the window, missing otherwise.
+
+    Wave :math:`w` of month :math:`m_w` has target day :math:`t_{iw} = O_i +
+    \operatorname{round}(30.4375\, m_w)` after the origin :math:`O_i`. Of the assessments
+    :math:`a` of person :math:`i` on days :math:`d_a` inside the wave's window
+    :math:`W_{iw}` (:math:`|d_a - t_{iw}| \le` ``window_days``, or ``baseline_window`` for
+    month 0)
+
+    .. math::
+
+        \text{rung}_{iw} = \text{rung}_{a^*}, \qquad
+        a^* = \operatorname*{arg\,min}_{a \in W_{iw}} |d_a - t_{iw}|
+        \quad\text{(ties: the earlier assessment)},
+
+    and missing when :math:`W_{iw}` is empty (never carried forward or backward).
 
     Parameters
     ----------
     study : Study
+        A validated study (``participants`` with the origin column, ``ladder``).
     waves : sequence of int or mapping cohort → sequence of int, optional
         Wave months after the origin. Default per cohort: KOW 0/6/12/18, IPS and TAU
         0/6/18/30 (Michon et al. 2014), GOW 0/3/6/12 (baseline + 3 follow-ups); other cohorts:
@@ -84,7 +117,8 @@ def ladder_by_wave(study: Study, *,
         Half-width of the window around each follow-up wave's target day.
     baseline_window : (int, int), default (-90, 14)
         Window of the baseline wave (month 0), in days relative to the origin.
-    origin : {"start_date", "intake_date"}
+    origin : {"start_date", "intake_date"}, default "start_date"
+        Participants column that is day 0 of the waves.
 
     Returns
     -------
@@ -92,7 +126,47 @@ def ladder_by_wave(study: Study, *,
         One row per participant and wave of their cohort: ``participant_id, cohort, wave``
         (``T<months>``), ``wave_month, target_date, assessment_date, days_from_target, rung``
         (``Int64``, missing when no assessment fell in the window). The window rule is in
-        ``attrs["definition"]``.
+        ``attrs["definition"]``, its caption in ``attrs["definition_text"]``.
+
+    Raises
+    ------
+    ValueError
+        When ``window_days`` is negative, ``baseline_window`` does not contain day 0, or a
+        cohort has no waves (neither a default nor ``T<months>`` labels in the data).
+
+    References
+    ----------
+    .. [1] Michon H, van Busschbach JT, Stant AD, van Vugt MD, van Weeghel J, Kroon H.
+       Effectiveness of individual placement and support for people with severe mental
+       illness in The Netherlands: a 30-month randomized controlled trial. Psychiatr Rehabil
+       J 2014;37(2):129-136 (the IPS waves 0/6/18/30).
+
+    Examples
+    --------
+    Three people starting on 2020-01-01; the T6 target is day round(6 × 30.4375) = 183 =
+    2020-07-02. A is assessed on 2019-12-15 (day -17, inside the baseline window -90 to +14)
+    and on Jul 1 (-1 day from the target); B on 2019-12-01 (-31) and on May 1 (day 121,
+    62 days before the target: outside ±45); C only on Jul 10 (+8).
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({"participant_id": ["A", "B", "C"], "cohort": "KOW",
+    ...                        "start_date": pd.Timestamp("2020-01-01")})
+    >>> ladder = pd.DataFrame({
+    ...     "participant_id": ["A", "A", "B", "B", "C"],
+    ...     "assessment_date": pd.to_datetime(["2019-12-15", "2020-07-01", "2019-12-01",
+    ...                                        "2020-05-01", "2020-07-10"]),
+    ...     "rung": [2, 4, 1, 3, 5]})
+    >>> study = Study.from_frames(participants=people, ladder=ladder)
+    >>> bw = ladder_by_wave(study, waves=[0, 6])
+    >>> bw[["participant_id", "wave", "days_from_target", "rung"]]
+      participant_id wave  days_from_target  rung
+    0              A   T0               -17     2
+    1              A   T6                -1     4
+    2              B   T0               -31     1
+    3              B   T6              <NA>  <NA>
+    4              C   T0              <NA>  <NA>
+    5              C   T6                 8     5
     """
     require_columns(study, "ladder", ("participant_id", "assessment_date", "rung"))
     if window_days < 0:
@@ -176,16 +250,40 @@ def ladder_change(study: Study | pd.DataFrame, *, baseline: str = "T0", **option
         A study (then :func:`ladder_by_wave` is called with ``options``) or its result.
     baseline : str, default "T0"
         The baseline wave label.
-    **options
-        Passed to :func:`ladder_by_wave` when ``study`` is a Study.
+    **options : dict, optional
+        Passed to :func:`ladder_by_wave` when ``study`` is a Study (``waves``,
+        ``window_days``, ``baseline_window``, ``origin``).
 
     Returns
     -------
     pandas.DataFrame
         One row per person and follow-up wave: ``participant_id, cohort, wave, wave_month,
-        rung_baseline, rung, change, climbed`` (≥ 1 rung up), ``reached_5`` (rung ≥ 5, paid
-        work with or without support) and ``reached_6`` (regular paid work); all missing when
-        either assessment is missing.
+        rung_baseline, rung, change`` (``rung - rung_baseline``), ``climbed`` (≥ 1 rung up),
+        ``reached_5`` (rung ≥ 5, paid work with or without support) and ``reached_6``
+        (regular paid work); ``change`` and the three flags are missing when either
+        assessment is missing. ``attrs`` are those of the :func:`ladder_by_wave` frame.
+
+    Examples
+    --------
+    The study of :func:`ladder_by_wave`: A climbs from rung 2 to 4, B has no T6 rung and C
+    no baseline rung.
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({"participant_id": ["A", "B", "C"], "cohort": "KOW",
+    ...                        "start_date": pd.Timestamp("2020-01-01")})
+    >>> ladder = pd.DataFrame({
+    ...     "participant_id": ["A", "A", "B", "B", "C"],
+    ...     "assessment_date": pd.to_datetime(["2019-12-15", "2020-07-01", "2019-12-01",
+    ...                                        "2020-05-01", "2020-07-10"]),
+    ...     "rung": [2, 4, 1, 3, 5]})
+    >>> study = Study.from_frames(participants=people, ladder=ladder)
+    >>> ch = ladder_change(study, waves=[0, 6])
+    >>> ch[["participant_id", "rung_baseline", "rung", "change", "climbed", "reached_5"]]
+      participant_id  rung_baseline  rung  change  climbed  reached_5
+    0              A              2     4       2     True      False
+    1              B              1  <NA>    <NA>     <NA>       <NA>
+    2              C           <NA>     5    <NA>     <NA>       <NA>
     """
     bw = study if isinstance(study, pd.DataFrame) else ladder_by_wave(study, **options)
     base = bw[bw["wave"] == baseline].set_index("participant_id")["rung"]
@@ -260,18 +358,49 @@ def ladder_transitions(study: Study | pd.DataFrame, *, from_wave: str = "T0",
     ----------
     study : Study or DataFrame
         A study or the result of :func:`ladder_by_wave`.
-    from_wave, to_wave : str
-        Wave labels, e.g. ``"T0"`` and ``"T12"``.
+    from_wave : str, default "T0"
+        Wave label of the rows, e.g. ``"T0"``.
+    to_wave : str, default "T12"
+        Wave label of the columns, e.g. ``"T12"``.
     cohort : str, optional
         Restrict to one cohort.
-    language : {"en", "nl"}
+    language : {"en", "nl"}, default "en"
         Labels of :meth:`LadderTransitions.labelled`.
-    **options
-        Passed to :func:`ladder_by_wave` when ``study`` is a Study.
+    **options : dict, optional
+        Passed to :func:`ladder_by_wave` when ``study`` is a Study (``waves``,
+        ``window_days``, ``baseline_window``, ``origin``).
 
     Returns
     -------
     LadderTransitions
+        ``counts`` (6 × 6, rows = rung at ``from_wave``, columns = rung at ``to_wave``),
+        row ``proportions`` and ``n_missing`` (people without a rung at one or both waves, left
+        out of the counts); ``attrs`` keeps the wave definition and the cohort.
+
+    Raises
+    ------
+    ValueError
+        When ``from_wave`` or ``to_wave`` is not a wave of the data.
+
+    Examples
+    --------
+    The study of :func:`ladder_by_wave`: only A has a rung at both waves (2, then 4).
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({"participant_id": ["A", "B", "C"], "cohort": "KOW",
+    ...                        "start_date": pd.Timestamp("2020-01-01")})
+    >>> ladder = pd.DataFrame({
+    ...     "participant_id": ["A", "A", "B", "B", "C"],
+    ...     "assessment_date": pd.to_datetime(["2019-12-15", "2020-07-01", "2019-12-01",
+    ...                                        "2020-05-01", "2020-07-10"]),
+    ...     "rung": [2, 4, 1, 3, 5]})
+    >>> study = Study.from_frames(participants=people, ladder=ladder)
+    >>> tr = ladder_transitions(study, from_wave="T0", to_wave="T6", waves=[0, 6])
+    >>> int(tr.counts.loc[2, 4]), int(tr.counts.to_numpy().sum()), tr.n_missing
+    (1, 1, 2)
+    >>> float(tr.proportions.loc[2, 4])  # 1 of the 1 person on rung 2 at T0
+    1.0
     """
     bw = study if isinstance(study, pd.DataFrame) else ladder_by_wave(study, **options)
     if cohort is not None:

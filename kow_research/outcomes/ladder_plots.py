@@ -31,19 +31,57 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
         wave_month, rung). People without an assessment in the window are left out of the
         percentages; their number is printed above each bar ("n.a."), so nobody is dropped
         silently.
-    ax : matplotlib Axes, optional
-        The first panel's Axes when the figure is laid out by the caller: one Axes per cohort
-        is needed, so ``ax`` may be an array of Axes (one per cohort); default a new figure.
-    language : {"en", "nl"}
+    ax : matplotlib Axes or sequence of Axes, optional
+        Where to draw when the caller lays out the figure: one panel per cohort, so a single
+        Axes for one cohort and a sequence (or array) of Axes, one per cohort in order of
+        appearance, for several. Default: a new figure with one panel per cohort.
+    language : {"en", "nl"}, default "en"
+        Labels of the axes, the rungs and the legend.
     caption : str, optional
-        Default: the definition (waves, window) carried by ``by_wave.attrs``.
-    **kwargs
-        Passed to ``Axes.bar``.
+        Text written under the panels. Default: the definition (waves, window) carried by
+        ``by_wave.attrs``; ``""`` writes none.
+    **kwargs : dict, optional
+        Passed to ``Axes.bar`` (every rung's bars).
 
     Returns
     -------
     matplotlib.axes.Axes
         The first cohort's panel (``ax.figure`` holds all panels).
+
+    Raises
+    ------
+    ValueError
+        When ``by_wave`` lacks the columns of :func:`kow_research.outcomes.ladder_by_wave`
+        or is empty, or ``ax`` does not hold one Axes per cohort.
+
+    Examples
+    --------
+    The study of :func:`kow_research.outcomes.ladder_by_wave`: at T0, A is on rung 2 and B on
+    rung 1 (C not assessed); at T6, A is on rung 4 and C on rung 5 (B not assessed).
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> from kow_research.outcomes import ladder_by_wave, ladder_transitions
+    >>> people = pd.DataFrame({"participant_id": ["A", "B", "C"], "cohort": "KOW",
+    ...                        "start_date": pd.Timestamp("2020-01-01")})
+    >>> ladder = pd.DataFrame({
+    ...     "participant_id": ["A", "A", "B", "B", "C"],
+    ...     "assessment_date": pd.to_datetime(["2019-12-15", "2020-07-01", "2019-12-01",
+    ...                                        "2020-05-01", "2020-07-10"]),
+    ...     "rung": [2, 4, 1, 3, 5]})
+    >>> by_wave = ladder_by_wave(Study.from_frames(participants=people, ladder=ladder),
+    ...                          waves=[0, 6])
+    >>> ax = ladder_plot(by_wave)
+    >>> type(ax).__name__, [t.get_text() for t in ax.get_xticklabels()]
+    ('Axes', ['T0', 'T6'])
+    >>> [float(bar.get_height()) for bar in ax.containers[0]]  # rung 1: 1 of 2 at T0, 0 at T6
+    [50.0, 0.0]
+    >>> [t.get_text() for t in ax.texts]  # C at T0, B at T6
+    ['not assessed 1', 'not assessed 1']
+    >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
 
@@ -110,18 +148,47 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
     ----------
     transitions : kow_research.outcomes.LadderTransitions
         ``counts`` (6 × 6, rows = rung at ``from_wave``) and row ``proportions``.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure); a colour bar is added beside it.
     proportions : bool, default True
         Colour by row percentage (else by count); each cell prints its count.
-    ax : matplotlib Axes, optional
     language : {"en", "nl"}, optional
-        Default: the language of ``transitions``.
-    **kwargs
+        Labels of the axes and the colour bar. Default: the language of ``transitions``.
+    **kwargs : dict, optional
         Passed to ``Axes.imshow``.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The caption gives the number of people without a rung at one of the two waves.
+        The heat map; its title (left) gives the number of people with a rung at both waves
+        and the number without a rung at one of the two.
+
+    Examples
+    --------
+    The study of :func:`kow_research.outcomes.ladder_by_wave`: only A has a rung at T0 and
+    at T6; B and C each miss one.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> from kow_research.outcomes import ladder_by_wave, ladder_transitions
+    >>> people = pd.DataFrame({"participant_id": ["A", "B", "C"], "cohort": "KOW",
+    ...                        "start_date": pd.Timestamp("2020-01-01")})
+    >>> ladder = pd.DataFrame({
+    ...     "participant_id": ["A", "A", "B", "B", "C"],
+    ...     "assessment_date": pd.to_datetime(["2019-12-15", "2020-07-01", "2019-12-01",
+    ...                                        "2020-05-01", "2020-07-10"]),
+    ...     "rung": [2, 4, 1, 3, 5]})
+    >>> by_wave = ladder_by_wave(Study.from_frames(participants=people, ladder=ladder),
+    ...                          waves=[0, 6])
+    >>> ax = transition_heatmap(ladder_transitions(by_wave, from_wave="T0", to_wave="T6"))
+    >>> type(ax).__name__, ax.get_xlabel(), ax.get_ylabel()
+    ('Axes', 'Rung at T6', 'Rung at T0')
+    >>> ax.get_title(loc="left")
+    'n = 1; without a rung at T0 or T6: 2'
+    >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
 

@@ -15,11 +15,23 @@ from kow_research.outcomes._common import day_numbers, owner_index, paid_kinds, 
 def job_retention(study: Study, *, include_supported: bool = False,
                   min_hours: float | None = None,
                   thresholds: tuple[int, ...] = (182, 365)) -> pd.DataFrame:
-    """Duration of the first qualifying job started after the start date.
+    r"""Duration of the first qualifying job started after the start date.
+
+    The first qualifying job is the spell of a paid-work kind (with at least ``min_hours``
+    hours per week when given) with the earliest start :math:`J_i` in
+    :math:`(S_i, F_i]` (start date, end of follow-up); with its end date :math:`E_i`
+
+    .. math::
+
+        \text{duration}_i = \min(E_i, F_i) - J_i + 1, \qquad
+        \text{ended}_i = [E_i \le F_i]
+
+    in days, counting the first and the last day (:math:`E_i = \infty` for an ongoing job).
 
     Parameters
     ----------
     study : Study
+        A validated study (``participants`` and ``spells``).
     include_supported : bool, default False
         Count supported paid work as paid work.
     min_hours : float, optional
@@ -34,7 +46,29 @@ def job_retention(study: Study, *, include_supported: bool = False,
         ``duration`` (days, start and end included; up to end of follow-up when still
         ongoing), ``ended`` (1 ended, 0 censored: ongoing at end of follow-up), and
         ``employed_<d>`` (True if the job lasted ≥ d days, False if it ended earlier, missing
-        when censored before d days).
+        when censored before d days). ``attrs`` holds the definition and its caption.
+
+    Examples
+    --------
+    Two people starting on 2020-01-01, followed to 2021-01-01: A works from Feb 1 to Aug 31,
+    B from Jun 1 onwards (still working at the end of follow-up).
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({
+    ...     "participant_id": ["A", "B"], "cohort": "KOW",
+    ...     "start_date": pd.Timestamp("2020-01-01"), "end_of_followup": pd.Timestamp("2021-01-01")})
+    >>> jobs = pd.DataFrame({
+    ...     "participant_id": ["A", "B"], "start_date": pd.to_datetime(["2020-02-01", "2020-06-01"]),
+    ...     "end_date": pd.to_datetime(["2020-08-31", None]), "kind": "regular_paid",
+    ...     "hours_per_week": 20.0})
+    >>> r = job_retention(Study.from_frames(participants=people, spells=jobs))
+    >>> # day numbers in 2020: Feb 1 = 31, Jun 1 = 152, Aug 31 = 243, 2021-01-01 = 366
+    >>> # A: 243 - 31 + 1 = 213 days, ended; B: 366 - 152 + 1 = 215 days, censored
+    >>> r["duration"].tolist(), r["ended"].tolist()
+    ([213.0, 215.0], [1, 0])
+    >>> r["employed_182"].tolist(), r["employed_365"].tolist()  # B: censored before 365 days
+    ([True, True], [False, <NA>])
     """
     require_columns(study, "spells", ("participant_id", "start_date", "end_date", "kind",
                                       "hours_per_week"))

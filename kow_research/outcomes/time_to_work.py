@@ -182,7 +182,26 @@ def time_to_paid_work(study: Study, *, dropout: str = "competing",
                       horizon_days: int | None = None, unit: str = "days",
                       job_at_origin: str = "exclude",
                       definition: TimeToWorkDefinition | None = None) -> pd.DataFrame:
-    """Derive time to paid work, one row per analysable person.
+    r"""Derive time to paid work, one row per analysable person.
+
+    For person :math:`i` with origin :math:`O_i`, end of follow-up :math:`F_i`, end of
+    observation :math:`E_i = \min(F_i, O_i + h)` (:math:`h` = ``horizon_days``, or
+    :math:`\infty`), start :math:`J_i` of the first qualifying spell in :math:`(O_i, E_i]`
+    (:math:`\infty` if none) and dropout date :math:`D_i` (:math:`\infty` if none or after
+    :math:`E_i`), with ``dropout="competing"``
+
+    .. math::
+
+        T_i = \min(J_i, D_i, E_i) - O_i, \qquad
+        \delta_i = \begin{cases}
+            1 & J_i \le \min(D_i, E_i) \quad\text{(paid work; same-day dropout counts as work)}\\
+            2 & D_i < J_i \text{ and } D_i \le E_i \quad\text{(dropout)}\\
+            0 & \text{otherwise (censored at } E_i)
+        \end{cases}
+
+    ``dropout="censor"`` codes the dropout case 0 instead of 2 (censored at :math:`D_i`);
+    ``dropout="ignore"`` sets :math:`D_i = \infty`. The rules for qualifying spells and the
+    exclusions are in the module docstring; :math:`T_i` is divided by the days of ``unit``.
 
     Parameters
     ----------
@@ -218,12 +237,42 @@ def time_to_paid_work(study: Study, *, dropout: str = "competing",
         outcomes; as records — use :func:`attrition_table`) and ``attrs["excluded"]`` the
         excluded people with their reason (use :func:`excluded_table`).
 
+    References
+    ----------
+    .. [1] ICH E9(R1) addendum on estimands and sensitivity analysis in clinical trials
+       (2019), strategies for intercurrent events.
+    .. [2] Putter H, Fiocco M, Geskus RB. Tutorial in biostatistics: competing risks and
+       multi-state models. Stat Med 2007;26:2389-2430.
+
     Examples
     --------
-    >>> import kow_research as kr
-    >>> df = kr.outcomes.time_to_paid_work(kr.simulate_study("KOW", n=50, seed=1))
-    >>> sorted(df["event"].unique().tolist())
-    [0, 1, 2]
+    Four people starting on 2020-01-01, followed to 2021-01-01: A finds a job on Feb 1, B
+    drops out on Mar 1 and finds a job on Jun 1, C has neither, D has had a job since 2019.
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({
+    ...     "participant_id": ["A", "B", "C", "D"], "cohort": "KOW",
+    ...     "start_date": pd.Timestamp("2020-01-01"), "end_of_followup": pd.Timestamp("2021-01-01"),
+    ...     "dropout_date": pd.to_datetime([None, "2020-03-01", None, None])})
+    >>> jobs = pd.DataFrame({
+    ...     "participant_id": ["A", "B", "D"],
+    ...     "start_date": pd.to_datetime(["2020-02-01", "2020-06-01", "2019-06-01"]),
+    ...     "end_date": pd.NaT, "kind": "regular_paid", "hours_per_week": 20.0})
+    >>> study = Study.from_frames(participants=people, spells=jobs)
+    >>> df = time_to_paid_work(study)
+    >>> # days from 2020-01-01 (a leap year): Feb 1 = 31, Mar 1 = 31 + 29 = 60, 2021-01-01 = 366
+    >>> df[["participant_id", "time", "event"]].values.tolist()
+    [['A', 31.0, 1], ['B', 60.0, 2], ['C', 366.0, 0]]
+    >>> excluded_table(df)["reason"].tolist()  # D was in paid work at the origin
+    ['in_paid_work_at_origin']
+    >>> time_to_paid_work(study, dropout="censor")["event"].tolist()  # B censored at day 60
+    [1, 0, 0]
+    >>> ignored = time_to_paid_work(study, dropout="ignore")  # B followed to the job on Jun 1
+    >>> ignored["time"].tolist(), ignored["event"].tolist()  # Jun 1 = 60 + 31 + 30 + 31 = 152
+    ([31.0, 152.0, 366.0], [1, 1, 0])
+    >>> time_to_paid_work(study, unit="months")["time"].round(2).tolist()  # days / 30.4375
+    [1.02, 1.97, 12.02]
     """
     d = _definition(definition, dropout=dropout, include_supported=include_supported,
                     min_hours=min_hours, min_days=min_days, origin=origin,
@@ -240,7 +289,48 @@ def time_to_paid_work(study: Study, *, dropout: str = "competing",
 def attrition_table(df: pd.DataFrame) -> pd.DataFrame:
     """The participant-flow table carried by a :func:`time_to_paid_work` result.
 
-    Columns ``cohort, stage, reason, label_en, label_nl, n``.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A result of :func:`time_to_paid_work` (its ``attrs["attrition"]`` records).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cohort, stage, reason, label_en, label_nl, n``: per cohort the people who entered,
+        those excluded by each reason of :data:`EXCLUSION_REASONS` (zero rows included), the
+        number analysed and the number with each outcome code; ``attrs`` holds
+        ``definition`` and ``definition_text``. Counts of people: pass it through
+        :func:`kow_research.report.suppress_counts` before sharing.
+
+    Raises
+    ------
+    ValueError
+        When ``df`` carries no attrition records (it is not a :func:`time_to_paid_work`
+        result).
+
+    Examples
+    --------
+    The study of :func:`time_to_paid_work`: of 4 people, D is excluded (in paid work at the
+    origin) and A, B and C end censored, in paid work and dropped out.
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({
+    ...     "participant_id": ["A", "B", "C", "D"], "cohort": "KOW",
+    ...     "start_date": pd.Timestamp("2020-01-01"), "end_of_followup": pd.Timestamp("2021-01-01"),
+    ...     "dropout_date": pd.to_datetime([None, "2020-03-01", None, None])})
+    >>> jobs = pd.DataFrame({
+    ...     "participant_id": ["A", "B", "D"],
+    ...     "start_date": pd.to_datetime(["2020-02-01", "2020-06-01", "2019-06-01"]),
+    ...     "end_date": pd.NaT, "kind": "regular_paid", "hours_per_week": 20.0})
+    >>> study = Study.from_frames(participants=people, spells=jobs)
+    >>> flow = attrition_table(time_to_paid_work(study))
+    >>> flow.loc[flow["n"] > 0, ["stage", "reason", "n"]].values.tolist()
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [['entered', 'entered', 4], ['excluded', 'in_paid_work_at_origin', 1],
+     ['analysed', 'analysed', 3], ['outcome', 'event_0', 1], ['outcome', 'event_1', 1],
+     ['outcome', 'event_2', 1]]
     """
     meta = outcome_meta(df)
     if not meta.attrition:
@@ -254,8 +344,42 @@ def attrition_table(df: pd.DataFrame) -> pd.DataFrame:
 def excluded_table(df: pd.DataFrame) -> pd.DataFrame:
     """The people a :func:`time_to_paid_work` result left out, with their reason.
 
-    Columns ``participant_id, cohort, reason``. Rows of people: keep it with the source data;
-    never show it in a shared report.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A result of :func:`time_to_paid_work` (its ``attrs["excluded"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``participant_id, cohort, reason`` (the first reason of the module docstring's list
+        that applies), one row per excluded person; empty when nobody was excluded. Rows of
+        people: keep it with the source data; never show it in a shared report.
+
+    Raises
+    ------
+    ValueError
+        When ``df`` carries no exclusions record (it is not a :func:`time_to_paid_work`
+        result).
+
+    Examples
+    --------
+    The study of :func:`time_to_paid_work`: D has had a job since 2019-06-01, which is still
+    running at the origin 2020-01-01.
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({
+    ...     "participant_id": ["A", "B", "C", "D"], "cohort": "KOW",
+    ...     "start_date": pd.Timestamp("2020-01-01"), "end_of_followup": pd.Timestamp("2021-01-01"),
+    ...     "dropout_date": pd.to_datetime([None, "2020-03-01", None, None])})
+    >>> jobs = pd.DataFrame({
+    ...     "participant_id": ["A", "B", "D"],
+    ...     "start_date": pd.to_datetime(["2020-02-01", "2020-06-01", "2019-06-01"]),
+    ...     "end_date": pd.NaT, "kind": "regular_paid", "hours_per_week": 20.0})
+    >>> study = Study.from_frames(participants=people, spells=jobs)
+    >>> excluded_table(time_to_paid_work(study)).values.tolist()
+    [['D', 'KOW', 'in_paid_work_at_origin']]
     """
     meta = outcome_meta(df)
     if not meta.excluded and "excluded" not in df.attrs:
@@ -267,18 +391,49 @@ def attrition(study: Study, *, definition: TimeToWorkDefinition | None = None,
               **options: Any) -> pd.DataFrame:
     """The participant-flow table of :func:`time_to_paid_work` with the same ``options``.
 
+    The same table as ``attrition_table(time_to_paid_work(study, ...))``, without keeping the
+    outcome frame.
+
     Parameters
     ----------
     study : Study
+        A validated study.
     definition : TimeToWorkDefinition, optional
-    **options
-        The keyword options of :func:`time_to_paid_work`.
+        The definition in one object; then ``options`` must be left out.
+    **options : dict, optional
+        The keyword options of :func:`time_to_paid_work` (``dropout``, ``include_supported``,
+        ``min_hours``, ``min_days``, ``origin``, ``horizon_days``, ``unit``,
+        ``job_at_origin``).
 
     Returns
     -------
     pandas.DataFrame
         ``cohort, stage (entered/excluded/analysed/outcome), reason, label_en, label_nl, n``;
-        ``attrs["definition"]`` as in :func:`time_to_paid_work`.
+        ``attrs["definition"]`` and ``attrs["definition_text"]`` as in
+        :func:`time_to_paid_work`.
+
+    Examples
+    --------
+    The study of :func:`time_to_paid_work`; with ``dropout="censor"`` there is no outcome
+    code 2 and B, who dropped out, is counted as censored.
+
+    >>> import pandas as pd
+    >>> from kow_research.data import Study
+    >>> people = pd.DataFrame({
+    ...     "participant_id": ["A", "B", "C", "D"], "cohort": "KOW",
+    ...     "start_date": pd.Timestamp("2020-01-01"), "end_of_followup": pd.Timestamp("2021-01-01"),
+    ...     "dropout_date": pd.to_datetime([None, "2020-03-01", None, None])})
+    >>> jobs = pd.DataFrame({
+    ...     "participant_id": ["A", "B", "D"],
+    ...     "start_date": pd.to_datetime(["2020-02-01", "2020-06-01", "2019-06-01"]),
+    ...     "end_date": pd.NaT, "kind": "regular_paid", "hours_per_week": 20.0})
+    >>> study = Study.from_frames(participants=people, spells=jobs)
+    >>> flow = attrition(study, dropout="censor")
+    >>> dict(zip(flow["reason"], flow["n"]))  # doctest: +NORMALIZE_WHITESPACE
+    {'entered': 4, 'origin_date_missing': 0, 'end_of_followup_missing': 0,
+     'in_paid_work_at_origin': 1, 'paid_work_starts_at_origin': 0,
+     'dropout_before_origin': 0, 'zero_followup': 0, 'analysed': 3,
+     'event_0': 2, 'event_1': 1}
     """
     d = _definition(definition, **options)
     table = _derive(study, d)[1]

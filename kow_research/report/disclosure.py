@@ -87,7 +87,40 @@ def suppression_mask(counts: pd.DataFrame, *, k: int = DEFAULT_K,
     Returns
     -------
     pandas.DataFrame of bool
-        True where the cell must be hidden.
+        True where the cell must be hidden (same index and columns as ``counts``).
+
+    Raises
+    ------
+    ValueError
+        When ``k`` is not an integer >= 1, ``blocks`` has not one label per row or
+        ``counted`` has another shape than ``counts``.
+
+    References
+    ----------
+    .. [1] Hundepool A, Domingo-Ferrer J, Franconi L, et al. Statistical Disclosure Control.
+       Wiley 2012, chapter 4.
+
+    Examples
+    --------
+    One variable with three levels that add up to the column total: 3 is below ``k = 5``
+    (primary); it would follow from the total minus 10 and 7, so the smallest other cell, 7,
+    is hidden too (secondary).
+
+    >>> counts = pd.DataFrame({"A": [10, 3, 7]})
+    >>> suppression_mask(counts, k=5, blocks=["x", "x", "x"])["A"].tolist()
+    [False, True, True]
+
+    Without a partition only the primary rule applies; zero cells are never hidden:
+
+    >>> suppression_mask(pd.DataFrame({"A": [10, 3, 0]}), k=5)["A"].tolist()
+    [False, True, False]
+
+    Rows that add up to a published row total: in the first row 2 is hidden and then the
+    smaller other non-zero cell, 6; the second row has no small cell (0 is shown).
+
+    >>> counts = pd.DataFrame({"a": [12, 8], "b": [2, 9], "c": [6, 0]})
+    >>> suppression_mask(counts, k=5, row_totals=True).values.tolist()
+    [[False, True, True], [False, False, False]]
     """
     _check_k(k)
     c = counts.to_numpy(dtype=float)
@@ -134,21 +167,46 @@ def suppress_small(table: pd.DataFrame, *, counts: pd.DataFrame, k: int = DEFAUL
     table : pandas.DataFrame
         The cells as they will be shown (formatted text or numbers).
     counts : pandas.DataFrame
-        Same shape: the number of persons behind each cell.
-    k, blocks, row_totals, counted
-        See :func:`suppression_mask`.
+        Same shape: the number of persons behind each cell (``inf`` or NaN: never
+        suppressed).
+    k : int, default 5
+        Cells with ``0 < count < k`` are suppressed (shown as ``"<k"``).
+    blocks : sequence, optional
+        A label per row; rows sharing a label partition each column's total (see
+        :func:`suppression_mask`).
+    row_totals : bool, default False
+        The cells of each row partition a published row total.
+    counted : pandas.DataFrame of bool, optional
+        Cells that show their count and may take part in partitions (default: every finite
+        cell); e.g. False for "mean (SD)" cells.
 
     Returns
     -------
     pandas.DataFrame
         ``table`` as object dtype with hidden cells replaced by ``"<k"``; a new frame (the
-        input is not changed).
+        input is not changed). ``attrs["disclosure"]`` records ``k`` and the number of
+        suppressed cells.
+
+    Raises
+    ------
+    ValueError
+        When ``table`` and ``counts`` differ in shape (or see :func:`suppression_mask`).
 
     Examples
     --------
+    3 is below ``k = 5``; 7 is hidden with it, or 3 would follow from the column total.
+
     >>> t = pd.DataFrame({"A": [10, 3, 7]})
-    >>> suppress_small(t, counts=t, k=5, blocks=["x", "x", "x"])["A"].tolist()
-    [10, '<5', '<5']
+    >>> shown = suppress_small(t, counts=t, k=5, blocks=["x", "x", "x"])
+    >>> shown["A"].tolist(), shown.attrs["disclosure"]
+    ([10, '<5', '<5'], {'k': 5, 'suppressed': 2})
+
+    Formatted cells with the counts behind them:
+
+    >>> cells = pd.DataFrame({"KOW": ["12 (60.0%)", "3 (15.0%)", "5 (25.0%)"]})
+    >>> counts = pd.DataFrame({"KOW": [12, 3, 5]})
+    >>> suppress_small(cells, counts=counts, blocks=["sex"] * 3)["KOW"].tolist()
+    ['12 (60.0%)', '<5', '<5']
     """
     if table.shape != counts.shape:
         raise ValueError(f"table has shape {table.shape} but counts has {counts.shape}; "
@@ -176,15 +234,36 @@ def suppress_counts(frame: pd.DataFrame, *, columns: Sequence[str] | str = "n",
     columns : str or sequence of str, default "n"
         The count columns to protect.
     k : int, default 5
+        Counts with ``0 < n < k`` are replaced by ``"<k"``.
     partitions : sequence, optional
         A label per row; rows sharing a label add up to a total the reader knows (e.g. the
-        exclusion reasons plus "analysed" add up to "entered"); enables secondary suppression
-        within each count column.
+        exclusion reasons plus "analysed" add up to "entered"; see
+        :func:`kow_research.report.attrition_partitions`); enables secondary suppression
+        within each count column. ``None`` labels belong to no partition.
 
     Returns
     -------
     pandas.DataFrame
-        A copy with small counts replaced by ``"<k"``.
+        A copy with small counts replaced by ``"<k"`` (the count columns become object
+        dtype); ``attrs["disclosure"]`` records ``k`` and the number of suppressed cells.
+
+    Raises
+    ------
+    ValueError
+        When a count column is not in ``frame``.
+
+    Examples
+    --------
+    An attrition table: the exclusions (3 and 0) and "analysed" (17) add up to "entered"
+    (20). 3 is below ``k = 5`` and would follow from 20 - 0 - 17, so the smallest other
+    non-zero count of the partition, 17, is hidden too.
+
+    >>> flow = pd.DataFrame({"stage": ["entered", "excluded", "excluded", "analysed"],
+    ...                      "n": [20, 3, 0, 17]})
+    >>> suppress_counts(flow, partitions=[None, "split", "split", "split"])["n"].tolist()
+    [20, '<5', 0, '<5']
+    >>> suppress_counts(flow)["n"].tolist()  # without partitions: primary suppression only
+    [20, '<5', 0, 17]
     """
     cols = [columns] if isinstance(columns, str) else list(columns)
     missing = [c for c in cols if c not in frame.columns]

@@ -119,7 +119,35 @@ def first_heading(path: str | Path) -> str:
 
 
 def find_notebooks(notebook_dir: str | Path) -> list[Path]:
-    """The notebooks of a folder in reading order (sorted by name; checkpoints skipped)."""
+    """The notebooks of a folder in reading order (sorted by name; hidden files skipped).
+
+    Parameters
+    ----------
+    notebook_dir : str or pathlib.Path
+        The folder that holds the ``.ipynb`` files (sub-folders such as
+        ``.ipynb_checkpoints`` are not searched).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The ``*.ipynb`` files directly in ``notebook_dir`` whose names do not start with
+        ``"."``, sorted by name.
+
+    Raises
+    ------
+    ValueError
+        When ``notebook_dir`` is not a folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     for name in ("02_outcomes.ipynb", "01_data_quality.ipynb", ".scratch.ipynb",
+    ...                  "notes.txt"):
+    ...         _ = (Path(tmp) / name).write_text("{}")
+    ...     [p.name for p in find_notebooks(tmp)]
+    ['01_data_quality.ipynb', '02_outcomes.ipynb']
+    """
     folder = Path(notebook_dir)
     if not folder.is_dir():
         raise ValueError(f"notebook folder {folder} does not exist; pass the folder that holds "
@@ -158,11 +186,31 @@ def render_html(executed: str | Path, *, html_path: str | Path) -> Path:
     executed : str or pathlib.Path
         An executed notebook.
     html_path : str or pathlib.Path
-        The page to write.
+        The page to write (its folder must exist).
 
     Returns
     -------
     pathlib.Path
+        ``html_path``: a page with the cells, their outputs and figures, and no link to the
+        notebook file.
+
+    Examples
+    --------
+    The page of a small executed notebook (importing nbconvert takes a few seconds):
+
+    >>> import tempfile
+    >>> import nbformat
+    >>> v4 = nbformat.v4
+    >>> nb = v4.new_notebook(cells=[
+    ...     v4.new_markdown_cell("# Participant flow"),
+    ...     v4.new_code_cell("n_analysed", execution_count=1, outputs=[
+    ...         v4.new_output("execute_result", data={"text/plain": "17"}, execution_count=1)])])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     nbformat.write(nb, Path(tmp) / "02_flow.ipynb")
+    ...     page = render_html(Path(tmp) / "02_flow.ipynb", html_path=Path(tmp) / "02_flow.html")
+    ...     body = page.read_text(encoding="utf-8")
+    ...     page.name, body.startswith("<!DOCTYPE html>"), "Participant flow" in body
+    ('02_flow.html', True, True)
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -271,6 +319,46 @@ def run_notebooks(notebook_dir: str | Path, *, data_dir: str | Path | None,
     -------
     list of NotebookRun
         One per notebook, in order; failures are recorded, not raised.
+
+    Raises
+    ------
+    ValueError
+        When ``notebook_dir`` holds no notebooks, ``notebooks`` names a file that is not
+        there, or ``language`` is not a known language.
+
+    Examples
+    --------
+    Not run as a doctest (``+SKIP``): each notebook starts a Jupyter kernel in a worker
+    process, which takes 10 s or more even for the one-line notebook below, too slow for the
+    test suite. The output shown is that of a run on 2026-12-02. The second call adds a
+    notebook that fails; its run names the failing cell (its source position, the
+    ``In [n]`` count of the executed copy, where papermill's injected parameters cell comes
+    first) instead of raising.
+
+    >>> import tempfile  # doctest: +SKIP
+    >>> import nbformat  # doctest: +SKIP
+    >>> v4 = nbformat.v4  # doctest: +SKIP
+    >>> with tempfile.TemporaryDirectory() as tmp:  # doctest: +SKIP
+    ...     folder = Path(tmp) / "notebooks"
+    ...     folder.mkdir()
+    ...     nbformat.write(v4.new_notebook(cells=[
+    ...         v4.new_markdown_cell("# Tiny"),
+    ...         v4.new_code_cell("language = 'en'", metadata={"tags": ["parameters"]}),
+    ...         v4.new_code_cell("print(1 + 1)")]), folder / "01_tiny.ipynb")
+    ...     runs = run_notebooks(folder, data_dir=None, output_dir=Path(tmp) / "report",
+    ...                          progress=False)
+    ...     print([(r.message, r.title, r.html.name) for r in runs])
+    ...     print(sorted(p.relative_to(Path(tmp) / "report").as_posix()
+    ...                  for p in (Path(tmp) / "report").rglob("*")))
+    ...     nbformat.write(v4.new_notebook(cells=[v4.new_code_cell("x = 1"),
+    ...                                           v4.new_code_cell("1 / 0")]),
+    ...                    folder / "02_fails.ipynb")
+    ...     runs = run_notebooks(folder, data_dir=None, output_dir=Path(tmp) / "report",
+    ...                          progress=False)
+    ...     print([r.message for r in runs])
+    [('01_tiny.ipynb ok', 'Tiny', '01_tiny.html')]
+    ['01_tiny.html', 'notebooks', 'notebooks/01_tiny.ipynb']
+    ['01_tiny.ipynb ok', '02_fails.ipynb failed in cell 2 (In [3]): `1 / 0` — ZeroDivisionError: division by zero']
     """
     from tqdm import tqdm
 
@@ -312,19 +400,52 @@ def make_index_html(runs: Sequence[NotebookRun], *, path: str | Path, data_sourc
     Parameters
     ----------
     runs : sequence of NotebookRun
+        The runs of :func:`run_notebooks`, listed in this order.
     path : str or pathlib.Path
-        The index file; links are relative to its folder.
+        The index file (its folder is created when missing); links are relative to its
+        folder.
     data_source : str
         Where the data came from (a folder, or "simulated cohorts ...").
     version : str, optional
         Package version (default: ``kow_research.__version__``).
-    language : {"en", "nl"}
+    language : {"en", "nl"}, default "en"
+        Language of the page's texts.
     title : str, optional
-        Page title (default "kow_research report").
+        Page title (default "kow_research report", in ``language``).
 
     Returns
     -------
     pathlib.Path
+        ``path``: one list item per run with a link to its HTML page (when rendered) and
+        its status (ok, or what failed).
+
+    Raises
+    ------
+    ValueError
+        When ``language`` is not a known language.
+
+    Examples
+    --------
+    An index of two runs made by hand (no notebook is executed): one rendered, one that
+    failed.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     runs = [NotebookRun(name="01_flow.ipynb", source=Path(tmp) / "01_flow.ipynb",
+    ...                         title="Participant flow", html=Path(tmp) / "01_flow.html"),
+    ...             NotebookRun(name="02_ladder.ipynb", source=Path(tmp) / "02_ladder.ipynb",
+    ...                         title="Ladder", ok=False, error="ValueError: no waves",
+    ...                         failed_cell=3)]
+    ...     index = make_index_html(runs, path=Path(tmp) / "index.html",
+    ...                             data_source="simulated cohorts", version="0.2.0")
+    ...     page = index.read_text(encoding="utf-8").splitlines()
+    >>> for line in page:
+    ...     if line.startswith(("<title>", "<p>", "<li>")):
+    ...         print(line)
+    <title>kow_research report</title>
+    <p>Data source: simulated cohorts<br>Package version: kow_research 0.2.0</p>
+    <li><code>01_flow.ipynb</code> — <a href="01_flow.html">Participant flow</a> <span class="ok">(ok)</span></li>
+    <li><code>02_ladder.ipynb</code> — Ladder <span class="failed">(failed: 02_ladder.ipynb failed in cell 3 — ValueError: no waves)</span></li>
     """
     if version is None:
         version = __version__

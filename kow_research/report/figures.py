@@ -3,7 +3,7 @@
 All figures are matplotlib, labelled in English or Dutch (``language``), carry the definition
 that produced them in a caption, and are saved as PNG and SVG with :func:`save_figure`. The
 participant flow lives in :mod:`kow_research.report.flow`, the ladder figures in
-:mod:`kow_research.report.ladder_plots` (both re-exported here).
+:mod:`kow_research.outcomes.ladder_plots` (both re-exported here).
 """
 
 from __future__ import annotations
@@ -54,7 +54,28 @@ def save_figure(fig: Any, *, stem: str, output_dir: str | Path | None,
     Returns
     -------
     list of pathlib.Path
-        The files written (PNG, SVG). The SVG carries no date so reruns give identical files.
+        The files written (PNG, SVG); empty when ``output_dir`` is None. The SVG carries no
+        date so reruns give identical files.
+
+    Raises
+    ------
+    ValueError
+        When ``stem`` is not a plain file name.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import tempfile
+    >>> fig, ax = plt.subplots()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     paths = save_figure(ax, stem="figure_1", output_dir=Path(tmp) / "figures")
+    ...     [(p.name, p.stat().st_size > 0) for p in paths]
+    [('figure_1.png', True), ('figure_1.svg', True)]
+    >>> save_figure(fig, stem="figure_1", output_dir=None)  # display only: nothing written
+    []
+    >>> plt.close(fig)
     """
     if output_dir is None:
         return []
@@ -83,16 +104,45 @@ def curve_plot(result: CurveResult, *, ax: Axes | None = None, risk_table: bool 
     Parameters
     ----------
     result : CurveResult
+        A :func:`kow_research.survival.kaplan_meier` or
+        :func:`kow_research.survival.cumulative_incidence` result.
     ax : matplotlib Axes, optional
+        Where to draw (default: a new figure, taller when the risk table is drawn).
     risk_table : bool, default True
-    language : {"en", "nl"}
+        Write the number at risk under the x-axis ticks, one line per group.
+    language : {"en", "nl"}, default "en"
+        Axis labels, risk-table heading and caption language.
     title : str, optional
-    **kwargs
-        Passed to the curve's ``plot``.
+        Figure title (``figure.suptitle``, left-aligned).
+    **kwargs : dict, optional
+        Passed to the curve's ``plot`` and from there to ``Axes.step`` (e.g. ``linewidth``).
 
     Returns
     -------
     matplotlib.axes.Axes
+        The curves; their figure holds the title and the risk table.
+
+    Raises
+    ------
+    ValueError
+        When ``result`` is not a curve result.
+
+    Examples
+    --------
+    The Kaplan–Meier curve of four times (event at 1, 3 and 4, censored at 2): 1 - 1/4 =
+    0.75, then 0.75 × (1 - 1/2) = 0.375, then 0.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from kow_research.survival import kaplan_meier
+    >>> km = kaplan_meier(pd.DataFrame({"time": [1, 2, 3, 4], "event": [1, 0, 1, 1]}))
+    >>> ax = curve_plot(km, title="Time to paid work")
+    >>> type(ax).__name__, ax.get_lines()[0].get_ydata().tolist()
+    ('Axes', [1.0, 0.75, 0.375, 0.0])
+    >>> ax.get_ylabel(), ax.texts[0].get_text()
+    ('Event-free probability (cause 1)', 'Number at risk')
+    >>> plt.close(ax.figure)
     """
     check_language(language)
     if not isinstance(result, CurveResult):
@@ -124,13 +174,17 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
     Parameters
     ----------
     models : DataFrame or mapping of name to DataFrame
-        (a regression result's ``coef``/``summary`` table, one per model)
-        Regression ``summary`` frames (index covariate; columns ``hr, lower, upper`` and
-        optionally ``p``; or ``coef, se``, then :math:`\\exp(\\hat\\beta \\pm z_{1-\\alpha/2}
-        \\mathrm{SE})`), e.g. ``{"cause-specific Cox": cox.summary, "Fine-Gray": fg.summary}``.
-    language : {"en", "nl"}
+        A regression result's ``coef`` (or ``summary``) table, or one per model keyed by the
+        model's name: index covariate; columns ``hr, lower, upper`` and optionally ``p``; or
+        ``coef, se``, then :math:`\\exp(\\hat\\beta \\pm z_{1-\\alpha/2} \\mathrm{SE})`; e.g.
+        ``{"cause-specific Cox": cox.coef, "Fine-Gray": fg.coef}``.
+    ax : matplotlib Axes, optional
+        Draw here (default: a new figure sized to the number of rows).
+    language : {"en", "nl"}, default "en"
+        Axis label and column heading language.
     caption : str, optional
-        Default: the definition carried by the first frame's ``attrs``.
+        Title above the plot. Default: the definition carried by the first frame's
+        ``attrs``; ``""`` writes none.
     alpha : float, default 0.05
         1 - confidence level of the intervals (for the axis label; and for the interval when
         only ``coef, se`` are given).
@@ -138,12 +192,47 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
         Readable names of the covariates.
     annotate : bool, default True
         Write "HR (lower–upper)" and p beside each row.
-    ax : matplotlib Axes, optional
-        Draw here (default: a new figure sized to the number of rows).
 
     Returns
     -------
     matplotlib.axes.Axes
+        Hazard ratios on a log axis with a dashed line at 1, one row per covariate (one
+        marker per model).
+
+    Raises
+    ------
+    ValueError
+        When ``models`` is empty or a frame has neither ``hr, lower, upper`` nor
+        ``coef, se``.
+
+    Examples
+    --------
+    From ``coef, se``: :math:`\\exp(\\log 2 \\pm 1.96 \\times 0.25) = 2 / 1.632 = 1.23` and
+    :math:`2 \\times 1.632 = 3.26`.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> coef = pd.DataFrame({"coef": [np.log(2.0)], "se": [0.25]}, index=["smi"])
+    >>> ax = forest_plot(coef, labels={"smi": "SMI"}, caption="")
+    >>> type(ax).__name__, [t.get_text() for t in ax.get_yticklabels()]
+    ('Axes', ['SMI'])
+    >>> [t.get_text() for t in ax.texts]
+    ['2.00 (1.23–3.26)', 'HR (95% CI)']
+    >>> plt.close(ax.figure)
+
+    Two models side by side, with p-values:
+
+    >>> cox = pd.DataFrame({"hr": [1.5, 0.8], "lower": [1.1, 0.5], "upper": [2.0, 1.3],
+    ...                     "p": [0.01, 0.35]}, index=["smi", "age"])
+    >>> fg = pd.DataFrame({"hr": [1.4], "lower": [1.0], "upper": [1.9]}, index=["smi"])
+    >>> ax = forest_plot({"Cox": cox, "Fine-Gray": fg}, caption="")
+    >>> [t.get_text() for t in ax.texts]  # doctest: +NORMALIZE_WHITESPACE
+    ['1.50 (1.10–2.00)  p=0.010', '0.80 (0.50–1.30)  p=0.350', '1.40 (1.00–1.90)',
+     'HR (95% CI)']
+    >>> ax.get_xlabel()
+    'Hazard ratio (95% CI, log scale)'
+    >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, LogLocator

@@ -33,13 +33,27 @@ def caption_of(frame: Any, *, language: str = "en") -> str:
     ----------
     frame : DataFrame or result
         Anything with ``attrs`` following :mod:`kow_research.core.meta`.
-    language : {"en", "nl"}
+    language : {"en", "nl"}, default "en"
+        Language of the caption (English when no translation is stored).
 
     Returns
     -------
     str
-        ``definition_text`` in ``language``, else a rendering of ``definition``; empty when
-        there is none.
+        ``definition_text`` in ``language``, else a rendering of the plain entries of
+        ``definition`` (``"key: value; ..."``); empty when there is none.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"time": [31.0]})
+    >>> df.attrs = {"definition": {"outcome": "dropout", "unit": "days"}}
+    >>> caption_of(df)
+    'outcome: dropout; unit: days'
+    >>> df.attrs["definition_text"] = {"en": "Time from start date to dropout.",
+    ...                                "nl": "Tijd van startdatum tot uitval."}
+    >>> caption_of(df, language="nl")
+    'Tijd van startdatum tot uitval.'
+    >>> caption_of(pd.DataFrame())
+    ''
     """
     meta = outcome_meta(getattr(frame, "attrs", None) or {})
     if meta.caption(language):
@@ -65,7 +79,26 @@ def attrition_partitions(flow: pd.DataFrame, *, by: Sequence[str] = ("cohort",))
     Returns
     -------
     list
-        A partition label per row (None for rows in no partition).
+        A partition label per row (None for rows in no partition), for the ``partitions``
+        argument of :func:`kow_research.report.suppress_counts`.
+
+    Examples
+    --------
+    A flow of 20 people: 3 + 0 excluded and 17 analysed (one partition), of whom 9 are
+    censored and 8 in paid work (another).
+
+    >>> flow = pd.DataFrame({
+    ...     "cohort": "KOW",
+    ...     "stage": ["entered", "excluded", "excluded", "analysed", "outcome", "outcome"],
+    ...     "reason": ["entered", "in_paid_work_at_origin", "zero_followup", "analysed",
+    ...                "event_0", "event_1"],
+    ...     "label_en": ["entered", "in paid work at the origin", "no follow-up", "analysed",
+    ...                  "censored", "paid work"],
+    ...     "label_nl": ["ingestroomd", "al betaald werk bij de start", "geen follow-up",
+    ...                  "geanalyseerd", "gecensureerd", "betaald werk"],
+    ...     "n": [20, 3, 0, 17, 9, 8]})
+    >>> attrition_partitions(flow)  # doctest: +NORMALIZE_WHITESPACE
+    [None, 'KOW|split', 'KOW|split', 'KOW|split', 'KOW|outcome', 'KOW|outcome']
     """
     keys = flow[list(by)].astype(str).agg("|".join, axis=1)
     stage = flow["stage"].astype(str)
@@ -93,21 +126,61 @@ def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = 
     flow : pandas.DataFrame
         ``kow_research.outcomes.attrition_table(df)``: cohort, stage (entered, excluded,
         analysed, outcome), reason, label_en, label_nl, n.
-    language : {"en", "nl"}
+    ax : matplotlib Axes, optional
+        Draw here (default: a new figure, 3.6 inches wide per cohort).
+    language : {"en", "nl"}, default "en"
+        Box labels (``label_en`` or ``label_nl`` and the package's own texts).
     caption : str, optional
-        Defaults to the definition text carried by ``flow.attrs``.
+        Text under the diagram. Defaults to the definition text carried by ``flow.attrs``;
+        ``""`` writes none (the disclosure note is still added when ``k`` is given).
     k : int, optional
         Apply disclosure control: counts of 1 to ``k - 1`` persons are shown as ``<k``
-        (with secondary suppression, see :mod:`kow_research.report.disclosure`). Default:
-        exact counts.
-    ax : matplotlib Axes, optional
-        Draw here (default: a new figure).
+        (with secondary suppression through :func:`attrition_partitions`, see
+        :mod:`kow_research.report.disclosure`). Default: exact counts.
 
     Returns
     -------
     matplotlib.axes.Axes
         One column per cohort: entered → analysed → status at the end of follow-up, with a
         side box listing each exclusion reason with ``n > 0``.
+
+    Raises
+    ------
+    ValueError
+        When ``flow`` lacks a column of an attrition table or is empty.
+
+    Examples
+    --------
+    The flow of :func:`attrition_partitions`; the exclusion box lists only reasons with
+    people.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> flow = pd.DataFrame({
+    ...     "cohort": "KOW",
+    ...     "stage": ["entered", "excluded", "excluded", "analysed", "outcome", "outcome"],
+    ...     "reason": ["entered", "in_paid_work_at_origin", "zero_followup", "analysed",
+    ...                "event_0", "event_1"],
+    ...     "label_en": ["entered", "in paid work at the origin", "no follow-up", "analysed",
+    ...                  "censored", "paid work"],
+    ...     "label_nl": ["ingestroomd", "al betaald werk bij de start", "geen follow-up",
+    ...                  "geanalyseerd", "gecensureerd", "betaald werk"],
+    ...     "n": [20, 3, 0, 17, 9, 8]})
+    >>> ax = flow_diagram(flow)
+    >>> type(ax).__name__
+    'Axes'
+    >>> print(ax.texts[0].get_text())
+    KOW
+    Entered (n = 20)
+    >>> print(ax.texts[1].get_text())
+    Excluded (n = 3)
+    in paid work at the
+    origin: 3
+    >>> print(ax.texts[3].get_text())
+    Analysed
+    (n = 17)
+    >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
 

@@ -68,8 +68,9 @@ def check_notebook_outputs(path: str | Path, *, id_pattern: str = ID_PATTERN,
     ----------
     path : str or pathlib.Path
         An ``.ipynb`` file, or a folder whose ``*.ipynb`` files are all checked.
-    id_pattern : str
-        Regular expression of an identifier value (default :data:`ID_PATTERN`).
+    id_pattern : str, default ID_PATTERN
+        Regular expression of an identifier value (:data:`ID_PATTERN`: an upper-case code of
+        2-6 letters, a dash and at least four digits).
     id_column : str, default "participant_id"
         A column name whose appearance in an output means a frame of people was shown.
     raise_on_problem : bool, default False
@@ -81,6 +82,42 @@ def check_notebook_outputs(path: str | Path, *, id_pattern: str = ID_PATTERN,
         One row per problem: ``notebook``, ``cell`` (1-based position among all cells),
         ``execution_count``, ``output`` (stream name or MIME type), ``rule``
         (``participant_id_column`` or ``id_like_value``) and ``excerpt``. Empty if clean.
+
+    Raises
+    ------
+    DisclosureError
+        With ``raise_on_problem=True`` when an output shows participants (``.problems``
+        holds the table above).
+    ValueError
+        When ``path`` is neither a notebook nor a folder, or a file is not valid JSON.
+
+    Examples
+    --------
+    A notebook whose third cell prints a row of a frame of people:
+
+    >>> import tempfile
+    >>> import nbformat
+    >>> v4 = nbformat.v4
+    >>> nb = v4.new_notebook(cells=[
+    ...     v4.new_markdown_cell("# Flow"),
+    ...     v4.new_code_cell("n_analysed", execution_count=1, outputs=[
+    ...         v4.new_output("execute_result", data={"text/plain": "17"}, execution_count=1)]),
+    ...     v4.new_code_cell("print(df.head(1))", execution_count=2, outputs=[
+    ...         v4.new_output("stream", name="stdout",
+    ...                       text="  participant_id  time\\n0      KOW-00012  31.0\\n")])])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     nbformat.write(nb, Path(tmp) / "01_flow.ipynb")
+    ...     problems = check_notebook_outputs(tmp)  # a folder: every notebook in it
+    ...     try:
+    ...         check_notebook_outputs(Path(tmp) / "01_flow.ipynb", raise_on_problem=True)
+    ...     except DisclosureError as err:
+    ...         n_raised = len(err.problems)
+    >>> problems[["notebook", "cell", "output", "rule"]].values.tolist()
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [['01_flow.ipynb', 3, 'stdout', 'participant_id_column'],
+     ['01_flow.ipynb', 3, 'stdout', 'id_like_value']]
+    >>> n_raised
+    2
     """
     p = Path(path)
     if p.is_dir():

@@ -242,7 +242,21 @@ def _check(df: pd.DataFrame, by: str, variables: Sequence[str] | None, continuou
 def table_one(df: pd.DataFrame, *, by: str = "cohort", variables: Sequence[str] | None = None,
               language: str = "en", continuous: str = "auto", smd: bool = True,
               missing: bool = True, categorical: Sequence[str] = ()) -> TableOne:
-    """Baseline characteristics by group.
+    r"""Baseline characteristics by group.
+
+    Counts with percentages of the non-missing values for categorical and boolean
+    characteristics, mean (SD) or median [IQR] for numeric ones, and the standardised mean
+    difference between groups 1 and 2
+
+    .. math::
+
+        \mathrm{SMD} = \frac{|\bar x_1 - \bar x_2|}{\sqrt{(s_1^2 + s_2^2)/2}}
+        \quad\text{(numeric)}, \qquad
+        \mathrm{SMD} = \frac{|p_1 - p_2|}{\sqrt{(p_1(1 - p_1) + p_2(1 - p_2))/2}}
+        \quad\text{(binary)},
+
+    with the multivariate form :math:`\sqrt{T^\top S^{-1} T}` for more than two levels and
+    the largest pairwise SMD for more than two groups (module docstring).
 
     Parameters
     ----------
@@ -255,12 +269,13 @@ def table_one(df: pd.DataFrame, *, by: str = "cohort", variables: Sequence[str] 
     variables : sequence of str, optional
         Characteristics in display order. Default: those of age, sex, diagnosis group, SMI,
         benefit, education and months out of work present in ``df``.
-    language : {"en", "nl"}
+    language : {"en", "nl"}, default "en"
         Titles and value labels from the data dictionary
         (``get_schema(t).field(c).title(lang)``, ``.labels(lang)``).
-    continuous : {"auto", "mean", "median"}
+    continuous : {"auto", "mean", "median"}, default "auto"
         Summary of numeric variables: mean (SD), median [IQR] (quartiles as R's type 7), or
-        ``auto``: median [IQR] when the absolute sample skewness exceeds 1.
+        ``auto``: median [IQR] when the absolute sample skewness (all groups together)
+        exceeds 1.
     smd : bool, default True
         Add the SMD column (see the module docstring for the conventions).
     missing : bool, default True
@@ -271,6 +286,54 @@ def table_one(df: pd.DataFrame, *, by: str = "cohort", variables: Sequence[str] 
     Returns
     -------
     TableOne
+        ``table`` (formatted cells), ``counts`` (persons behind each cell), ``smd``,
+        ``numbers`` (unrounded, not disclosure-controlled), the caption and
+        :meth:`TableOne.disclosed` / ``to_csv`` / ``to_excel`` / ``to_html`` for export
+        through disclosure control.
+
+    Raises
+    ------
+    ValueError
+        When ``by`` is not a column or has missing values, a variable is not a column, is
+        ``by`` itself or a date, ``continuous`` is not a known choice, or ``categorical``
+        names a column that is not among the variables.
+
+    References
+    ----------
+    .. [1] Yang D, Dalton JE. A unified approach to measuring the effect size between two
+       groups using SAS. SAS Global Forum 2012, paper 335-2012.
+    .. [2] Austin PC. Balance diagnostics for comparing the distribution of baseline
+       covariates between treatment groups in propensity-score matched samples. Stat Med
+       2009;28:3083-3107.
+
+    Examples
+    --------
+    Ages 30, 40, 50 against 40, 50, 60: means 40 and 50, both SD 10, so SMD =
+    :math:`|40 - 50| / \sqrt{(10^2 + 10^2)/2} = 1`. Men 1 of 3 against 2 of 3: SMD =
+    :math:`(2/3 - 1/3) / \sqrt{(2/9 + 2/9)/2} = (1/3) / (\sqrt 2 / 3) = 1/\sqrt 2 = 0.707`.
+
+    >>> df = pd.DataFrame({"cohort": ["KOW"] * 3 + ["IPS"] * 3,
+    ...                    "age": [30, 40, 50, 40, 50, 60],
+    ...                    "sex": ["female", "female", "male", "female", "male", "male"]})
+    >>> t1 = table_one(df)
+    >>> print(t1.table)  # doctest: +NORMALIZE_WHITESPACE
+                                  KOW (n = 3)  IPS (n = 3)    SMD
+    Characteristic Statistic
+    Age            mean (SD)      40.0 (10.0)  50.0 (10.0)  1.000
+    Sex            female, n (%)    2 (66.7%)    1 (33.3%)  0.707
+                   male, n (%)      1 (33.3%)    2 (66.7%)
+    >>> t1.disclosed(k=5).iloc[:, :2].values.tolist()  # every cell has fewer than 5 people
+    [['<5', '<5'], ['<5', '<5'], ['<5', '<5']]
+
+    In Dutch, with a missing age (KOW: 30 and 50, SD :math:`\sqrt{200} = 14.1`; SMD
+    :math:`10 / \sqrt{(200 + 100)/2} = 0.816`):
+
+    >>> print(table_one(df.assign(age=[30, None, 50, 40, 50, 60]), variables=["age"],
+    ...                 language="nl").table)  # doctest: +NORMALIZE_WHITESPACE
+                              KOW (n = 3)  IPS (n = 3)    SMD
+    Kenmerk  Statistiek
+    Leeftijd gemiddelde (SD)  40.0 (14.1)  50.0 (10.0)  0.816
+             ontbrekend, n              1            0
     """
     lang = check_language(language)
     chosen = _check(df, by, variables, continuous, categorical)
