@@ -26,6 +26,28 @@ def weighted_mean_var(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndar
 
     which is the usual :math:`n-1` sample variance when all weights are equal (cobalt's
     ``col_w_sd``).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, p)
+        One column per covariate.
+    w : ndarray, shape (n,)
+        Weights (>= 0).
+
+    Returns
+    -------
+    (mean, variance) : (ndarray, ndarray)
+        One value per column (variance NaN when :math:`(\sum w)^2 = \sum w^2`).
+
+    Examples
+    --------
+    >>> x = np.array([[1.0], [2.0], [3.0]])
+    >>> [v.tolist() for v in weighted_mean_var(x, np.ones(3))]
+    [[2.0], [1.0]]
+    >>> [v.round(4).tolist() for v in weighted_mean_var(x, np.array([1.0, 1.0, 2.0]))]
+    [[2.25], [1.1]]
+
+    (mean 9 / 4; :math:`4 / (16 - 6) \cdot (1.5625 + 0.0625 + 2 \cdot 0.5625) = 1.1`.)
     """
     sw = w.sum()
     m = (w[:, None] * x).sum(axis=0) / sw

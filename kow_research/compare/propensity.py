@@ -80,6 +80,21 @@ def fit_logit(x: np.ndarray, t: np.ndarray, design: DesignMatrix | None = None
     ------
     SeparationError
         A covariate level occurs in one group only, or the scores reach 0 or 1.
+
+    References
+    ----------
+    McCullagh P, Nelder JA (1989). Generalized Linear Models, 2nd ed. Chapman & Hall.
+
+    Examples
+    --------
+    With one binary covariate the fit reproduces the two groups' log odds: 1 of 3 treated
+    where ``x = 0`` (log 0.5), 2 of 3 where ``x = 1`` (log 2, so the slope is log 4), with
+    the SEs :math:`\sqrt{1/1 + 1/2}` and :math:`\sqrt{1/1 + 1/2 + 1/2 + 1/1}`:
+
+    >>> x = np.column_stack([np.ones(6), [0, 0, 0, 1, 1, 1]])
+    >>> beta, cov = fit_logit(x, np.array([1.0, 0, 0, 1, 1, 0]))
+    >>> beta.round(4).tolist(), np.sqrt(np.diag(cov)).round(4).tolist()
+    ([-0.6931, 1.3863], [1.2247, 1.7321])
     """
     if design is not None:
         check_separation(design, t, model="propensity model", outcome_name="the treated cohort")

@@ -42,12 +42,28 @@ def incidence_curve(time: np.ndarray, event: np.ndarray, weight: np.ndarray,
 
     Parameters
     ----------
-    time, event, weight : ndarray
+    time : ndarray
+        Follow-up times.
+    event : ndarray
+        Event codes: 0 censored, 1, 2, ... causes.
+    weight : ndarray
+        Case weights (> 0).
     cause : int
+        The event of interest; other codes > 0 compete.
 
     Returns
     -------
     (times, incidence) : (ndarray, ndarray)
+        The distinct times and :math:`\hat F_k` just after each.
+
+    Examples
+    --------
+    Three people: cause 1 at 1 (1/3), the competing cause at 2, cause 1 at 3 (the one left:
+    1/3 + 1/3):
+
+    >>> t, f = incidence_curve(np.array([1.0, 2, 3]), np.array([1, 2, 1]), np.ones(3), 1)
+    >>> t.tolist(), f.round(4).tolist()
+    ([1.0, 2.0, 3.0], [0.3333, 0.3333, 0.6667])
     """
     causes = tuple(int(c) for c in np.unique(event[event > 0])) or (cause,)
     if cause not in causes:

@@ -41,10 +41,10 @@ def combine_studies(*studies: Study) -> Study:
     >>> b = simulate_study("IPS", n=2, seed=2)
     >>> combine_studies(a, b).participants["participant_id"].tolist()
     ['KOW-000001', 'KOW-000002', 'KOW-000003', 'IPS-000001', 'IPS-000002']
-    >>> combine_studies(a, a)
+    >>> combine_studies(a, a)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: participant_id 'KOW-000001' occurs in more than one study; give each study its own id prefix
+    ValueError: participant_id 'KOW-000001' occurs in more than one study; give each study ...
     """
     if not studies:
         raise ValueError("combine_studies needs at least one study")

@@ -118,8 +118,9 @@ def reference_figures() -> pd.DataFrame:
     Examples
     --------
     >>> f = reference_figures()
-    >>> f.query("study == 'michon2014' and measure == 'proportion'")[["arm", "value"]].values.tolist()
-    [['IPS', 0.44], ['TAU', 0.25]]
+    >>> michon = f.query("study == 'michon2014' and measure == 'proportion'")
+    >>> michon[["arm", "value", "horizon_months"]].values.tolist()
+    [['IPS', 0.44, 30.0], ['TAU', 0.25, 30.0]]
     """
     parts = [c.figures for c in _load() if len(c.figures)]
     return pd.concat(parts, ignore_index=True)  # a new frame; the cache is untouched
