@@ -188,9 +188,9 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     >>> study = kr.simulate_studies({"KOW": 60, "IPS": 50}, seed=1)
     >>> df = kr.outcomes.time_to_paid_work(study, dropout="censor", unit="months")
     >>> res = compare_outcomes(df, treatment="cohort", treated="IPS", covariates=["age", "smi"],
-    ...                        horizons_months=(6, 12), n_boot=50, seed=1)
-    >>> res.n_boot, res.n_failed
-    (50, 2)
+    ...                        horizons_months=(6, 12), n_boot=20, seed=1)   # 1000+ in practice
+    >>> res.n_boot, res.n_failed, res.replicates.shape
+    (20, 0, (20, 11))
 
     The point estimates are the weighted curves' (here 1 - weighted Kaplan-Meier, as R
     ``survfit(Surv(time, event) ~ cohort, weights = w)`` with the ATT weights of ``glm``:
