@@ -26,6 +26,28 @@ def weighted_mean_var(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndar
 
     which is the usual :math:`n-1` sample variance when all weights are equal (cobalt's
     ``col_w_sd``).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, p)
+        One column per covariate.
+    w : ndarray, shape (n,)
+        Weights (>= 0).
+
+    Returns
+    -------
+    (mean, variance) : (ndarray, ndarray)
+        One value per column (variance NaN when :math:`(\sum w)^2 = \sum w^2`).
+
+    Examples
+    --------
+    >>> x = np.array([[1.0], [2.0], [3.0]])
+    >>> [v.tolist() for v in weighted_mean_var(x, np.ones(3))]
+    [[2.0], [1.0]]
+    >>> [v.round(4).tolist() for v in weighted_mean_var(x, np.array([1.0, 1.0, 2.0]))]
+    [[2.25], [1.1]]
+
+    (mean 9 / 4; :math:`4 / (16 - 6) \cdot (1.5625 + 0.0625 + 2 \cdot 0.5625) = 1.1`.)
     """
     sw = w.sum()
     m = (w[:, None] * x).sum(axis=0) / sw
@@ -107,26 +129,26 @@ def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
     Parameters
     ----------
     df : DataFrame
+        One row per person with the treatment and covariate columns.
     treatment : str
-        Group column (see :func:`propensity`).
+        Group column: boolean/0-1, or two levels with ``treated`` naming the treated one (see
+        :func:`~kow_research.compare.propensity`).
     covariates : sequence of str
+        Columns to compare; every level of a categorical column becomes its own 0/1 row.
+    treated : object, optional
+        Level of ``treatment`` that is treated (needed unless the column is 0/1).
     weights : str or array_like, optional
-        Weights "after" (a column name or one value per row, e.g. ``ps.weights``); persons
-        with weight 0 (trimmed) count before but not after.
-    treated : optional
-        Treated level of ``treatment``.
+        Weights "after" (a column name or one value per row, e.g. ``ps.weights`` of
+        :func:`~kow_research.compare.propensity`); persons with weight 0 (trimmed) count
+        before but not after. None: only the unweighted comparison.
     threshold : float, default 0.1
         Absolute SMD above which a covariate is flagged as imbalanced (Austin 2009).
 
     Returns
     -------
     BalanceResult
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"arm": [1, 1, 1, 0, 0, 0], "age": [30, 40, 50, 40, 50, 60]})
-    >>> float(balance(d, treatment="arm", covariates=["age"]).table["smd_before"].iloc[0])
-    -1.0
+        ``table`` (one row per covariate column) and ``overall`` (largest absolute SMD,
+        columns above ``threshold`` and effective sample sizes, before and after).
 
     References
     ----------
@@ -134,6 +156,23 @@ def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
     between treatment groups in propensity-score matched samples. Stat Med 28:3083-3107.
     Greifer N, cobalt: Covariate Balance Tables and Plots (R package). Yoshida K, Bartel A,
     tableone (R package), ``ExtractSmd``.
+
+    Examples
+    --------
+    Ages 30, 40, 50 (treated) against 40, 50, 60: means 40 and 50, both variances 100:
+
+    >>> d = pd.DataFrame({"arm": [1, 1, 1, 0, 0, 0], "age": [30, 40, 50, 40, 50, 60]})
+    >>> float(balance(d, treatment="arm", covariates=["age"]).table["smd_before"].iloc[0])
+    -1.0
+
+    Weighting the controls 2, 1, 0 moves their mean to (2 * 40 + 50) / 3 = 43.33; the SD of the
+    unweighted groups stays the denominator:
+
+    >>> b = balance(d, treatment="arm", covariates=["age"], weights=[1, 1, 1, 2, 1, 0])
+    >>> round(float(b.table["smd_after"].iloc[0]), 4)     # (40 - 43.333) / 10
+    -0.3333
+    >>> b.overall["ess_control"].tolist()                 # (2 + 1)**2 / (4 + 1) after
+    [3.0, 1.8]
     """
     t = treatment_indicator(df, treatment, treated)
     dm = design_matrix(df, covariates, drop_first=False, allow_constant=True)

@@ -21,8 +21,14 @@ from kow_research.synthetic import reference_figures
 
 @positional_deprecated("alpha", n_positional=2)
 def clopper_pearson(x: float, n: float, *, alpha: float = 0.05) -> tuple[float, float]:
-    r"""Exact interval: :math:`[B(\alpha/2; x, n-x+1),\ B(1-\alpha/2; x+1, n-x)]` (beta
-    quantiles; 0 and 1 at the edges).
+    r"""Clopper-Pearson (exact) confidence interval of a binomial proportion.
+
+    .. math::
+
+        \bigl[B(\alpha/2;\ x,\ n-x+1),\ B(1-\alpha/2;\ x+1,\ n-x)\bigr],
+
+    with :math:`B(q; a, b)` the :math:`q` quantile of the beta distribution; the lower limit is
+    0 when :math:`x = 0` and the upper limit 1 when :math:`x = n`.
 
     Parameters
     ----------
@@ -35,12 +41,20 @@ def clopper_pearson(x: float, n: float, *, alpha: float = 0.05) -> tuple[float, 
 
     Returns
     -------
-    (lower, upper) : tuple of float
+    tuple of float
+        ``(lower, upper)``.
+
+    References
+    ----------
+    Clopper CJ, Pearson ES (1934). The use of confidence or fiducial limits illustrated in the
+    case of the binomial. Biometrika 26:404-413.
 
     Examples
     --------
-    >>> [round(v, 4) for v in clopper_pearson(5, 10)]
+    >>> [round(v, 4) for v in clopper_pearson(5, 10)]  # beta quantiles B(.025; 5, 6), B(.975; 6, 5)
     [0.1871, 0.8129]
+    >>> clopper_pearson(0, 10)[0], clopper_pearson(10, 10)[1]
+    (0.0, 1.0)
     """
     alpha = check_alpha(alpha)
     lo = 0.0 if x <= 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
@@ -50,24 +64,37 @@ def clopper_pearson(x: float, n: float, *, alpha: float = 0.05) -> tuple[float, 
 
 @positional_deprecated("alpha", n_positional=2)
 def wilson(x: float, n: float, *, alpha: float = 0.05) -> tuple[float, float]:
-    r"""Wilson score interval :math:`\frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n +
-    z^2/4n^2}}{1 + z^2/n}`.
+    r"""Wilson score confidence interval of a binomial proportion.
+
+    .. math::
+
+        \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n},
+        \qquad \hat p = x/n,\ z = z_{1-\alpha/2}.
 
     Parameters
     ----------
     x : float
-        Events.
+        Events (may be non-integer: an effective count).
     n : float
-        Trials.
+        Trials (may be an effective sample size).
     alpha : float, default 0.05
         1 - confidence level.
 
     Returns
     -------
-    (lower, upper) : tuple of float
+    tuple of float
+        ``(lower, upper)``.
+
+    References
+    ----------
+    Wilson EB (1927). Probable inference, the law of succession, and statistical inference.
+    JASA 22:209-212.
 
     Examples
     --------
+    With :math:`\hat p = 0.5` the centre is 0.5 and the half-width
+    :math:`1.96\sqrt{0.025 + 0.0096}/1.3841 = 0.2634`:
+
     >>> [round(v, 4) for v in wilson(5, 10)]
     [0.2366, 0.7634]
     """
@@ -202,7 +229,16 @@ def benchmark(result: Any, *, reference: Any, horizon_months: float | None = Non
     :math:`n^* = \hat F(1-\hat F)/\widehat{\mathrm{se}}^2` (so censoring widens it). Intervals:
     Clopper-Pearson (``ci="exact"``) or Wilson. The difference uses Newcombe's hybrid score
     interval (method 10) and the ratio Katz's log interval when the published figure has its
-    n, otherwise our interval shifted/scaled by the fixed published value.
+    n, otherwise our interval shifted/scaled by the fixed published value:
+
+    .. math::
+
+        \hat p_1 - p_0 - \sqrt{(\hat p_1 - l_1)^2 + (u_0 - p_0)^2},\quad
+        \hat p_1 - p_0 + \sqrt{(u_1 - \hat p_1)^2 + (p_0 - l_0)^2},\qquad
+        \frac{\hat p_1}{p_0}\exp\Bigl(\mp z_{1-\alpha/2}\sqrt{\tfrac1{x_1} - \tfrac1{n_1} +
+        \tfrac1{x_0} - \tfrac1{n_0}}\Bigr),
+
+    with :math:`(l, u)` the Wilson limits of each proportion and :math:`x_0 = p_0 n_0`.
 
     The comparison is refused (``ValueError``) when the outcome definitions or horizons differ
     (e.g. "any paid work" against "competitive employment", 18 against 30 months, or a pooled
@@ -213,24 +249,67 @@ def benchmark(result: Any, *, reference: Any, horizon_months: float | None = Non
     ----------
     result : DataFrame or mapping
         Outcome frame with ``attrs["definition"]`` (from
-        :func:`kow_research.outcomes.time_to_paid_work`), or ``{"events", "n",
-        "horizon_months", "outcome_definition"}``.
-    reference : str, (study, arm), Series or mapping
-        ``"michon2014:IPS"`` or a row of :func:`kow_research.synthetic.reference_figures`.
+        :func:`kow_research.outcomes.time_to_paid_work`), or a mapping ``{"events", "n",
+        "horizon_months", "outcome_definition"}`` (a term of
+        :data:`kow_research.synthetic.OUTCOME_DEFINITIONS`).
+    reference : str, (str, str), Series or mapping
+        ``"michon2014:IPS"`` (study and arm), the pair ``("michon2014", "IPS")``, or a row of
+        :func:`kow_research.synthetic.reference_figures`.
     horizon_months : float, optional
-        Our horizon (needed for an outcome frame).
-    allow_mismatch : bool
-        Compare anyway when definitions or horizons differ.
-    ci : {"exact", "wilson"}
+        Our horizon in months (needed for an outcome frame; a mapping carries its own).
+    allow_mismatch : bool, default False
+        Compare anyway when definitions or horizons differ (the mismatches are listed in the
+        result).
+    ci : {"exact", "wilson"}, default "exact"
+        Interval of each proportion: Clopper-Pearson or Wilson.
+    cause : int, default 1
+        Event code of paid work in an outcome frame; other codes > 0 are competing.
+    duration : str, default "time"
+        Column of follow-up times in an outcome frame.
+    event : str, default "event"
+        Column of event codes (0 censored) in an outcome frame.
+    unit : {"days", "weeks", "months"}, optional
+        Unit of ``duration`` (default: the outcome definition's, else days).
+    alpha : float, default 0.05
+        1 - confidence level.
 
     Returns
     -------
     BenchmarkResult
+        ``table`` with rows ``ours``, ``reference``, ``difference`` (ours - reference) and
+        ``ratio`` (``estimate, lower, upper, n, events, method``) and the ``mismatches``.
+
+    Raises
+    ------
+    ValueError
+        When the definitions or horizons differ and ``allow_mismatch`` is False, or the
+        reference is not in the catalogue.
 
     References
     ----------
     Clopper CJ, Pearson ES (1934). Biometrika 26:404-413. Wilson EB (1927). JASA 22:209-212.
     Newcombe RG (1998). Stat Med 17:873-890. Katz D et al. (1978). Biometrics 34:469-474.
+
+    Examples
+    --------
+    35 of 70 people in competitive employment by 30 months, against 44 % of 70 in the IPS arm
+    of Michon et al. (2014):
+
+    >>> ours = {"events": 35, "n": 70, "horizon_months": 30,
+    ...         "outcome_definition": "competitive_employment"}
+    >>> res = benchmark(ours, reference="michon2014:IPS")
+    >>> res.table["estimate"].round(4).tolist()    # 35/70, 0.44, 0.5 - 0.44, 0.5 / 0.44
+    [0.5, 0.44, 0.06, 1.1364]
+
+    A figure at another horizon is refused unless the mismatch is allowed:
+
+    >>> benchmark({**ours, "horizon_months": 18}, reference="michon2014:IPS")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: refusing to compare unlike figures: horizon: ours 18 months, reference 30.0. ...
+    >>> benchmark({**ours, "horizon_months": 18}, reference="michon2014:IPS",
+    ...           allow_mismatch=True).mismatches
+    ('horizon: ours 18 months, reference 30.0',)
     """
     check_choice("ci", ci, ("exact", "wilson"))
     alpha = check_alpha(alpha)

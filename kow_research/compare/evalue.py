@@ -28,8 +28,12 @@ def _evalue_rr(rr: float) -> float:
 def hr_to_rr(hr: float, *, rare: bool) -> float:
     r"""Approximate risk ratio of a hazard ratio (VanderWeele 2020).
 
-    Rare outcome (< 15 % by the end of follow-up): :math:`RR \approx HR`. Common outcome:
-    :math:`RR \approx (1 - 0.5^{\sqrt{HR}})/(1 - 0.5^{\sqrt{1/HR}})`. Valid for a hazard
+    .. math::
+
+        RR \approx HR \ \text{(rare outcome)},\qquad
+        RR \approx \frac{1 - 0.5^{\sqrt{HR}}}{1 - 0.5^{\sqrt{1/HR}}} \ \text{(common outcome)},
+
+    an outcome counting as rare below 15 % by the end of follow-up. Valid for a hazard
     ratio of a single event type; with competing events neither a cause-specific nor a
     subdistribution hazard ratio converts this way — give the risk ratio of the cumulative
     incidence at a horizon to :func:`evalue` instead.
@@ -45,11 +49,19 @@ def hr_to_rr(hr: float, *, rare: bool) -> float:
     Returns
     -------
     float
+        The approximate risk ratio.
+
+    References
+    ----------
+    VanderWeele TJ (2020). Optimal approximate conversions of odds ratios and hazard ratios to
+    risk ratios. Biometrics 76:746-752.
 
     Examples
     --------
     >>> round(hr_to_rr(2.0, rare=False), 4)   # (1 - 0.5**sqrt(2)) / (1 - 0.5**sqrt(1/2))
     1.6125
+    >>> hr_to_rr(2.0, rare=True)
+    2.0
     """
     if rare:
         return hr
@@ -103,26 +115,41 @@ def evalue(estimate: float, *, lower: float | None = None, upper: float | None =
     ----------
     estimate : float
         Ratio estimate (> 0).
-    lower, upper : float, optional
-        Confidence limits.
-    measure : {"RR", "HR"}
+    lower : float, optional
+        Lower confidence limit.
+    upper : float, optional
+        Upper confidence limit.
+    measure : {"RR", "HR"}, default "RR"
+        Scale of the estimate: risk ratio, or hazard ratio (converted with
+        :func:`hr_to_rr`).
     rare : bool, optional
-        Required for ``measure="HR"``.
+        Whether the outcome is rare (< 15 % by the end of follow-up); required for
+        ``measure="HR"``.
 
     Returns
     -------
     EValueResult
-
-    Examples
-    --------
-    >>> round(evalue(2.0).point, 4)
-    3.4142
+        ``table`` (rows ``point`` and ``ci``: ``estimate`` on the RR scale, ``evalue``), with
+        the properties ``point`` and ``ci``.
 
     References
     ----------
     VanderWeele TJ, Ding P (2017). Sensitivity analysis in observational research: introducing
     the E-value. Ann Intern Med 167:268-274. VanderWeele TJ (2020). Optimal approximate
     conversions of odds ratios and hazard ratios to risk ratios. Biometrics 76:746-752.
+
+    Examples
+    --------
+    >>> r = evalue(2.0, lower=1.5, upper=2.7)
+    >>> round(r.point, 4), round(r.ci, 4)   # 2 + sqrt(2 * 1), 1.5 + sqrt(1.5 * 0.5)
+    (3.4142, 2.366)
+
+    A protective estimate is inverted first, and an interval that includes 1 gives 1:
+
+    >>> r = evalue(0.8, lower=0.6, upper=1.1)
+    >>> round(r.point, 4), r.ci             # 1.25 + sqrt(1.25 * 0.25)
+    (1.809, 1.0)
+
     """
     check_choice("measure", measure, ("RR", "HR"))
     vals = [v for v in (estimate, lower, upper) if v is not None]

@@ -78,26 +78,56 @@ def match(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str], treate
     Parameters
     ----------
     df : DataFrame
-        One row per person.
-    treatment, treated, covariates
-        As in :func:`~kow_research.compare.propensity`.
+        One row per person with the treatment and covariate columns (no missing values).
+    treatment : str
+        Group column: boolean/0-1, or two levels with ``treated`` naming the treated one.
+    covariates : sequence of str
+        Baseline covariates of the propensity model.
+    treated : object, optional
+        Level of ``treatment`` that is treated (needed unless the column is 0/1).
     k : int, default 1
         Controls per treated person.
     caliper : float or None, default 0.2
-        Caliper in standard deviations of the logit of the propensity score.
+        Caliper in standard deviations of the logit of the propensity score (None: no
+        caliper).
     order : {"largest", "random"}, default "largest"
+        Order in which treated persons choose their controls.
     seed : int, optional
         Seed of the random order.
 
     Returns
     -------
     MatchResult
+        ``pairs``, the matching ``weights`` (pass them as ``weights=m.weights`` to the
+        weighted analyses), the ``unmatched`` treated, the ``balance`` before and after and the
+        ``propensity`` model.
 
     References
     ----------
     Austin PC (2011). Optimal caliper widths for propensity-score matching when estimating
     differences in means and differences in proportions in observational studies. Pharm Stat
     10:150-161. Stuart EA (2010). Matching methods for causal inference. Stat Sci 25:1-21.
+
+    Examples
+    --------
+    The logit of the propensity score is linear in age, so the nearest control in the logit is
+    the nearest in age. The oldest treated person (52) goes first; the closest controls, 55
+    and 46, lie 3 and 6 years away, beyond the caliper of 0.2 SD (0.2 * 9.35 = 1.87 years):
+
+    >>> d = pd.DataFrame({"arm": [1, 1, 1, 0, 0, 0, 0, 0],
+    ...                   "age": [31, 45, 52, 30, 40, 46, 55, 35]})
+    >>> m = match(d, treatment="arm", covariates=["age"])
+    >>> m.pairs[["treated", "control"]].values.tolist()      # 45 with 46, 31 with 30
+    [[1, 5], [0, 3]]
+    >>> m.unmatched.tolist()
+    [2]
+    >>> m.weights.tolist()
+    [1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0]
+
+    Without a caliper 52 is matched to 55:
+
+    >>> match(d, treatment="arm", covariates=["age"], caliper=None).pairs["control"].tolist()
+    [6, 5, 3]
     """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")

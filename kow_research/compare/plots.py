@@ -19,16 +19,35 @@ def overlap_plot(result: Any, *, ax: Axes | None = None, weighted: bool = False,
     Parameters
     ----------
     result : PropensityResult
-    ax : matplotlib Axes, optional
-    weighted : bool
+        A fit of :func:`kow_research.compare.propensity`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure when None).
+    weighted : bool, default False
         Weight the histograms by the balancing weights (shows the weighted pseudo-population).
-    bins : int
-    **kwargs
+    bins : int, default 30
+        Number of equal-width bins on [0, 1].
+    **kwargs : dict, optional
         Passed to ``Axes.bar``.
 
     Returns
     -------
-    matplotlib Axes
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from kow_research.compare import propensity
+    >>> d = pd.DataFrame({"arm": ["a", "a", "a", "b", "b", "b"],
+    ...                   "age": [30, 41, 52, 35, 47, 60]})
+    >>> ps = propensity(d, treatment="arm", treated="b", covariates=["age"])
+    >>> ax = overlap_plot(ps, bins=10)
+    >>> type(ax).__name__, ax.get_title()
+    ('Axes', 'Overlap of propensity scores (ATT)')
+    >>> plt.close(ax.figure)
     """
     ax = new_axes(ax, figsize=(6, 4))
     tab = result.table
@@ -56,13 +75,30 @@ def love_plot(result: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     Parameters
     ----------
     result : BalanceResult
-    ax : matplotlib Axes, optional
-    **kwargs
+        A result of :func:`kow_research.compare.balance`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure when None).
+    **kwargs : dict, optional
         Passed to ``Axes.scatter``.
 
     Returns
     -------
-    matplotlib Axes
+    matplotlib.axes.Axes
+        The Axes drawn on: one row per covariate column, the threshold as a dashed line.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from kow_research.compare import balance
+    >>> d = pd.DataFrame({"arm": [1, 1, 1, 0, 0, 0], "age": [30, 40, 50, 40, 50, 60],
+    ...                   "smi": [True, False, False, True, True, False]})
+    >>> ax = love_plot(balance(d, treatment="arm", covariates=["age", "smi"]))
+    >>> ax.get_xlabel(), [t.get_text() for t in ax.get_yticklabels()]
+    ('absolute standardised mean difference', ['age', 'smi'])
+    >>> plt.close(ax.figure)
     """
     tab = result.table
     ax = new_axes(ax, figsize=(6, 0.3 * len(tab) + 1.5))

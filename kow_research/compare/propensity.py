@@ -80,6 +80,21 @@ def fit_logit(x: np.ndarray, t: np.ndarray, design: DesignMatrix | None = None
     ------
     SeparationError
         A covariate level occurs in one group only, or the scores reach 0 or 1.
+
+    References
+    ----------
+    McCullagh P, Nelder JA (1989). Generalized Linear Models, 2nd ed. Chapman & Hall.
+
+    Examples
+    --------
+    With one binary covariate the fit reproduces the two groups' log odds: 1 of 3 treated
+    where ``x = 0`` (log 0.5), 2 of 3 where ``x = 1`` (log 2, so the slope is log 4), with
+    the SEs :math:`\sqrt{1/1 + 1/2}` and :math:`\sqrt{1/1 + 1/2 + 1/2 + 1/1}`:
+
+    >>> x = np.column_stack([np.ones(6), [0, 0, 0, 1, 1, 1]])
+    >>> beta, cov = fit_logit(x, np.array([1.0, 0, 0, 1, 1, 0]))
+    >>> beta.round(4).tolist(), np.sqrt(np.diag(cov)).round(4).tolist()
+    ([-0.6931, 1.3863], [1.2247, 1.7321])
     """
     if design is not None:
         check_separation(design, t, model="propensity model", outcome_name="the treated cohort")
@@ -115,16 +130,29 @@ def balancing_weights(ps: np.ndarray, t: np.ndarray, *, estimand: str = "ATT",
     t : ndarray
         0/1 treatment indicator.
     estimand : {"ATT", "ATE", "ATO"}, default "ATT"
+        Target population: the treated, everyone, or the overlap population.
     stabilize : bool, default False
+        Multiply by the marginal group shares (see above).
 
     Returns
     -------
     ndarray
+        One weight per person.
+
+    References
+    ----------
+    Hirano K, Imbens GW, Ridder G (2003). Econometrica 71:1161-1189. Li F, Morgan KL,
+    Zaslavsky AM (2018). JASA 113:390-400.
 
     Examples
     --------
-    >>> balancing_weights(np.array([0.5, 0.2]), np.array([1.0, 0.0]), estimand="ATT")
-    array([1.  , 0.25])
+    >>> ps, t = np.array([0.5, 0.2]), np.array([1.0, 0.0])
+    >>> balancing_weights(ps, t, estimand="ATT").tolist()    # 1, 0.2 / 0.8
+    [1.0, 0.25]
+    >>> balancing_weights(ps, t, estimand="ATE").tolist()    # 1 / 0.5, 1 / 0.8
+    [2.0, 1.25]
+    >>> balancing_weights(ps, t, estimand="ATO").tolist()    # 1 - 0.5, 0.2
+    [0.5, 0.2]
     """
     check_choice("estimand", estimand, ESTIMANDS)
     if estimand == "ATE":
@@ -237,10 +265,11 @@ def propensity(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
         Group column: boolean/0-1, or two levels with ``treated`` naming the treated one.
     covariates : sequence of str
         Baseline covariates of the propensity model.
-    treated : optional
+    treated : object, optional
         Level of ``treatment`` that is treated (needed unless the column is 0/1).
     estimand : {"ATT", "ATE", "ATO"}, default "ATT"
-    method : {"logit"}
+        Target population of the weights (see above and ``attrs["target_population"]``).
+    method : {"logit"}, default "logit"
         Only the logistic model is implemented.
     stabilize : bool, default False
         Stabilised weights (see :func:`balancing_weights`).
@@ -259,6 +288,9 @@ def propensity(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
     Returns
     -------
     PropensityResult
+        ``table`` (``treated, ps, weight, trimmed`` per person), ``weights`` and ``scores``
+        (Series indexed like ``df``), ``by_group`` (indexed by the treated and the control
+        level) and ``coef`` (the package's coefficient schema, on the odds-ratio scale).
 
     Raises
     ------
@@ -277,8 +309,18 @@ def propensity(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
     >>> d = pd.DataFrame({"arm": ["a", "a", "a", "b", "b", "b"],
     ...                   "age": [30, 41, 52, 35, 47, 60]})
     >>> ps = propensity(d, treatment="arm", treated="b", covariates=["age"])
-    >>> ps.by_group["n"].tolist()
-    [3, 3]
+    >>> ps.by_group["n"].to_dict()
+    {'b': 3, 'a': 3}
+    >>> ps.coef.columns.tolist()
+    ['coef', 'se', 'z', 'p', 'estimate', 'lower', 'upper', 'scale', 'or']
+
+    ATT weights are 1 for the treated and the odds :math:`e/(1-e)` for the controls:
+
+    >>> e, control = ps.scores, d["arm"] == "a"
+    >>> bool(np.allclose(ps.weights[control], e[control] / (1 - e[control])))
+    True
+    >>> ps.weights[~control].tolist()
+    [1.0, 1.0, 1.0]
     """
     check_choice("method", method, ("logit",))
     check_choice("estimand", estimand, ESTIMANDS)

@@ -103,11 +103,13 @@ def reconstruct_ipd(points: Any, *, n_at_risk_times: Any, n_at_risk: Any,
 
     Parameters
     ----------
-    points : DataFrame or (n, 2) array
+    points : DataFrame or array_like of shape (n, 2)
         Digitised curve: ``time``, ``survival`` (proportion). Digitise both corners of every
         step. The curve is made monotone and started at (0, 1).
-    n_at_risk_times, n_at_risk : array_like
-        The published risk table (first time 0).
+    n_at_risk_times : array_like
+        Times of the published risk table (the first is 0).
+    n_at_risk : array_like
+        Numbers at risk at those times (whole numbers, not increasing).
     total_events : int, optional
         Total number of events, when published.
     max_iter : int, default 1000
@@ -116,12 +118,31 @@ def reconstruct_ipd(points: Any, *, n_at_risk_times: Any, n_at_risk: Any,
     Returns
     -------
     ReconstructedIPD
+        ``table`` (one row per person: ``time``, ``event``) and ``intervals`` (published
+        against reconstructed numbers at risk, events and censorings per interval).
 
     References
     ----------
     Guyot P, Ades AE, Ouwens MJNM, Welton NJ (2012). Enhanced secondary analysis of survival
     data: reconstructing the data from published Kaplan-Meier survival curves. BMC Med Res
     Methodol 12:9.
+
+    Examples
+    --------
+    A curve of 10 people stepping to 0.9 at 1, 0.7 at 3 and 0.5 at 5, with 7 at risk at 4:
+    nobody is censored before 4 (10 * 0.7 / 1 - 7 = 0), so 10 * (1 - 0.9) = 1 event at 1,
+    9 * (1 - 0.7 / 0.9) = 2 at 3 and 7 * (1 - 0.5 / 0.7) = 2 at 5; the 5 left are censored
+    at the last point.
+
+    >>> pts = pd.DataFrame({"time": [1, 1, 3, 3, 5, 5],
+    ...                     "survival": [1.0, 0.9, 0.9, 0.7, 0.7, 0.5]})
+    >>> ipd = reconstruct_ipd(pts, n_at_risk_times=[0, 4], n_at_risk=[10, 7])
+    >>> ipd.table.loc[ipd.table["event"] == 1, "time"].tolist()
+    [1.0, 3.0, 3.0, 5.0, 5.0]
+    >>> ipd.intervals
+       start  n_risk_published  n_risk_reconstructed  events  censored
+    0    0.0                10                    10       3         0
+    1    4.0                 7                     7       2         0
     """
     tr = np.asarray(n_at_risk_times, dtype=float)
     nr = np.asarray(n_at_risk, dtype=float)

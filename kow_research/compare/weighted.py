@@ -42,12 +42,28 @@ def incidence_curve(time: np.ndarray, event: np.ndarray, weight: np.ndarray,
 
     Parameters
     ----------
-    time, event, weight : ndarray
+    time : ndarray
+        Follow-up times.
+    event : ndarray
+        Event codes: 0 censored, 1, 2, ... causes.
+    weight : ndarray
+        Case weights (> 0).
     cause : int
+        The event of interest; other codes > 0 compete.
 
     Returns
     -------
     (times, incidence) : (ndarray, ndarray)
+        The distinct times and :math:`\hat F_k` just after each.
+
+    Examples
+    --------
+    Three people: cause 1 at 1 (1/3), the competing cause at 2, cause 1 at 3 (the one left:
+    1/3 + 1/3):
+
+    >>> t, f = incidence_curve(np.array([1.0, 2, 3]), np.array([1, 2, 1]), np.ones(3), 1)
+    >>> t.tolist(), f.round(4).tolist()
+    ([1.0, 2.0, 3.0], [0.3333, 0.3333, 0.6667])
     """
     causes = tuple(int(c) for c in np.unique(event[event > 0])) or (cause,)
     if cause not in causes:
@@ -116,23 +132,75 @@ def weighted_curves(df: pd.DataFrame, *, treatment: str, treated: Any = None,
                     weights: Any = None, duration: str = "time", event: str = "event",
                     cause: int = 1, kind: str = "cumulative_incidence",
                     alpha: float = 0.05) -> CurveResult:
-    """Weighted Kaplan-Meier (``kind="survival"``) or Aalen-Johansen (``"cumulative_incidence"``)
+    r"""Weighted Kaplan-Meier (``kind="survival"``) or Aalen-Johansen (``"cumulative_incidence"``)
     curves per group.
 
     A thin call into :func:`kow_research.survival.kaplan_meier` /
-    :func:`~kow_research.survival.cumulative_incidence` with case weights. Estimates equal R
-    ``survfit(..., weights = w)``. The SE of the weighted AJ curve is the infinitesimal
-    jackknife, as ``survfit``; the KM SE is Greenwood with weighted counts, whereas ``survfit``
-    with non-integer weights reports the infinitesimal jackknife: for that SE use
-    ``kind="cumulative_incidence"`` with the other causes recoded as censored (1 - KM, same SE;
-    tested). Neither treats the weights as estimated: use :func:`compare_outcomes` for
-    bootstrap intervals that do.
+    :func:`~kow_research.survival.cumulative_incidence` with case weights :math:`w_i`:
+
+    .. math::
+
+        \hat S(t) = \prod_{t_j \le t}\Bigl(1 - \frac{d^w_j}{n^w_j}\Bigr),\qquad
+        \hat F_k(t) = \sum_{t_j \le t} \hat S(t_{j-1})\,\frac{d^w_{kj}}{n^w_j},
+
+    with :math:`d^w_j = \sum_{i: t_i = t_j} w_i \delta_i` and :math:`n^w_j = \sum_{i: t_i \ge
+    t_j} w_i` per group. Estimates equal R ``survfit(..., weights = w)``. The SE of the weighted
+    AJ curve is the infinitesimal jackknife, as ``survfit``; the KM SE is Greenwood with
+    weighted counts, whereas ``survfit`` with non-integer weights reports the infinitesimal
+    jackknife: for that SE use ``kind="cumulative_incidence"`` with the other causes recoded as
+    censored (1 - KM, same SE; tested). Neither treats the weights as estimated: use
+    :func:`compare_outcomes` for bootstrap intervals that do.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person with ``treatment``, ``duration`` and ``event``.
+    treatment : str
+        Group column: boolean/0-1, or two levels with ``treated`` naming the treated one.
+    treated : object, optional
+        Level of ``treatment`` that is treated (needed unless the column is 0/1).
+    weights : str or array_like, optional
+        Case weights: a column name or one value per row (e.g. ``ps.weights`` of
+        :func:`~kow_research.compare.propensity`); persons with weight 0 (trimmed) are left out
+        and counted in ``attrs["n_excluded_zero_weight"]``. None: unweighted.
+    duration : str, default "time"
+        Column of follow-up times.
+    event : str, default "event"
+        Column of event codes: 0 censored, 1, 2, ... causes.
+    cause : int, default 1
+        The event the curves are about.
+    kind : {"survival", "cumulative_incidence"}, default "cumulative_incidence"
+        Kaplan-Meier survival (other causes censored) or Aalen-Johansen cumulative incidence
+        (other causes competing).
+    alpha : float, default 0.05
+        1 - confidence level.
 
     Returns
     -------
     CurveResult
         Grouped by the labels of ``treatment``; ``attrs`` record the weighting and the number of
         persons excluded for weight 0.
+
+    References
+    ----------
+    Kaplan EL, Meier P (1958). JASA 53:457-481. Aalen OO, Johansen S (1978). Scand J Stat
+    5:141-150. Therneau TM, survival (R package), ``survfit`` with case weights.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"arm": [1, 1, 1, 1, 0, 0, 0, 0],
+    ...                   "time": [2, 5, 8, 14, 3, 9, 13, 20],
+    ...                   "event": [1, 1, 0, 1, 1, 0, 1, 0]})
+    >>> km = weighted_curves(d, treatment="arm", kind="survival")
+    >>> km.at([6])[["group", "estimate"]].values.tolist()   # control 3/4; treated 3/4 * 2/3
+    [['control', 0.75], ['treated', 0.5]]
+
+    Weighting the first control 3 times: at 3 months 3 of 6 at risk (weighted) have the event:
+
+    >>> w = [1, 1, 1, 1, 3, 1, 1, 1]
+    >>> km = weighted_curves(d, treatment="arm", weights=w, kind="survival")
+    >>> km.at([6])[["group", "estimate"]].values.tolist()
+    [['control', 0.5], ['treated', 0.5]]
     """
     check_choice("kind", kind, ("survival", "cumulative_incidence"))
     alpha = check_alpha(alpha)
@@ -165,10 +233,61 @@ def weighted_hazard_ratio(df: pd.DataFrame, *, treatment: str, treated: Any = No
     estimated propensity score (Austin 2016); the bootstrap of :func:`compare_outcomes` is the
     alternative. ``covariates`` may add baseline columns (doubly robust adjustment).
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person with ``treatment``, ``duration``, ``event`` and the covariates.
+    treatment : str
+        Group column: boolean/0-1, or two levels with ``treated`` naming the treated one.
+    treated : object, optional
+        Level of ``treatment`` that is treated (needed unless the column is 0/1).
+    weights : str or array_like, optional
+        Case weights: a column name or one value per row (e.g. ``ps.weights`` of
+        :func:`~kow_research.compare.propensity`); persons with weight 0 (trimmed) are left
+        out. None: unweighted (still the robust SE).
+    duration : str, default "time"
+        Column of follow-up times.
+    event : str, default "event"
+        Column of event codes: 0 censored, 1, 2, ... causes.
+    cause : int, default 1
+        The event modelled; other causes are censored (Cox) or competing (Fine-Gray).
+    model : {"cox", "fine_gray"}, default "cox"
+        Cause-specific hazard or subdistribution hazard.
+    covariates : sequence of str, default ()
+        Baseline columns added to the model beside the treatment indicator.
+    alpha : float, default 0.05
+        1 - confidence level.
+
+    Returns
+    -------
+    RegressionResult
+        ``coef`` (the package's coefficient schema, ``scale`` the hazard ratio) with the term
+        ``treated`` first; ``attrs`` record the weighting.
+
     References
     ----------
-    Austin PC (2016). Variance estimation when using inverse probability of treatment weighting
-    (IPTW) with survival analysis. Stat Med 35:5642-5655.
+    Lin DY, Wei LJ (1989). The robust inference for the Cox proportional hazards model. JASA
+    84:1074-1078. Fine JP, Gray RJ (1999). JASA 94:496-509. Austin PC (2016). Variance
+    estimation when using inverse probability of treatment weighting (IPTW) with survival
+    analysis. Stat Med 35:5642-5655.
+
+    Examples
+    --------
+    Four people, events at 1 (treated) and 2 (control), two censored at 3. The partial
+    likelihood :math:`\frac{u}{2u + 2}\cdot\frac{1}{u + 2}` (:math:`u = e^\beta`) is largest at
+    :math:`u^2 = 2`:
+
+    >>> d = pd.DataFrame({"arm": [1, 0, 1, 0], "time": [1, 2, 3, 3], "event": [1, 1, 0, 0],
+    ...                   "w": [1, 1, 2, 2]})
+    >>> round(float(weighted_hazard_ratio(d, treatment="arm").coef.loc["treated", "hr"]), 4)
+    1.4142
+
+    With the censored pair weighted 2, :math:`\frac{u}{3u + 3}\cdot\frac{1}{2u + 3}` is largest
+    at :math:`u^2 = 1.5`:
+
+    >>> fit = weighted_hazard_ratio(d, treatment="arm", weights="w")
+    >>> round(float(fit.coef.loc["treated", "hr"]), 4)
+    1.2247
     """
     check_choice("model", model, ("cox", "fine_gray"))
     alpha = check_alpha(alpha)
@@ -205,8 +324,64 @@ def horizon_effects(df: pd.DataFrame, *, treatment: str, treated: Any = None,
 
     with the weighted Aalen-Johansen :math:`\hat F_k` (= 1 - KM without competing events); the
     restricted mean rows (``event_free_time_*``) are the ``event_free_competing`` estimand of
-    :func:`kow_research.survival.rmst`. Horizons beyond a group's follow-up give NaN. Returns
-    ``measure, horizon_months, estimate``.
+    :func:`kow_research.survival.rmst`. Horizons beyond a group's follow-up give NaN.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person with ``treatment``, ``duration`` and ``event``.
+    treatment : str
+        Group column: boolean/0-1, or two levels with ``treated`` naming the treated one.
+    treated : object, optional
+        Level of ``treatment`` that is treated (needed unless the column is 0/1).
+    weights : str or array_like, optional
+        Case weights: a column name or one value per row (e.g. ``ps.weights`` of
+        :func:`~kow_research.compare.propensity`); weight 0 leaves a person out. None:
+        unweighted.
+    duration : str, default "time"
+        Column of follow-up times.
+    event : str, default "event"
+        Column of event codes: 0 censored, ``cause`` the event, other codes competing.
+    cause : int, default 1
+        Event code of interest (paid work).
+    horizons_months : sequence of float, default (12, 18, 30)
+        Horizons of the risks, in months.
+    tau_months : float, default 12
+        Horizon of the restricted mean event-free time, in months.
+    unit : {"days", "weeks", "months"}, optional
+        Unit of ``duration`` (default: the outcome definition's, else days).
+
+    Returns
+    -------
+    DataFrame
+        ``measure, horizon_months, estimate``: ``risk_treated``, ``risk_control``,
+        ``risk_difference``, ``risk_ratio`` per horizon, then ``event_free_time_treated``,
+        ``event_free_time_control`` and ``event_free_time_difference`` (in the unit of
+        ``duration``); ``attrs`` hold the definition, weighting and unit.
+
+    References
+    ----------
+    Aalen OO, Johansen S (1978). Scand J Stat 5:141-150. Andersen PK (2013). Decomposition of
+    number of life years lost according to causes of death. Stat Med 32:5278-5285.
+
+    Examples
+    --------
+    Times in months, no competing events. By 12 months the treated curve is
+    :math:`(3/4)(2/3) = 1/2`, the control curve :math:`3/4`; the areas under them up to 12 are
+    :math:`2 + 3 \cdot 0.75 + 7 \cdot 0.5 = 7.75` and :math:`3 + 9 \cdot 0.75 = 9.75`:
+
+    >>> d = pd.DataFrame({"arm": [1, 1, 1, 1, 0, 0, 0, 0],
+    ...                   "time": [2, 5, 8, 14, 3, 9, 13, 20],
+    ...                   "event": [1, 1, 0, 1, 1, 0, 1, 0]})
+    >>> horizon_effects(d, treatment="arm", horizons_months=(12,), tau_months=12, unit="months")
+                          measure  horizon_months  estimate
+    0                risk_treated            12.0      0.50
+    1                risk_control            12.0      0.25
+    2             risk_difference            12.0      0.25
+    3                  risk_ratio            12.0      2.00
+    4     event_free_time_treated             NaN      7.75
+    5     event_free_time_control             NaN      9.75
+    6  event_free_time_difference             NaN     -2.00
     """
     work, info = _frame(df, treatment, weights, treated, duration, event)
     u = time_unit(df, unit)

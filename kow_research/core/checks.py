@@ -73,10 +73,18 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str | None], what: str = "
     Parameters
     ----------
     df : pandas.DataFrame
+        The frame to check.
     columns : iterable of str or None
         Column names that must be present.
     what : str, default "column"
         How to call them in the message (e.g. ``"covariate"``).
+
+    Raises
+    ------
+    TypeError
+        If ``df`` is not a DataFrame.
+    ValueError
+        Naming the missing columns and the columns there are.
 
     Examples
     --------
@@ -101,9 +109,11 @@ def row_labels(mask: Any, index: Collection[Any], limit: int = 5) -> str:
     Parameters
     ----------
     mask : array_like of bool
+        Which rows to name.
     index : sequence
         Row labels (a DataFrame's index).
     limit : int, default 5
+        How many labels to name before "and n more".
 
     Returns
     -------
@@ -114,6 +124,8 @@ def row_labels(mask: Any, index: Collection[Any], limit: int = 5) -> str:
     --------
     >>> row_labels([True, False, True], pd.RangeIndex(3))
     '0, 2'
+    >>> row_labels([True] * 8, pd.RangeIndex(8), limit=3)
+    '0, 1, 2 and 5 more'
     """
     m = np.asarray(mask, dtype=bool)
     labels = [str(x) for x in np.asarray(list(index), dtype=object)[np.flatnonzero(m)[:limit]]]

@@ -27,6 +27,11 @@ def positional_deprecated(*old_order: str, n_positional: int = 1) -> Callable[[F
     n_positional : int, default 1
         How many leading parameters stay positional.
 
+    Returns
+    -------
+    callable
+        A decorator; the decorated function keeps its (keyword-only) signature.
+
     Examples
     --------
     >>> @positional_deprecated("b")

@@ -34,8 +34,46 @@ MAX_REPR_LINES = 12
 
 @dataclass_transform(frozen_default=True, eq_default=False)
 def result_class(cls: type[T]) -> type[T]:
-    """Make ``cls`` a frozen dataclass that keeps :class:`Result`'s ``repr`` (no generated
-    ``__repr__``, no ``__eq__`` that would compare DataFrames)."""
+    """Declare a result class: a frozen dataclass that keeps :class:`Result`'s short ``repr``.
+
+    No ``__repr__`` is generated (the base class prints a few lines naming the result and its
+    tables, never a whole DataFrame) and no ``__eq__`` (which would compare DataFrames).
+
+    Parameters
+    ----------
+    cls : type
+        A subclass of :class:`Result` with annotated fields, among them
+        ``attrs: dict[str, Any]``, implementing ``_describe()`` and ``_tables()``.
+
+    Returns
+    -------
+    type
+        ``cls`` as a frozen dataclass.
+
+    Examples
+    --------
+    >>> from dataclasses import field
+    >>> @result_class
+    ... class MeanResult(Result):
+    ...     table: pd.DataFrame
+    ...     attrs: dict = field(default_factory=dict)
+    ...
+    ...     def _describe(self):
+    ...         return "mean of x"
+    ...
+    ...     def _tables(self):
+    ...         return [("table", self.table)]
+    >>> res = MeanResult(table=pd.DataFrame({"estimate": [2.0], "se": [0.5]}))
+    >>> res
+    <MeanResult: mean of x>
+      table: 1 rows (estimate, se)
+    >>> res.to_frame()["estimate"].tolist()
+    [2.0]
+    >>> res.table = None
+    Traceback (most recent call last):
+    ...
+    dataclasses.FrozenInstanceError: cannot assign to field 'table'
+    """
     return dataclass(frozen=True, repr=False, eq=False)(cls)
 
 
@@ -222,20 +260,27 @@ def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.25, 4.
 
     Parameters
     ----------
-    ax : matplotlib Axes, optional
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; returned unchanged when given.
     figsize : (float, float), default (6.25, 4.0)
-        Inches; the default width is 15.9 cm (A4 text width is 16 cm).
+        Size of a new figure in inches; the default width is 15.9 cm (A4 text width is 16 cm).
 
     Returns
     -------
     matplotlib.axes.Axes
+        ``ax``, or the Axes of a new figure.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> float(new_axes().figure.get_figwidth())
+    >>> import matplotlib.pyplot as plt
+    >>> ax = new_axes()
+    >>> float(ax.figure.get_figwidth())
     6.25
+    >>> new_axes(ax) is ax
+    True
+    >>> plt.close(ax.figure)
     """
     if ax is not None:
         return ax

@@ -33,8 +33,10 @@ def months_to(months: Any, *, unit: str) -> np.ndarray:
 
     Examples
     --------
-    >>> float(months_to(12, unit="days"))
+    >>> float(months_to(12, unit="days"))            # 12 * 365.25 / 12
     365.25
+    >>> months_to([1, 2], unit="weeks").round(4).tolist()   # 30.4375 / 7 = 4.3482
+    [4.3482, 8.6964]
     """
     check_choice("unit", unit, TIME_UNITS)
     return np.asarray(months, dtype=float) * DAYS_PER_MONTH / TIME_UNITS[unit]

@@ -74,8 +74,10 @@ def events_for_hazard_ratio(hr: float, *, alpha: float = 0.05, power: float = 0.
         Target power, in (0, 1).
     allocation : float, default 0.5
         Fraction of participants allocated to the programme arm, in (0, 1).
-    method : {"schoenfeld", "freedman"}
-    alternative : {"two-sided", "one-sided"}
+    method : {"schoenfeld", "freedman"}, default "schoenfeld"
+        Sample size formula.
+    alternative : {"two-sided", "one-sided"}, default "two-sided"
+        Alternative hypothesis of the test.
 
     Returns
     -------
@@ -100,11 +102,13 @@ def events_for_hazard_ratio(hr: float, *, alpha: float = 0.05, power: float = 0.
 
     Examples
     --------
+    With :math:`(z_{0.975} + z_{0.8})^2 = 2.8016^2 = 7.8489`:
+
     >>> events_for_hazard_ratio(0.7)            # 7.8489 / (0.25 * 0.12722) = 246.8
     247
-    >>> events_for_hazard_ratio(0.7, method="freedman")   # 7.8489 * 1.7**2 / 0.3**2 = 252.0
+    >>> events_for_hazard_ratio(0.7, method="freedman")   # 7.8489 * 1.7**2 / 0.3**2 = 252.04
     253
-    >>> events_for_hazard_ratio(1.5, allocation=2 / 3)
+    >>> events_for_hazard_ratio(1.5, allocation=2 / 3)    # 7.8489 / (2/9 * 0.16440) = 214.8
     215
     """
     h = check_hazard_ratio("hr", hr)
@@ -137,8 +141,14 @@ def power_for_events(hr: float, *, events: float, alpha: float = 0.05,
         Hazard ratio (programme vs control), > 0 and != 1.
     events : float
         Number of events (may be an expected, non-integer number), > 0.
-    alpha, allocation, method, alternative
-        As in :func:`events_for_hazard_ratio`.
+    alpha : float, default 0.05
+        Significance level.
+    allocation : float, default 0.5
+        Fraction of participants allocated to the programme arm, in (0, 1).
+    method : {"schoenfeld", "freedman"}, default "schoenfeld"
+        Formula, as in :func:`events_for_hazard_ratio`.
+    alternative : {"two-sided", "one-sided"}, default "two-sided"
+        Alternative hypothesis of the test.
 
     Returns
     -------
@@ -151,7 +161,7 @@ def power_for_events(hr: float, *, events: float, alpha: float = 0.05,
 
     Examples
     --------
-    >>> round(power_for_events(0.7, events=247), 4)
+    >>> round(power_for_events(0.7, events=247), 4)   # Phi(sqrt(247 / 4) * 0.35667 - 1.95996)
     0.8003
     """
     h = check_hazard_ratio("hr", hr)
@@ -213,6 +223,15 @@ def probability_of_event(hazard: float, *, accrual: float, follow_up: float,
 
     >>> round(probability_of_event(math.log(2) / 12, accrual=12, follow_up=12), 4)
     0.6393
+
+    (:math:`\Lambda F = \Lambda A = \log 2`, so :math:`P = 1 - 0.5 \cdot 0.5 / \log 2`.)
+    A competing hazard lowers it: with dropout at 0.02 per month :math:`\Lambda = 0.07776`,
+    :math:`\Lambda F = 0.9331` and :math:`P = 0.7428\,[1 - e^{-0.9331}(1 - e^{-0.9331}) /
+    0.9331] = 0.7428 \cdot 0.7443`:
+
+    >>> round(probability_of_event(math.log(2) / 12, accrual=12, follow_up=12,
+    ...                            competing_hazard=0.02), 4)
+    0.5529
     """
     lam = check_number("hazard", hazard, low=0.0, hint="events per month")
     a = check_number("accrual", accrual, low=0.0, low_open=False, hint="months")
@@ -331,16 +350,31 @@ def sample_size_time(*, hr: float, accrual: float, follow_up: float,
         Or: the proportion in paid work in the control arm by ``horizon`` months.
     loss_hazard : float, default 0
         Hazard of loss to follow-up per month (the same in both arms).
-    alpha, power, allocation, method, alternative
-        As in :func:`events_for_hazard_ratio`.
-    cluster_size, icc, cluster_cv : float, optional
-        Delivery in clusters (see :func:`~kow_research.design.design_effect`).
+    alpha : float, default 0.05
+        Significance level.
+    power : float, default 0.8
+        Target power, in (0, 1) (ignored with ``n_total``).
+    allocation : float, default 0.5
+        Fraction of participants allocated to the programme arm, in (0, 1).
+    method : {"schoenfeld", "freedman"}, default "schoenfeld"
+        Formula for the events, as in :func:`events_for_hazard_ratio`.
+    alternative : {"two-sided", "one-sided"}, default "two-sided"
+        Alternative hypothesis of the test.
+    cluster_size : float, optional
+        Mean number of participants per cluster, for delivery in clusters (see
+        :func:`~kow_research.design.design_effect`).
+    icc : float, default 0
+        Intracluster correlation (with ``cluster_size``).
+    cluster_cv : float, default 0
+        Coefficient of variation of the cluster sizes (with ``cluster_size``).
     n_total : int, optional
         Given total number of participants: solve for power instead of n.
 
     Returns
     -------
     SampleSizeResult
+        ``events``, ``n_treated``, ``n_control``, ``power``; ``table`` holds the probability
+        of an observed event and the expected events per arm.
 
     References
     ----------
@@ -349,9 +383,15 @@ def sample_size_time(*, hr: float, accrual: float, follow_up: float,
 
     Examples
     --------
+    :math:`D = 7.8489 / (0.25 \cdot \log^2 1.5) = 190.97`, :math:`P_0 = 0.6393` (see
+    :func:`probability_of_event`) and :math:`P_1 = 1 - 2^{-1.5}(1 - 2^{-1.5})/(1.5 \log 2)
+    = 0.7802`, so :math:`N = 191 / 0.7098 = 269.1`, 134.6 per arm:
+
     >>> res = sample_size_time(hr=1.5, median_control=12, accrual=12, follow_up=12)
     >>> res.events, res.n_treated, res.n_control
     (191, 135, 135)
+    >>> res.table["p_event"].round(4).tolist()
+    [0.7802, 0.6393, 0.7098]
     """
     args = {k: v for k, v in locals().items()}
     h = check_hazard_ratio("hr", hr)
@@ -424,7 +464,7 @@ def sample_size(*, outcome: str, **assumptions: Any) -> SampleSizeResult:
     ----------
     outcome : str
         One of the outcomes above.
-    **assumptions
+    **assumptions : dict, optional
         The keyword arguments of that calculation (effect, control-arm rates, accrual,
         ``alpha``, ``power``, ``allocation``, clusters, ...).
 
@@ -444,7 +484,7 @@ def sample_size(*, outcome: str, **assumptions: Any) -> SampleSizeResult:
     Examples
     --------
     >>> res = sample_size(outcome="time", hr=1.5, median_control=12, accrual=12, follow_up=12)
-    >>> res.n_total, res.events
+    >>> res.n_total, res.events          # as sample_size_time(...)
     (270, 191)
     >>> print(res.sentence("nl"))   # doctest: +ELLIPSIS
     Om met een onderscheidend vermogen van 80 % ...
@@ -453,7 +493,7 @@ def sample_size(*, outcome: str, **assumptions: Any) -> SampleSizeResult:
 
 
 def power(*, outcome: str, n_total: int, **assumptions: Any) -> SampleSizeResult:
-    """Power of a two-arm design with ``n_total`` participants for ``outcome``.
+    r"""Power of a two-arm design with ``n_total`` participants for ``outcome``.
 
     The inverse of :func:`sample_size`, for the same outcomes and assumptions (without
     ``power``); participants are split by ``allocation``.
@@ -464,8 +504,8 @@ def power(*, outcome: str, n_total: int, **assumptions: Any) -> SampleSizeResult
         As in :func:`sample_size`.
     n_total : int
         Total number of participants.
-    **assumptions
-        The keyword arguments of the outcome's calculation.
+    **assumptions : dict, optional
+        The keyword arguments of the outcome's calculation (without ``power``).
 
     Returns
     -------
@@ -474,6 +514,10 @@ def power(*, outcome: str, n_total: int, **assumptions: Any) -> SampleSizeResult
 
     Examples
     --------
+    100 per arm, pooled :math:`\bar p = 0.345`:
+    :math:`\Phi\{(0.19 - 1.96\sqrt{0.345 \cdot 0.655 \cdot 0.02}) / \sqrt{(0.2464 + 0.1875)
+    / 100}\} = \Phi(0.884)`:
+
     >>> res = power(outcome="proportion", n_total=200, p_control=0.25, p_treated=0.44)
     >>> round(res.power, 3)
     0.812

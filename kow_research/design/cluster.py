@@ -74,8 +74,12 @@ def inflate_for_clustering(result: SampleSizeResult, *, cluster_size: float, icc
     result : SampleSizeResult
         An unclustered result of :func:`kow_research.design.sample_size` (or one of the
         outcome-specific functions).
-    cluster_size, icc, cv : float
-        As in :func:`design_effect`.
+    cluster_size : float
+        Mean number of participants per cluster, >= 1.
+    icc : float
+        Intracluster correlation coefficient, 0 <= icc < 1.
+    cv : float, default 0
+        Coefficient of variation of the cluster sizes, >= 0.
 
     Returns
     -------

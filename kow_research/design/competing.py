@@ -37,11 +37,14 @@ def probability_of_subdistribution_event(hazard: float, *, competing_hazard: flo
 
     Parameters
     ----------
-    hazard, competing_hazard : float
-        The control arm's cause-specific hazards per month of the event of interest (> 0)
-        and of the competing event (>= 0).
-    accrual, follow_up : float
-        Accrual period and additional follow-up in months.
+    hazard : float
+        The control arm's cause-specific hazard per month of the event of interest, > 0.
+    competing_hazard : float
+        The control arm's cause-specific hazard per month of the competing event, >= 0.
+    accrual : float
+        Length of the accrual period in months, >= 0.
+    follow_up : float
+        Additional follow-up after the last participant entered, in months, >= 0.
     hr : float, default 1
         Subdistribution hazard ratio of this arm relative to the control arm.
     loss_hazard : float, default 0
@@ -50,6 +53,7 @@ def probability_of_subdistribution_event(hazard: float, *, competing_hazard: flo
     Returns
     -------
     float
+        The probability :math:`\psi`.
 
     References
     ----------
@@ -58,9 +62,17 @@ def probability_of_subdistribution_event(hazard: float, *, competing_hazard: flo
 
     Examples
     --------
+    With :math:`\theta = 1` it is the closed form of
+    :func:`~kow_research.design.probability_of_event`, :math:`\frac{0.05}{0.07}[1 -
+    e^{-0.84}(1 - e^{-0.84})/0.84] = 0.7143 \cdot 0.7079`:
+
     >>> round(probability_of_subdistribution_event(0.05, competing_hazard=0.02, accrual=12,
     ...                                            follow_up=12), 4)
     0.5057
+
+    With :math:`\theta = 1.5` (a sum over a grid of 2 million steps of :math:`w(u)\,\Delta
+    F(u)` gives the same 0.6511):
+
     >>> round(probability_of_subdistribution_event(0.05, competing_hazard=0.02, accrual=12,
     ...                                            follow_up=12, hr=1.5), 4)
     0.6511
@@ -118,20 +130,39 @@ def sample_size_subdistribution(*, hr: float, hazard_control: float, competing_h
     ----------
     hr : float
         Subdistribution hazard ratio of paid work (programme vs control), > 0, != 1.
-    hazard_control, competing_hazard : float
-        Control arm's cause-specific hazards per month of paid work and of dropout.
-    accrual, follow_up, loss_hazard : float
-        Accrual period, additional follow-up (months) and hazard of loss to follow-up.
-    alpha, power, allocation, alternative
-        As in :func:`~kow_research.design.events_for_hazard_ratio`.
-    cluster_size, icc, cluster_cv : float, optional
-        Delivery in clusters.
+    hazard_control : float
+        Control arm's cause-specific hazard of paid work per month.
+    competing_hazard : float
+        Control arm's cause-specific hazard of dropout per month.
+    accrual : float
+        Accrual period in months.
+    follow_up : float
+        Additional follow-up after the last participant entered, in months.
+    loss_hazard : float, default 0
+        Hazard of loss to follow-up per month.
+    alpha : float, default 0.05
+        Significance level.
+    power : float, default 0.8
+        Target power, in (0, 1) (ignored with ``n_total``).
+    allocation : float, default 0.5
+        Fraction of participants allocated to the programme arm, in (0, 1).
+    alternative : {"two-sided", "one-sided"}, default "two-sided"
+        Alternative hypothesis of the test.
+    cluster_size : float, optional
+        Mean number of participants per cluster, for delivery in clusters (see
+        :func:`~kow_research.design.design_effect`).
+    icc : float, default 0
+        Intracluster correlation (with ``cluster_size``).
+    cluster_cv : float, default 0
+        Coefficient of variation of the cluster sizes (with ``cluster_size``).
     n_total : int, optional
         Given total number of participants: solve for power instead of n.
 
     Returns
     -------
     SampleSizeResult
+        ``events``, ``n_treated``, ``n_control``, ``power``; ``table`` holds :math:`\psi`
+        and the expected events per arm.
 
     References
     ----------
@@ -141,6 +172,9 @@ def sample_size_subdistribution(*, hr: float, hazard_control: float, competing_h
 
     Examples
     --------
+    191 events (as :func:`~kow_research.design.events_for_hazard_ratio` at HR 1.5), divided by
+    :math:`\psi = (0.6511 + 0.5057) / 2 = 0.5784`: 330.2, 165.1 per arm:
+
     >>> res = sample_size_subdistribution(hr=1.5, hazard_control=0.05, competing_hazard=0.02,
     ...                                   accrual=12, follow_up=12)
     >>> res.events, res.n_per_arm
@@ -199,24 +233,43 @@ def sample_size_cause_specific(*, hr: float, hazard_control: float, competing_ha
     ----------
     hr : float
         Cause-specific hazard ratio of paid work (programme vs control), > 0, != 1.
-    hazard_control, competing_hazard : float
-        Control arm's cause-specific hazards per month of paid work and of dropout.
-    accrual, follow_up : float
-        Accrual period and additional follow-up in months.
+    hazard_control : float
+        Control arm's cause-specific hazard of paid work per month.
+    competing_hazard : float
+        Control arm's cause-specific hazard of dropout per month.
+    accrual : float
+        Accrual period in months.
+    follow_up : float
+        Additional follow-up after the last participant entered, in months.
     competing_hr : float, default 1
         Programme effect on the dropout hazard (1: the programme does not change dropout).
     loss_hazard : float, default 0
         Hazard of loss to follow-up per month.
-    alpha, power, allocation, method, alternative
-        As in :func:`~kow_research.design.events_for_hazard_ratio`.
-    cluster_size, icc, cluster_cv : float, optional
-        Delivery in clusters.
+    alpha : float, default 0.05
+        Significance level.
+    power : float, default 0.8
+        Target power, in (0, 1) (ignored with ``n_total``).
+    allocation : float, default 0.5
+        Fraction of participants allocated to the programme arm, in (0, 1).
+    method : {"schoenfeld", "freedman"}, default "schoenfeld"
+        Formula for the events, as in :func:`~kow_research.design.events_for_hazard_ratio`.
+    alternative : {"two-sided", "one-sided"}, default "two-sided"
+        Alternative hypothesis of the test.
+    cluster_size : float, optional
+        Mean number of participants per cluster, for delivery in clusters (see
+        :func:`~kow_research.design.design_effect`).
+    icc : float, default 0
+        Intracluster correlation (with ``cluster_size``).
+    cluster_cv : float, default 0
+        Coefficient of variation of the cluster sizes (with ``cluster_size``).
     n_total : int, optional
         Given total number of participants: solve for power instead of n.
 
     Returns
     -------
     SampleSizeResult
+        ``events``, ``n_treated``, ``n_control``, ``power``; ``table`` holds the probability
+        of an observed paid-work event and the expected events per arm.
 
     References
     ----------
@@ -228,6 +281,9 @@ def sample_size_cause_specific(*, hr: float, hazard_control: float, competing_ha
 
     Examples
     --------
+    191 events divided by :math:`(P_1 + P_0)/2 = (0.6388 + 0.5057)/2`, with :math:`P_1 =
+    \frac{0.075}{0.095}[1 - e^{-1.14}(1 - e^{-1.14})/1.14]`: 333.8, 166.9 per arm:
+
     >>> res = sample_size_cause_specific(hr=1.5, hazard_control=0.05, competing_hazard=0.02,
     ...                                  accrual=12, follow_up=12)
     >>> res.events, res.n_per_arm

@@ -77,7 +77,7 @@ def proportional_odds_probabilities(control: Sequence[float] | Mapping[Any, floa
     Returns
     -------
     numpy.ndarray
-        The programme arm's rung probabilities.
+        The programme arm's rung probabilities (lowest rung first).
 
     References
     ----------
@@ -85,8 +85,13 @@ def proportional_odds_probabilities(control: Sequence[float] | Mapping[Any, floa
 
     Examples
     --------
-    >>> proportional_odds_probabilities([0.5, 0.5], odds_ratio=3).round(4)  # odds 1 -> 3
-    array([0.25, 0.75])
+    >>> proportional_odds_probabilities([0.5, 0.5], odds_ratio=3).round(4).tolist()  # odds 1 -> 3
+    [0.25, 0.75]
+    >>> proportional_odds_probabilities([0.2, 0.3, 0.5], odds_ratio=2).round(4).tolist()
+    [0.1111, 0.2222, 0.6667]
+
+    (:math:`Q_{01} = 0.2 \to 0.2/(0.2 + 2 \cdot 0.8) = 1/9`, :math:`Q_{02} = 0.5 \to 0.5/1.5
+    = 1/3`.)
     """
     _, p0 = _rungs(control)
     if not (isinstance(odds_ratio, int | float | np.floating) and math.isfinite(odds_ratio)
@@ -128,13 +133,23 @@ def sample_size_ladder(*, odds_ratio: float,
     rung_probabilities : sequence, mapping or Series of float
         Expected rung distribution in the control arm (lowest rung first), summing to 1;
         the labels of a mapping or Series are kept.
-    alpha, power, allocation, alternative
-        Significance level, target power, fraction allocated to the programme arm,
-        ``"two-sided"`` or ``"one-sided"``.
+    alpha : float, default 0.05
+        Significance level.
+    power : float, default 0.8
+        Target power, in (0, 1) (ignored with ``n_total``).
+    allocation : float, default 0.5
+        Fraction of participants allocated to the programme arm, in (0, 1).
+    alternative : {"two-sided", "one-sided"}, default "two-sided"
+        Alternative hypothesis of the test.
     attrition : float, default 0
         Fraction of participants expected to have no ladder measurement, in [0, 1).
-    cluster_size, icc, cluster_cv : float, optional
-        Delivery in clusters.
+    cluster_size : float, optional
+        Mean number of participants per cluster, for delivery in clusters (see
+        :func:`~kow_research.design.design_effect`).
+    icc : float, default 0
+        Intracluster correlation (with ``cluster_size``).
+    cluster_cv : float, default 0
+        Coefficient of variation of the cluster sizes (with ``cluster_size``).
     n_total : int, optional
         Given total number of participants: solve for power instead of n.
 
@@ -150,11 +165,15 @@ def sample_size_ladder(*, odds_ratio: float,
 
     Examples
     --------
-    Two equally likely categories: :math:`\sum\bar p^3` at OR 3 is computed from
-    :math:`\bar p = (0.375, 0.625)`:
+    Two equally likely categories: at OR 3 the programme arm has (0.25, 0.75), so
+    :math:`\bar p = (0.375, 0.625)`, :math:`1 - \sum\bar p^3 = 0.7031` and
+    :math:`N = 12 \cdot 7.8489 / (\log^2 3 \cdot 0.7031) = 111.0`, 55.5 per arm:
 
-    >>> sample_size_ladder(odds_ratio=3, rung_probabilities=[0.5, 0.5]).n_total
+    >>> res = sample_size_ladder(odds_ratio=3, rung_probabilities=[0.5, 0.5])
+    >>> res.n_total
     112
+    >>> res.distribution["pooled"].tolist()
+    [0.375, 0.625]
     """
     args = {k: v for k, v in locals().items()}
     orr = check_hazard_ratio("odds_ratio", odds_ratio)

@@ -124,26 +124,41 @@ def sample_size_proportion(*, p_control: float, p_treated: float, method: str = 
 
     Parameters
     ----------
-    p_control, p_treated : float
-        Expected proportions in paid work at the horizon, in (0, 1), different.
-    method : {"pooled", "unpooled", "arcsine"}
+    p_control : float
+        Expected proportion in paid work at the horizon in the control arm, in (0, 1).
+    p_treated : float
+        Expected proportion in the programme arm, in (0, 1), different from ``p_control``.
+    method : {"pooled", "unpooled", "arcsine"}, default "pooled"
+        Test the sample size is for (see above).
     continuity_correction : bool, default False
         Fleiss' continuity correction (``method="pooled"`` only).
     horizon : float, optional
         Month at which the proportion is measured (for the proposal sentence only).
-    alpha, power, allocation, alternative
-        Significance level, target power, fraction allocated to the programme arm,
-        ``"two-sided"`` or ``"one-sided"``.
+    alpha : float, default 0.05
+        Significance level.
+    power : float, default 0.8
+        Target power, in (0, 1) (ignored with ``n_total``).
+    allocation : float, default 0.5
+        Fraction of participants allocated to the programme arm, in (0, 1).
+    alternative : {"two-sided", "one-sided"}, default "two-sided"
+        Alternative hypothesis of the test.
     attrition : float, default 0
         Fraction of participants expected to have no outcome measurement, in [0, 1).
-    cluster_size, icc, cluster_cv : float, optional
-        Delivery in clusters (see :func:`~kow_research.design.design_effect`).
+    cluster_size : float, optional
+        Mean number of participants per cluster, for delivery in clusters (see
+        :func:`~kow_research.design.design_effect`).
+    icc : float, default 0
+        Intracluster correlation (with ``cluster_size``).
+    cluster_cv : float, default 0
+        Coefficient of variation of the cluster sizes (with ``cluster_size``).
     n_total : int, optional
         Given total number of participants: solve for power instead of n.
 
     Returns
     -------
     SampleSizeResult
+        ``n_treated``, ``n_control``, ``power`` (target) and ``achieved_power`` (at the
+        rounded numbers); ``table`` holds the proportion per arm.
 
     References
     ----------
@@ -155,12 +170,22 @@ def sample_size_proportion(*, p_control: float, p_treated: float, method: str = 
 
     Examples
     --------
-    Competitive employment 25 % vs 44 % (Michon et al. 2014):
+    Competitive employment 25 % vs 44 % (Michon et al. 2014). Pooled: :math:`(1.96
+    \sqrt{2 \cdot 0.345 \cdot 0.655} + 0.8416 \sqrt{0.2464 + 0.1875})^2 / 0.19^2 = 97.08`;
+    arcsine: :math:`h = 0.40387`, :math:`2 \cdot 7.8489 / h^2 = 96.24`; unpooled:
+    :math:`7.8489 \cdot 0.4339 / 0.19^2 = 94.34`:
 
     >>> sample_size_proportion(p_control=0.25, p_treated=0.44).n_per_arm
     (98, 98)
     >>> sample_size_proportion(p_control=0.25, p_treated=0.44, method="arcsine").n_per_arm
     (97, 97)
+    >>> sample_size_proportion(p_control=0.25, p_treated=0.44, method="unpooled").n_per_arm
+    (95, 95)
+
+    20 % attrition divides by 0.8 (97.08 / 0.8 = 121.3):
+
+    >>> sample_size_proportion(p_control=0.25, p_treated=0.44, attrition=0.2).n_per_arm
+    (122, 122)
     """
     args = {k: v for k, v in locals().items()}
     p_c = check_probability("p_control", p_control)

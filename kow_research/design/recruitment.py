@@ -411,7 +411,8 @@ def recruitment_forecast(sites: pd.DataFrame, *, target: int, deadline: Any,
         be >= the deadline.
     start : date, optional
         Date recruitment starts, to read dates and report target dates.
-    method : {"monte_carlo", "exact"}
+    method : {"monte_carlo", "exact"}, default "monte_carlo"
+        Simulation, or the negative binomial convolution (fixed funnel fractions only).
     n_sim : int, default 10000
         Simulated recruitments (``monte_carlo``).
     alpha : float, default 0.05
@@ -423,6 +424,8 @@ def recruitment_forecast(sites: pd.DataFrame, *, target: int, deadline: Any,
     Returns
     -------
     RecruitmentForecast
+        ``table`` (cumulative accrual per month with its prediction interval), ``probability``
+        of the target by the deadline, ``target_time`` and the posterior per site.
 
     Raises
     ------
@@ -441,6 +444,11 @@ def recruitment_forecast(sites: pd.DataFrame, *, target: int, deadline: Any,
     >>> fc = recruitment_forecast(sites, target=60, deadline=12, method="exact")
     >>> float(fc.table.loc[12, "mean"])     # 4 * 12 + 2 * 9
     66.0
+
+    Site A's count by month 12 is negative binomial with shape 4 * 6 = 24 and probability
+    6 / (6 + 12), site B's with shape 12 and 6 / (6 + 9); their sum reaches 60 with
+    probability 0.6657 (also by simulating the gamma rates and Poisson counts):
+
     >>> round(fc.probability, 2)
     0.67
     """

@@ -28,17 +28,33 @@ def inject_mess(study: Study, rng: np.random.Generator, *, missing_waves: float 
         A valid study (typically just simulated).
     rng : numpy.random.Generator
         Source of randomness.
-    missing_waves : float
+    missing_waves : float, default 0
         Fraction of follow-up ladder assessments (not T0) removed.
-    late_assessments : float
+    late_assessments : float, default 0
         Fraction of follow-up assessments moved 50-120 days later (still before end of
         follow-up): outside the default ±45-day window of their wave.
-    duplicate_rows : float
+    duplicate_rows : float, default 0
         Fraction of ladder and session rows entered twice (the copy right after the original).
-    entry_errors : float
+    entry_errors : float, default 0
         Fraction of participants with one data-entry error, in turn: age 99 (range), a ladder
         rung of 0 (range; the 0-6 ladder variant) or a non-paid spell ending 30 days before it
         started (date_order).
+
+    Returns
+    -------
+    Study
+        The messy copy; ``meta["injected"]`` is a DataFrame with one row per problem
+        (``table, row, column, rule, severity``). ``study`` itself is not changed.
+
+    Examples
+    --------
+    >>> import kow_research as kr
+    >>> study = kr.simulate_study("KOW", n=60, seed=1)
+    >>> messy = inject_mess(study, np.random.default_rng(1), duplicate_rows=0.1)
+    >>> len(study.ladder), len(messy.ladder)       # 226 + round(0.1 * 226)
+    (226, 249)
+    >>> messy.meta["injected"]["rule"].value_counts().to_dict()   # 23 + round(0.1 * 588)
+    {'duplicate_row': 82}
     """
     for name, value in {"missing_waves": missing_waves, "late_assessments": late_assessments,
                         "duplicate_rows": duplicate_rows, "entry_errors": entry_errors}.items():

@@ -194,7 +194,32 @@ SOURCES = {
 
 
 def get_params(cohort: str, **overrides: Any) -> CohortParams:
-    """Return the default parameters of ``cohort`` (KOW, IPS, TAU, GOW) with ``overrides``."""
+    """Return the default parameters of ``cohort`` (KOW, IPS, TAU, GOW) with ``overrides``.
+
+    Parameters
+    ----------
+    cohort : {"KOW", "IPS", "TAU", "GOW"}
+        The programme (case does not matter).
+    **overrides : dict, optional
+        Fields of :class:`CohortParams` to change.
+
+    Returns
+    -------
+    CohortParams
+        A frozen copy; the defaults in :data:`DEFAULTS` are never changed.
+
+    Raises
+    ------
+    ValueError
+        For an unknown cohort or an unknown parameter name.
+
+    Examples
+    --------
+    >>> get_params("KOW").n, get_params("ips", n=10).n
+    (115, 10)
+    >>> get_params("IPS").log_hr_programme - get_params("TAU").log_hr_programme
+    0.73
+    """
     key = str(cohort).upper()
     if key not in DEFAULTS:
         raise ValueError(f"unknown cohort {cohort!r}; simulators exist for {', '.join(DEFAULTS)}")

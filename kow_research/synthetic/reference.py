@@ -106,6 +106,21 @@ def reference_cohorts() -> dict[str, ReferenceCohort]:
 
 
 def reference_figures() -> pd.DataFrame:
-    """All figures of all studies in one frame."""
+    """All figures of all studies of :func:`reference_cohorts` in one frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published figure: ``study, arm, measure, value, lower, upper, n,
+        outcome_definition, horizon_months, conflict, citation, doi, locator, note`` (a new
+        frame at every call).
+
+    Examples
+    --------
+    >>> f = reference_figures()
+    >>> michon = f.query("study == 'michon2014' and measure == 'proportion'")
+    >>> michon[["arm", "value", "horizon_months"]].values.tolist()
+    [['IPS', 0.44, 30.0], ['TAU', 0.25, 30.0]]
+    """
     parts = [c.figures for c in _load() if len(c.figures)]
     return pd.concat(parts, ignore_index=True)  # a new frame; the cache is untouched
