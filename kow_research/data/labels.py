@@ -131,7 +131,29 @@ def check_language(language: str) -> Language:
 def text(key: str, language: str = "en", **fields: Any) -> str:
     """The UI string ``key`` in ``language``, with ``{placeholders}`` filled from ``fields``.
 
-    Raises ``ValueError`` naming the known keys when ``key`` is unknown.
+    Parameters
+    ----------
+    key : str
+        A key of :data:`UI_STRINGS`.
+    language : {"en", "nl"}, default "en"
+    **fields : dict, optional
+        Values of the ``{placeholders}`` of the string.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        An unknown key (the message lists the known ones) or language.
+
+    Examples
+    --------
+    >>> text("number_at_risk", "nl")
+    'Aantal in risicoset'
+    >>> text("suppressed_note", "en", k=10)[:30]
+    'Cells based on fewer than 10 p'
     """
     lang = check_language(language)
     if key not in UI_STRINGS:
@@ -152,8 +174,22 @@ def variable_title(column: str, language: str = "en", table: str | None = None) 
     """Title of ``column`` in ``language``: the data dictionary's, else a derived variable's,
     else the column name itself.
 
-    ``table`` restricts the dictionary lookup to one table; by default the tables are searched
-    in the order participants, ladder, spells, sessions.
+    Parameters
+    ----------
+    column : str
+    language : {"en", "nl"}, default "en"
+    table : str, optional
+        Restrict the dictionary lookup to one table; by default the tables are searched in the
+        order participants, ladder, spells, sessions.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> variable_title("age", "nl"), variable_title("baseline_rung", "en")
+    ('Leeftijd', 'Participation ladder rung at start')
     """
     lang = check_language(language)
     f = _field(column, table)
@@ -167,7 +203,24 @@ def variable_title(column: str, language: str = "en", table: str | None = None) 
 def value_labels(column: str, language: str = "en", table: str | None = None) -> dict[Any, str]:
     """``{value: label}`` of a categorical column from the data dictionary (empty if none).
 
-    The rungs of the participation ladder are labelled for ``baseline_rung`` too.
+    Parameters
+    ----------
+    column : str
+        A column of the data dictionary; ``baseline_rung`` gets the rungs' labels.
+    language : {"en", "nl"}, default "en"
+    table : str, optional
+        Restrict the lookup to one table.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> value_labels("sex", "nl")["female"]
+    'vrouw'
+    >>> value_labels("baseline_rung", "en")[6]
+    'paid work'
     """
     lang = check_language(language)
     if column == "baseline_rung":

@@ -78,6 +78,9 @@ def dropout(study: Study, *, include_supported: bool = False) -> pd.DataFrame:
     who = owner_index(study, s)
     s_start = day_numbers(s["start_date"])
     paid = s["kind"].astype(str).isin(kinds).to_numpy() & (who >= 0) & ~np.isnan(s_start)
+    # a job that started before the programme is not "paid work" the dropout came before or
+    # after: only jobs starting on or after the start date count
+    paid &= s_start >= start[np.where(who >= 0, who, 0)]
     first_job = np.full(len(p), np.inf)
     np.minimum.at(first_job, who[paid], s_start[paid])
     relative = pd.Series(np.where(drop < first_job, "before", "after"), dtype=object).where(

@@ -5,7 +5,8 @@
     \\operatorname{logit} P(\\text{rung}_i \\le j) = \\theta_j - \\beta^\\top x_i,
     \\qquad j = 1, \\dots, J-1
 
-fitted by maximum likelihood with statsmodels' ``OrderedModel``; :math:`\\exp(\\beta)` is the
+fitted by maximum likelihood (Newton–Raphson with the analytic score and information, on the
+shared solver of :mod:`kow_research.survival.design`); :math:`\\exp(\\beta)` is the
 odds ratio of being on a higher rung. People without an assessment in the wave's window are left
 out and counted (``n_missing``) — never imputed or carried forward. Agrees with R's
 ``MASS::polr`` (same parametrisation). The design matrix, the separation check and the
@@ -19,13 +20,13 @@ McCullagh P (1980). Regression models for ordinal data. JRSS B 42:109-142.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from kow_research.core.checks import check_alpha
 from kow_research.core.compat import positional_deprecated
@@ -36,12 +37,9 @@ from kow_research.survival.design import (
     ConvergenceError,
     check_separation,
     coefficient_table,
-    converged,
     design_matrix,
+    newton_raphson,
 )
-
-#: iterations of statsmodels' Newton after the BFGS start
-NEWTON_MAX_ITER = 100
 
 
 @result_class
@@ -95,7 +93,7 @@ def ordinal_ladder_model(study: Study, *, wave: str = "T12",
         \operatorname{logit} P(\text{rung}_i \le j) = \theta_j - \beta^\top x_i,
         \qquad j = 1, \dots, J-1,
 
-    by maximum likelihood (statsmodels' ``OrderedModel``, the parametrisation of R's
+    by maximum likelihood (analytic Newton–Raphson; the parametrisation of R's
     ``MASS::polr``); :math:`\exp(\beta)` is the odds ratio of being on a higher rung. People
     without a rung at ``wave`` or with a missing covariate (e.g. no baseline rung) are left
     out and counted in ``n_missing``, never imputed.
@@ -225,36 +223,90 @@ def fit_proportional_odds(frame: pd.DataFrame, *, outcome: str, covariates: Sequ
     ConvergenceError
         The Newton decrement at the estimate is not small relative to the log-likelihood.
     """
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
     alpha = check_alpha(alpha)
     dm = design_matrix(frame, covariates, reference=reference)
     y_int = frame[outcome].astype(int).to_numpy()
     check_separation(dm, y_int, model=f"ordinal model of the rung at {label}",
                      outcome_name="rungs", extremes=True)
-    x = pd.DataFrame(dm.x, columns=dm.names, index=frame.index)
-    y = pd.Categorical(y_int, ordered=True)
-    model = OrderedModel(pd.Series(y, index=frame.index), x, distr="logit")
-    with warnings.catch_warnings():  # BFGS only provides starting values for Newton below
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        start = model.fit(method="bfgs", disp=False, maxiter=200).params
-        res = model.fit(start_params=start, method="newton", disp=False,
-                        maxiter=NEWTON_MAX_ITER, tol=1e-10)
-    params = np.asarray(res.params)
-    ok, dec = converged(model.score(params), -model.hessian(params), float(res.llf))
-    if not ok:
-        raise ConvergenceError(f"the ordinal model of the rung at {label} did not converge "
-                               f"(Newton decrement {dec:.2g} relative to the log-likelihood "
-                               f"{float(res.llf):.6g}); too few people per rung?")
-    k = x.shape[1]
-    summary = coefficient_table(params[:k], np.asarray(res.bse[:k]), dm.names, alpha=alpha,
+    levels = sorted(set(y_int.tolist()))
+    if len(levels) < 2:
+        raise ValueError(f"the rung at {label} takes one value ({levels}); an ordinal model "
+                         "needs at least two")
+    y = np.searchsorted(levels, y_int)              # categories 0 .. J-1
+    x = dm.x
+    n_theta, k = len(levels) - 1, x.shape[1]
+    # start: no covariate effect, thresholds at the logits of the cumulative proportions
+    cum = np.cumsum(np.bincount(y, minlength=len(levels)))[:-1] / len(y)
+    start = np.r_[np.zeros(k), np.log(cum / (1 - cum))]
+    beta, fit, _ = newton_raphson(_proportional_odds(x, y, n_theta), k + n_theta,
+                                  model=f"ordinal model of the rung at {label}", start=start)
+    if np.any(np.diff(beta[k:]) <= 0):
+        raise ConvergenceError(f"the ordinal model of the rung at {label} gave thresholds out "
+                               "of order; too few people per rung?")
+    cov = np.linalg.inv(fit.info)
+    summary = coefficient_table(beta[:k], np.sqrt(np.diag(cov))[:k], dm.names, alpha=alpha,
                                 scale="odds ratio", alias="or")
-    # statsmodels stores increments of the thresholds after the first (exp scale)
-    raw = np.asarray(res.params[k:])
-    theta = np.cumsum(np.r_[raw[0], np.exp(raw[1:])])
-    levels = list(y.categories)
     thresholds = pd.DataFrame({"between": [f"{a}|{b}" for a, b in zip(levels[:-1], levels[1:],
                                                                        strict=True)],
-                               "theta": theta})
-    return summary, thresholds, float(res.llf)
+                               "theta": beta[k:], "se": np.sqrt(np.diag(cov))[k:]})
+    return summary, thresholds, float(fit.loglik)
+
+
+@dataclass(frozen=True)
+class _OrdinalFit:
+    loglik: float
+    score: np.ndarray
+    info: np.ndarray
+
+
+def _proportional_odds(x: np.ndarray, y: np.ndarray, n_theta: int
+                       ) -> Callable[[np.ndarray], _OrdinalFit]:
+    r"""Log-likelihood, score and information of the cumulative-logit model in
+    :math:`(\beta, \theta)`, analytically: with :math:`a_i = \theta_{y_i} - x_i'\beta`,
+    :math:`b_i = \theta_{y_i - 1} - x_i'\beta`, :math:`p_i = F(a_i) - F(b_i)`, :math:`F` the
+    logistic distribution, :math:`f = F(1-F)` and :math:`f' = f(1 - 2F)` (with
+    :math:`\theta_{-1} = -\infty`, :math:`\theta_{J-1} = +\infty`)."""
+    k = x.shape[1]
+    upper_ok = y < n_theta                     # a_i finite
+    lower_ok = y > 0                           # b_i finite
+
+    def fun(params: np.ndarray) -> _OrdinalFit:
+        beta, theta = params[:k], params[k:]
+        eta = x @ beta
+        th = np.r_[-np.inf, theta, np.inf]
+        a = th[y + 1] - eta
+        b = th[y] - eta
+        fa, fb = expit(a), expit(b)
+        p = fa - fb
+        if np.any(p <= 0) or np.any(np.diff(theta) <= 0):
+            return _OrdinalFit(-np.inf, np.zeros(k + n_theta), np.eye(k + n_theta))
+        da, db = fa * (1 - fa), fb * (1 - fb)          # densities (0 at infinity)
+        dda, ddb = da * (1 - 2 * fa), db * (1 - 2 * fb)
+        loglik = float(np.sum(np.log(p)))
+        # d loglik / d a_i and d b_i, and their second derivatives
+        ga, gb = da / p, -db / p
+        haa = dda / p - (da / p) ** 2
+        hbb = -ddb / p - (db / p) ** 2
+        hab = da * db / p ** 2
+        score = np.zeros(k + n_theta)
+        score[:k] = -x.T @ (ga + gb)                   # a and b move with -x'beta
+        # thresholds: theta_j enters a_i when y_i == j and b_i when y_i == j + 1
+        np.add.at(score, k + y[upper_ok], ga[upper_ok])
+        np.add.at(score, k + y[lower_ok] - 1, gb[lower_ok])
+        hess = np.zeros((k + n_theta, k + n_theta))
+        hbeta = haa + hbb + 2 * hab
+        hess[:k, :k] = (x * hbeta[:, None]).T @ x
+        # cross terms beta x theta: d2/dbeta dtheta_j = -x (h_aa + h_ab) for a-rows, etc.
+        ca = -(haa + hab)[:, None] * x
+        cb = -(hbb + hab)[:, None] * x
+        for j in range(n_theta):
+            sa, sb = upper_ok & (y == j), lower_ok & (y == j + 1)
+            hess[:k, k + j] = ca[sa].sum(axis=0) + cb[sb].sum(axis=0)
+            hess[k + j, :k] = hess[:k, k + j]
+            hess[k + j, k + j] = haa[sa].sum() + hbb[sb].sum()
+            if j + 1 < n_theta:
+                both = lower_ok & upper_ok & (y == j + 1)   # b uses theta_j, a theta_{j+1}
+                hess[k + j, k + j + 1] = hess[k + j + 1, k + j] = hab[both].sum()
+        return _OrdinalFit(loglik, score, -hess)
+
+    return fun

@@ -437,6 +437,7 @@ def attrition(study: Study, *, definition: TimeToWorkDefinition | None = None,
     """
     d = _definition(definition, **options)
     table = _derive(study, d)[1]
+    table.attrs.pop("excluded", None)      # rows of people: never in an aggregate table
     table.attrs["definition"] = d.as_dict()
     table.attrs["definition_text"] = {"en": d.text("en"), "nl": d.text("nl")}
     return table

@@ -138,8 +138,8 @@ def curve_plot(result: CurveResult, *, ax: Axes | None = None, risk_table: bool 
     >>> from kow_research.survival import kaplan_meier
     >>> km = kaplan_meier(pd.DataFrame({"time": [1, 2, 3, 4], "event": [1, 0, 1, 1]}))
     >>> ax = curve_plot(km, title="Time to paid work")
-    >>> type(ax).__name__, ax.get_lines()[0].get_ydata().tolist()
-    ('Axes', [1.0, 0.75, 0.375, 0.0])
+    >>> type(ax).__name__, ax.get_lines()[0].get_ydata().tolist()  # runs to the last follow-up
+    ('Axes', [1.0, 0.75, 0.375, 0.0, 0.0])
     >>> ax.get_ylabel(), ax.texts[0].get_text()
     ('Event-free probability (cause 1)', 'Number at risk')
     >>> plt.close(ax.figure)

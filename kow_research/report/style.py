@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kow_research.core.units import DAYS_PER_MONTH
-from kow_research.report.labels import check_language
+from kow_research.core.units import DAYS_PER_MONTH, TIME_UNITS
+from kow_research.report.labels import check_language, text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -155,9 +155,6 @@ def months_axis(ax: Axes, *, unit: str = "days", step_months: int = 6,
     ['0', '6', '12']
     """
     import numpy as np
-
-    from kow_research.core.units import TIME_UNITS
-    from kow_research.report.labels import text
 
     lang = check_language(language)
     per_month = DAYS_PER_MONTH / TIME_UNITS[unit]

@@ -32,6 +32,7 @@ TWO_POSITIONAL = {
     "balancing_weights": "weights from propensity scores and the treatment indicator",
     "write_study": "the API contract kr.write_study(study, path, format=...)",
     "write_study_folder": "a study and the folder it is written to",
+    "write_design": "a design and the folder it is written to",
     "import_study": "the API contract kr.import_study(sources, mapping)",
 }
 #: label lookups that read naturally with a positional language (text(key, "nl"))

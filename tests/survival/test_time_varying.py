@@ -1,7 +1,7 @@
 """cox_time_varying and expand_time_varying: R's coxph on counting-process data, lifelines'
 CoxTimeVaryingFitter, the engine's own Cox model, and small cases worked by hand.
 
-Reference data (tests/survival/reference/, made by make_data.py with a fixed seed): 300 people
+Reference data (tests/survival/reference/, made by make_time_varying_data.py with a fixed seed): 300 people
 followed for up to 104 whole weeks (ties), causes 1 (paid work) and 2 (dropout), a baseline
 covariate ``x``, a switch-on exposure ``tv`` and training sessions attended; fixtures from
 time_varying_reference.R (survival 3.5, coxph with eps = 1e-11).
@@ -222,7 +222,7 @@ def test_expand_chained_count_of_sessions_by_hand() -> None:
 
 
 def test_expand_reproduces_the_reference_intervals() -> None:
-    """make_data.py builds the counting-process rows with a plain loop; expanding the
+    """make_time_varying_data.py builds the counting-process rows with a plain loop; expanding the
     person-level frame with the switch table (then the sessions) gives them exactly."""
     persons, changes = read("tv_persons.csv"), read("tv_changes.csv")
     step = expand_time_varying(persons, changes=changes, initial=0)

@@ -1,6 +1,6 @@
 # Reference values for kow_research.survival.cox_time_varying, computed with R's survival.
 # Run from anywhere:  Rscript tests/survival/reference/time_varying_reference.R [outdir]
-# Reads tv_intervals.csv and tv_intervals_sessions.csv beside this script (made by make_data.py)
+# Reads tv_intervals.csv and tv_intervals_sessions.csv beside this script (made by make_time_varying_data.py)
 # and writes the fixtures (17 significant digits) into outdir, by default fixtures/ beside this
 # script. Requires survival >= 3.5.
 suppressPackageStartupMessages(library(survival))

@@ -18,7 +18,7 @@ both causes tie with each other and with interval ends):
 Hazards: paid work 0.012 * exp(0.4 x + 0.6 tv) per week, dropout 0.006 * exp(-0.3 x) per week,
 administrative censoring uniform on weeks 40-104.
 
-Run: ``.venv/bin/python tests/survival/reference/make_data.py``
+Run: ``.venv/bin/python tests/survival/reference/make_time_varying_data.py``
 """
 
 from __future__ import annotations
