@@ -4,7 +4,10 @@ Rules (each tested in ``tests/outcomes/test_time_to_work.py``):
 
 * A *qualifying spell* has a kind in :attr:`TimeToWorkDefinition.kinds`, at least ``min_hours``
   hours per week when given, and lasts at least ``min_days`` days (start and end day included;
-  an ongoing spell counts once ``end_of_followup - start + 1 >= min_days``).
+  an ongoing spell counts once ``end_of_followup - start + 1 >= min_days``). An ongoing spell
+  that has not yet lasted ``min_days`` at the end of follow-up may or may not qualify: the
+  person is censored at its start (from then on it is unknown whether they are in qualifying
+  work); treating them as event-free to the end made durable work 26 % too rare.
 * A qualifying spell running at the origin (started before it, not ended before it) excludes the
   person (``in_paid_work_at_origin``). One starting on the origin day is excluded too
   (``paid_work_starts_at_origin``) unless ``job_at_origin="event"``, which makes it an event at
@@ -12,14 +15,16 @@ Rules (each tested in ``tests/outcomes/test_time_to_work.py``):
 * The event is the start of the first qualifying spell in (origin, end], where end is
   ``end_of_followup`` or ``origin + horizon_days``, whichever comes first. Spells starting later
   are not seen.
-* Dropout: ``"competing"`` ends follow-up at ``dropout_date`` with event 2 unless paid work came
-  first (work and dropout on the same day count as work); ``"censor"`` censors there;
-  ``"ignore"`` follows up to the end regardless.
+* Dropout (the intercurrent event, ICH E9(R1)): ``"competing"`` — a while-on-treatment
+  strategy — ends follow-up at ``dropout_date`` with event 2 unless paid work came first (work
+  and dropout on the same day count as work); ``"censor"`` — hypothetical — censors there;
+  ``"ignore"`` — treatment policy — follows up to the end regardless.
 * Excluded and counted, in this order (the first reason that applies is recorded):
   ``origin_date_missing``, ``end_of_followup_missing``, ``in_paid_work_at_origin``,
-  ``paid_work_starts_at_origin``, ``dropout_before_origin`` (only when the dropout strategy is
-  not ``"ignore"``), ``zero_followup`` (end of follow-up on or before the origin, or censored
-  at time 0: the person contributes no time at risk).
+  ``paid_work_starts_at_origin``, ``dropout_before_origin`` (dropout on or before the origin,
+  under every strategy, so that the three strategies analyse the same people),
+  ``zero_followup`` (end of follow-up on or before the origin, or censored at time 0: the
+  person contributes no time at risk).
 * The excluded people are listed by :func:`excluded_table` (``participant_id, cohort,
   reason``), so every participant is either in the result or there, never both.
 * ``DataFrame.attrs`` holds only plain Python values (dicts and lists): pandas compares attrs
@@ -85,7 +90,11 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
         qual &= np.nan_to_num(hours, nan=-1.0) >= d.min_hours
     safe_who = np.where(who >= 0, who, 0)
     observed_end = np.where(np.isnan(s_end), eof[safe_who], s_end)
-    qual &= (observed_end - s_start + 1) >= d.min_days
+    long_enough = (observed_end - s_start + 1) >= d.min_days
+    # an ongoing spell too short so far: whether it will last min_days is unknown at the end of
+    # follow-up, so its start is where the person's follow-up for a qualifying job ends
+    unknown = qual & np.isnan(s_end) & ~long_enough
+    qual &= long_enough
 
     o = origin[safe_who]
     running = qual & (s_start < o) & (np.isnan(s_end) | (s_end >= o))
@@ -100,14 +109,23 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
         excl_origin[who[at_origin]] = True
     first_job = np.full(n, np.inf)
     np.minimum.at(first_job, who[in_window], s_start[in_window])
+    unknown &= s_end_or_inf(s_end) >= o
+    unknown &= np.where(s_start < o, o, s_start) <= end[safe_who]
+    first_unknown = np.full(n, np.inf)
+    np.minimum.at(first_unknown, who[unknown], np.maximum(s_start, o)[unknown])
 
-    work = np.isfinite(first_job)
+    # the first of: a qualifying job (event 1), a job of unknown qualification (censored at its
+    # start), dropout (event 2 or censored, by strategy); a job and a dropout on the same day
+    # count as the job
+    censor_unknown = first_unknown < first_job
+    work = np.isfinite(first_job) & ~censor_unknown
     t_end = end - origin
-    time = np.where(work, first_job - origin, t_end)
+    time = np.where(work, first_job - origin, np.where(censor_unknown, first_unknown - origin,
+                                                       t_end))
     event = work.astype(int)
     has_drop = ~np.isnan(drop) & (drop <= end)
     if d.dropout in ("competing", "censor"):
-        drop_first = has_drop & (~work | (drop < first_job))
+        drop_first = has_drop & (drop < np.minimum(first_job, first_unknown))
         time = np.where(drop_first, drop - origin, time)
         event = np.where(drop_first, 2 if d.dropout == "competing" else 0, event)
 
@@ -116,7 +134,9 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
              ("end_of_followup_missing", np.isnan(eof)),
              ("in_paid_work_at_origin", excl_running),
              ("paid_work_starts_at_origin", excl_origin),
-             ("dropout_before_origin", (d.dropout != "ignore") & (drop < origin)),
+             # the same people under every dropout strategy: dropout on or before the origin
+             # excludes whatever the strategy
+             ("dropout_before_origin", drop <= origin),
              ("zero_followup", (t_end < 0) | ((time <= 0) & (event == 0))))
     for name, hit in rules:
         reason[(reason == "") & hit] = name
@@ -140,6 +160,11 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
                              "cohort": cohort[~keep], "reason": reason[~keep].astype(str)})
     attrition.attrs["excluded"] = excluded
     return out, attrition
+
+
+def s_end_or_inf(s_end: np.ndarray) -> np.ndarray:
+    """Spell end days with an ongoing spell (missing end) as +infinity."""
+    return np.where(np.isnan(s_end), np.inf, s_end)
 
 
 def _attrition(cohort: np.ndarray, reason: np.ndarray, event: np.ndarray,

@@ -70,7 +70,9 @@ def test_dropout_ignore():
 def test_min_days():
     r = result(min_days=30)
     assert r["P08"] == (152, 1)   # the 20-day job does not qualify; the ongoing one does
-    assert r["P09"] == (366, 0)   # ongoing, observed 13 days only
+    # ongoing job from day 354, observed 13 days only: whether it will last 30 days is unknown,
+    # so P09 is censored at its start (it used to count as event-free up to day 366)
+    assert r["P09"] == (354, 0)
     assert r["P04"] == (60, 1)    # Mar 1 - Aug 31 = 184 days
 
 
@@ -145,9 +147,32 @@ def test_followup_problems_are_excluded_with_a_reason():
     assert (n["entered"], n["analysed"], n["zero_followup"]) == (15, 10, 1)
 
 
-def test_dropout_before_origin_is_irrelevant_when_ignored():
-    df = time_to_paid_work(_edited_study(), dropout="ignore")
-    assert df.set_index("participant_id").loc["P14", ["time", "event"]].tolist() == [366, 0]
+def test_every_dropout_strategy_analyses_the_same_people():
+    """Dropout before the origin used to be kept under "ignore" only, and dropout on day 0 was
+    an event under "competing" but zero follow-up under "censor": the strategy table compared
+    different people. Now the exclusions do not depend on the strategy."""
+    study = _edited_study()
+    p = study.participants.copy()
+    p.loc[p["participant_id"] == "P07", "dropout_date"] = p.loc[
+        p["participant_id"] == "P07", "start_date"]                  # dropout on day 0
+    study = type(study)(participants=p, ladder=study.ladder, spells=study.spells,
+                        sessions=study.sessions)
+    people = {s: set(time_to_paid_work(study, dropout=s)["participant_id"])
+              for s in ("competing", "censor", "ignore")}
+    assert people["competing"] == people["censor"] == people["ignore"]
+    for s in ("competing", "censor", "ignore"):
+        ex = excluded_table(time_to_paid_work(study, dropout=s)).set_index("participant_id")
+        assert ex.loc["P14", "reason"] == ex.loc["P07", "reason"] == "dropout_before_origin"
+
+
+def test_min_days_unknown_job_and_dropout_order():
+    """An analyst's expected (time, event) for jobs of unknown qualification: P13's ongoing job
+    from Aug 1 (day 213) has lasted 154 days by the end of follow-up, less than 182: censored at
+    day 213; under competing dropout, a dropout before that job still comes first."""
+    r = result(min_days=182)
+    assert r["P13"] == (213, 0)
+    assert r["P04"] == (60, 1)     # Mar 1 - Aug 31 = 184 days >= 182: qualifies
+    assert r["P14"] == (274, 2)    # dropout Oct 1, never a job
 
 
 def test_result_prints_and_concatenates():
