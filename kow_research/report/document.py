@@ -32,6 +32,10 @@ import pandas as pd
 from kow_research.data.labels import check_language
 from kow_research.report.formatting import ColumnFormat, TableLayout, table_layout
 
+__all__ = ["BANNER", "WATERMARK", "Block", "Document", "Figure", "Heading", "KeyValue",
+           "PageBreak", "Paragraph", "Run", "Table", "blocks_of", "parse_inline", "to_docx",
+           "to_html", "to_pdf"]
+
 #: the page banner of a report on simulated data
 BANNER: dict[str, str] = {"en": "SIMULATED DATA \u2014 not real participants",
                           "nl": "GESIMULEERDE GEGEVENS \u2014 geen echte deelnemers"}
@@ -426,7 +430,7 @@ def to_docx(doc: Document, *, path: str | Path) -> Path:
     """
     from kow_research.report.document_docx import render_docx
 
-    return render_docx(doc, Path(path))
+    return render_docx(doc, path=Path(path))
 
 
 def to_pdf(doc: Document, *, path: str | Path, typst_source: str | Path | None = None) -> Path:
@@ -461,7 +465,7 @@ def to_pdf(doc: Document, *, path: str | Path, typst_source: str | Path | None =
     """
     from kow_research.report.document_pdf import render_pdf
 
-    return render_pdf(doc, Path(path), typst_source=None if typst_source is None
+    return render_pdf(doc, path=Path(path), typst_source=None if typst_source is None
                       else Path(typst_source))
 
 

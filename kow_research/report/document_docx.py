@@ -34,6 +34,8 @@ from kow_research.report.document import (
     parse_inline,
 )
 
+__all__ = ["render_docx"]
+
 LOCALE = {"en": "en-GB", "nl": "nl-NL"}
 FONT = "Calibri"
 INK, MUTED = RGBColor(0x1C, 0x24, 0x30), RGBColor(0x5D, 0x66, 0x73)
@@ -294,8 +296,28 @@ def _header_footer(word: Any, doc: Document) -> None:
         _field(fp, "NUMPAGES", "1", size=8)
 
 
-def render_docx(doc: Document, path: Path) -> Path:
-    """Write ``doc`` to ``path`` (see :func:`kow_research.report.document.to_docx`)."""
+def render_docx(doc: Document, *, path: Path) -> Path:
+    """Write ``doc`` to ``path``; :func:`kow_research.report.document.to_docx` calls it.
+
+    Parameters
+    ----------
+    doc : Document
+    path : Path
+        The ``.docx`` to write.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, docx
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     word = docx.Document(render_docx(Document("T", simulated=True),
+    ...                                      path=Path(tmp) / "t.docx"))
+    >>> word.sections[0].header.paragraphs[0].text
+    'SIMULATED DATA — not real participants'
+    """
     word = new_word_document()
     _styles(word)
     _set_language(word, LOCALE[doc.language])

@@ -25,6 +25,8 @@ from kow_research.report.document import (
     parse_inline,
 )
 
+__all__ = ["CSS", "render_html"]
+
 CSS = """
 @page { size: A4; margin: 24mm 22mm 20mm 22mm;
         @bottom-right { content: counter(page) " / " counter(pages); font: 8pt sans-serif;
@@ -175,9 +177,28 @@ def _key_value(block: KeyValue) -> str:
     return f'<table class="kv">{caption}{rows}</table>'
 
 
-def render_html(doc: Document, *, page_dir: Path | None, embed_images: bool,
-                prefer_svg: bool) -> str:
-    """The page of ``doc`` (see :func:`kow_research.report.document.to_html`)."""
+def render_html(doc: Document, *, page_dir: Path | None = None, embed_images: bool = True,
+                prefer_svg: bool = True) -> str:
+    """The page of ``doc``; :func:`kow_research.report.document.to_html` calls it.
+
+    Parameters
+    ----------
+    doc : Document
+    page_dir : Path, optional
+        The page's folder, for figure links relative to it.
+    embed_images, prefer_svg : bool
+        As in :func:`~kow_research.report.document.to_html`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> page = render_html(Document("T", language="nl", simulated=True))
+    >>> page.startswith("<!DOCTYPE html>"), "GESIMULEERDE GEGEVENS" in page
+    (True, True)
+    """
     parts: list[str] = []
     for block in doc.numbered():
         if isinstance(block, Heading):

@@ -27,6 +27,8 @@ from kow_research.report.document import (
     parse_inline,
 )
 
+__all__ = ["TEMPLATE", "document_data", "render_pdf"]
+
 REGION = {"en": "GB", "nl": "NL"}
 
 TEMPLATE = r"""
@@ -79,8 +81,10 @@ TEMPLATE = r"""
   },
   // in the foreground, so that it shows over figures too
   foreground: if doc.watermark != none {
-    place(center + horizon, rotate(-35deg, text(88pt, weight: "bold",
-          fill: alarm.transparentize(93%), doc.watermark)))
+    // a box wider than the text, so that a long word (GESIMULEERD) never wraps
+    place(center + horizon, rotate(-35deg, box(width: 24cm, align(center, text(
+          if doc.watermark.len() > 9 { 74pt } else { 88pt }, weight: "bold",
+          hyphenate: false, fill: alarm.transparentize(93%), doc.watermark)))))
   },
 )
 
@@ -182,8 +186,30 @@ def _figure(doc: Document, fig: Figure, root: Path) -> dict[str, Any]:
             "label": doc.caption_label(fig), "caption": _runs(parse_inline(fig.caption))}
 
 
-def document_data(doc: Document, root: Path) -> dict[str, Any]:
-    """The JSON that :data:`TEMPLATE` lays out (figures are copied into ``root``)."""
+def document_data(doc: Document, *, root: Path) -> dict[str, Any]:
+    """The data that :data:`TEMPLATE` lays out, with the figures copied into ``root``.
+
+    Parameters
+    ----------
+    doc : Document
+    root : Path
+        The Typst project folder (the figures are written there).
+
+    Returns
+    -------
+    dict
+        JSON-ready: the title block, banner, watermark and every block with its text
+        already formatted.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> doc = Document("T", language="nl").add(Paragraph("**Vet**"))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     data = document_data(doc, root=Path(tmp))
+    >>> data["region"], data["blocks"]
+    ('NL', [{'type': 'paragraph', 'runs': [{'text': 'Vet', 'bold': True, 'italic': False}]}])
+    """
     blocks: list[dict[str, Any]] = []
     for block in doc.numbered():
         if isinstance(block, Heading):
@@ -220,13 +246,39 @@ def document_data(doc: Document, root: Path) -> dict[str, Any]:
     }
 
 
-def render_pdf(doc: Document, path: Path, *, typst_source: Path | None = None) -> Path:
-    """Compile ``doc`` to ``path`` (see :func:`kow_research.report.document.to_pdf`)."""
+def render_pdf(doc: Document, *, path: Path, typst_source: Path | None = None) -> Path:
+    """Compile ``doc`` to ``path``; :func:`kow_research.report.document.to_pdf` calls it.
+
+    Parameters
+    ----------
+    doc : Document
+    path : Path
+        The ``.pdf`` to write.
+    typst_source : Path, optional
+        A folder to keep the Typst project in (``main.typ``, ``document.json``, figures).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    RuntimeError
+        If Typst cannot lay out the document (a fault of the template, with its diagnostic).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     pdf = render_pdf(Document("T"), path=Path(tmp) / "t.pdf").read_bytes()
+    >>> pdf[:5]
+    b'%PDF-'
+    """
     import typst
 
     with tempfile.TemporaryDirectory(prefix="kow-typst-") as tmp:
         root = Path(tmp)
-        data = document_data(doc, root)
+        data = document_data(doc, root=root)
         (root / "document.json").write_text(json.dumps(data, ensure_ascii=False, indent=1),
                                             encoding="utf-8")
         (root / "main.typ").write_text(TEMPLATE, encoding="utf-8")

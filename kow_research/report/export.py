@@ -26,6 +26,8 @@ from kow_research.report.formatting import (
     table_layout,
 )
 
+__all__ = ["export_table"]
+
 _XLSX_FORMATS = {"integer": "#,##0", "percent": "0%", "p": "0.000"}
 
 
@@ -62,7 +64,7 @@ def export_table(frame: pd.DataFrame, *, path_stem: str | Path, caption: str,
     caption : str
         The table's caption (with its number if it has one).
     language : {"en", "nl"}, default "en"
-    spec, labels, fields, alpha, index
+    spec, labels, fields, alpha, index : optional
         As in :func:`table_layout`.
     notes : sequence of str, default ()
         Notes printed below the table.

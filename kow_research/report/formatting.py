@@ -40,14 +40,20 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from kow_research.core.checks import check_alpha, check_choice
 from kow_research.data.labels import check_language, variable_title
 from kow_research.report.flow import caption_of
+
+__all__ = ["COLUMN_LABELS", "MISSING", "ColumnFormat", "TableLayout", "column_label", "format_ci",
+           "format_number", "format_p", "format_percent", "format_table", "table_caption",
+           "table_layout"]
 
 #: decimal separator per language
 DECIMAL: dict[str, str] = {"en": ".", "nl": ","}
@@ -66,46 +72,13 @@ KINDS: tuple[str, ...] = ("auto", "text", "integer", "number", "percent", "p", "
 #: default decimals per kind
 DEFAULT_DECIMALS: dict[str, int] = {"integer": 0, "number": 2, "percent": 0, "p": 3, "ci": 2}
 
-#: column name -> (English, Dutch) table header; ``{index}``, ``{comparator}``, ``{level}``
-#: (the confidence level) and other fields are filled by :func:`column_label`
+#: column name -> (English, Dutch) table header, from ``column_labels.yaml``; ``{level}`` (the
+#: confidence level), ``{index}``, ``{comparator}`` and other fields are filled by
+#: :func:`column_label`
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "estimate": ("Estimate", "Schatting"),
-    "se": ("SE", "SE"),
-    "lower": ("Lower {level}% limit", "Ondergrens {level}%-BI"),
-    "upper": ("Upper {level}% limit", "Bovengrens {level}%-BI"),
-    "coef": ("Coefficient", "Coëfficiënt"),
-    "hr": ("Hazard ratio", "Hazardratio"),
-    "shr": ("Subdistribution hazard ratio", "Subdistributie-hazardratio"),
-    "p": ("p", "p"),
-    "p_value": ("p", "p"),
-    "statistic": ("Test statistic", "Toetsingsgrootheid"),
-    "df": ("df", "vg"),
-    "n": ("n", "n"),
-    "events": ("Events", "Gebeurtenissen"),
-    "at_risk": ("At risk", "In risicoset"),
-    "group": ("Group", "Groep"),
-    "arm": ("Arm", "Arm"),
-    "cohort": ("Cohort", "Cohort"),
-    "time": ("Time", "Tijd"),
-    "median": ("Median", "Mediaan"),
-    "mean": ("Mean", "Gemiddelde"),
-    "sd": ("SD", "SD"),
-    "proportion": ("Proportion", "Proportie"),
-    "percent": ("%", "%"),
-    "rmst": ("Restricted mean time", "Beperkte gemiddelde tijd"),
-    "risk_treated": ("Risk, {index}", "Risico, {index}"),
-    "risk_reference": ("Risk, {comparator}", "Risico, {comparator}"),
-    "risk_difference": ("Risk difference", "Risicoverschil"),
-    "risk_ratio": ("Risk ratio", "Relatief risico"),
-    "odds_ratio": ("Odds ratio", "Oddsratio"),
-    "wave": ("Wave", "Meetmoment"),
-    "assessed": ("Assessed", "Gemeten"),
-    "not_assessed": ("Not assessed", "Niet gemeten"),
-    "mean_rung": ("Mean rung", "Gemiddelde trede"),
-    "planned": ("Meetings planned", "Geplande bijeenkomsten"),
-    "mean_attended": ("Meetings attended, mean", "Bijgewoonde bijeenkomsten, gemiddeld"),
-    "completers": ("Completers", "Afmakers"),
-}
+    str(k): (str(v[0]), str(v[1])) for k, v in yaml.safe_load(
+        (resources.files("kow_research.report") / "column_labels.yaml").read_text(
+            encoding="utf-8")).items()}
 #: ``"{label} (95% CI)"``: the header of an estimate shown with its interval
 CI_LABEL: dict[str, str] = {"en": "{label} ({level}% CI)", "nl": "{label} ({level}%-BI)"}
 YES_NO: dict[str, tuple[str, str]] = {"en": ("yes", "no"), "nl": ("ja", "nee")}
@@ -280,7 +253,7 @@ def format_p(p: Any, *, language: str = "en", decimals: int = 3,
     return _digits(d, lang, decimals, False)
 
 
-def format_ci(estimate: Any, lower: Any, upper: Any, *, language: str = "en",
+def format_ci(estimate: Any, *, lower: Any, upper: Any, language: str = "en",
               decimals: int = 2, missing: str = MISSING) -> str:
     """An estimate with its confidence interval: ``0.25 (0.18–0.33)``.
 
@@ -303,11 +276,13 @@ def format_ci(estimate: Any, lower: Any, upper: Any, *, language: str = "en",
 
     Examples
     --------
-    >>> format_ci(0.25, 0.18, 0.33), format_ci(0.25, 0.18, 0.33, language="nl")
-    ('0.25 (0.18–0.33)', '0,25 (0,18–0,33)')
-    >>> format_ci(-0.1, -0.25, 0.05, language="nl")
+    >>> format_ci(0.25, lower=0.18, upper=0.33)
+    '0.25 (0.18–0.33)'
+    >>> format_ci(0.25, lower=0.18, upper=0.33, language="nl")
+    '0,25 (0,18–0,33)'
+    >>> format_ci(-0.1, lower=-0.25, upper=0.05, language="nl")
     '−0,10 (−0,25 tot 0,05)'
-    >>> format_ci(1.8, float("nan"), 2.2, decimals=1)
+    >>> format_ci(1.8, lower=float("nan"), upper=2.2, decimals=1)
     '1.8'
     """
     lang = check_language(language)
@@ -536,7 +511,7 @@ def table_layout(frame: pd.DataFrame, *, spec: Mapping[str, ColumnFormat | str] 
         ``"auto"``. Every column is shown in the frame's order, less the bounds that a
         ``"ci"`` column consumes.
     language : {"en", "nl"}, default "en"
-    labels, fields, alpha
+    labels, fields, alpha : optional
         As in :func:`column_label`.
     index : bool, optional
         Show the index as the first column; by default only a named or non-default one
@@ -593,7 +568,7 @@ def table_layout(frame: pd.DataFrame, *, spec: Mapping[str, ColumnFormat | str] 
             if fmt.label is None:
                 head = CI_LABEL[lang].format(label=head, level=_level(alpha, lang))
             dec = fmt.decimals if fmt.decimals is not None else DEFAULT_DECIMALS["ci"]
-            col = [format_ci(e, lo, hi, language=lang, decimals=dec)
+            col = [format_ci(e, lower=lo, upper=hi, language=lang, decimals=dec)
                    for e, lo, hi in zip(series, data[fmt.lower], data[fmt.upper], strict=True)]
             vals = [None if _missing(e) else e for e in series]
         else:
@@ -620,7 +595,7 @@ def format_table(frame: pd.DataFrame, *, spec: Mapping[str, ColumnFormat | str] 
     ----------
     frame : pandas.DataFrame
         The numbers.
-    spec, language, labels, fields, alpha, index
+    spec, language, labels, fields, alpha, index : optional
         As in :func:`table_layout`.
 
     Returns
