@@ -164,6 +164,8 @@ class Table:
         if not isinstance(self.frame, pd.DataFrame):
             raise TypeError(f"Table {self.caption!r}: frame must be a DataFrame, got "
                             f"{type(self.frame).__name__}")
+        if self.frame.shape[1] == 0:
+            raise ValueError(f"Table {self.caption!r}: the frame has no columns")
         object.__setattr__(self, "frame", self.frame.copy())
         if isinstance(self.notes, str):
             object.__setattr__(self, "notes", (self.notes,))

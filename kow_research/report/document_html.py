@@ -12,6 +12,7 @@ import base64
 import html
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from kow_research._version import __version__
 from kow_research.report.document import (
@@ -37,7 +38,7 @@ CSS = """
 html { font-family: "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans",
        sans-serif; color: var(--ink); background: #eef0f3; }
 body { margin: 0; font-size: 10.5pt; line-height: 1.5; }
-main { max-width: 178mm; margin: 0 auto 12mm; padding: 14mm 14mm 16mm; background: #fff;
+main { max-width: 190mm; margin: 0 auto 12mm; padding: 14mm 14mm 16mm; background: #fff;
        box-shadow: 0 1px 4px rgba(0,0,0,.12); position: relative; z-index: 1; }
 .banner { position: sticky; top: 0; z-index: 3; background: var(--banner); color: #fff;
           text-align: center; font-size: 9pt; font-weight: 700; letter-spacing: .08em;
@@ -59,13 +60,13 @@ h3 { font-size: 11.5pt; margin: 14pt 0 4pt; break-after: avoid; }
 h4 { font-size: 10.5pt; font-style: italic; font-weight: 600; margin: 10pt 0 2pt;
      break-after: avoid; }
 p { margin: 0 0 7pt; }
-.table-block { margin: 14pt 0 16pt; }
+.table-block { margin: 14pt 0 16pt; overflow-x: auto; }
 table.data { border-collapse: collapse; width: 100%; font-size: 9.5pt; line-height: 1.35;
              font-variant-numeric: tabular-nums lining-nums; }
 table.data caption { caption-side: top; text-align: left; font-size: 9.5pt;
                      padding: 0 0 5pt; line-height: 1.4; }
 .label { font-weight: 700; }
-table.data th, table.data td { padding: 3.5pt 6pt; vertical-align: top; }
+table.data th, table.data td { padding: 3.5pt 4.5pt; vertical-align: top; }
 table.data th:first-child, table.data td:first-child { padding-left: 0; }
 table.data th:last-child, table.data td:last-child { padding-right: 0; }
 table.data thead th { font-weight: 600; text-align: left; vertical-align: bottom;
@@ -142,7 +143,7 @@ def _figure_src(fig: Figure, page_dir: Path | None, embed: bool, prefer_svg: boo
     target = fig.svg if use_svg and fig.svg is not None else fig.image
     assert isinstance(target, Path)
     rel = os.path.relpath(target.resolve(), page_dir.resolve())
-    return html.escape(Path(rel).as_posix(), quote=True)
+    return html.escape(quote(Path(rel).as_posix()), quote=True)
 
 
 def _table(doc: Document, block: Table) -> str:

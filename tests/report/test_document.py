@@ -308,3 +308,25 @@ def test_pdf_keeps_the_typst_project_when_asked(figure_files, tmp_path):
     assert {p.name for p in (tmp_path / "typ").iterdir()} == {"main.typ", "document.json",
                                                               "figure-1.svg"}
     assert "@preview" not in (tmp_path / "typ" / "main.typ").read_text()   # no package import
+
+
+def test_text_is_never_markup(tmp_path):
+    """Typst and HTML special characters in the content are printed, not interpreted."""
+    tricky = '#set page(paper: "a5") $x^2$ <lbl> @ref _u_ [b] \\ <script>alert(1)</script>'
+    df = pd.DataFrame({"label": [tricky], "n": [5]})
+    doc = Document(tricky, simulated=True).add(Heading(tricky), Paragraph(tricky),
+                                               Table(df, caption=tricky))
+    page1 = pypdf.PdfReader(to_pdf(doc, path=tmp_path / "t.pdf")).pages[0]
+    text = page1.extract_text()
+    # title, heading, paragraph, caption, cell and footer
+    assert text.count("$x^2$ <lbl> @ref _u_ [b]") == 6
+    assert round(float(page1.mediabox.width)) == 595                 # still A4, not A5
+    page = to_html(doc)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    word = docx.Document(to_docx(doc, path=tmp_path / "t.docx"))
+    assert word.tables[0].cell(1, 0).text == tricky.replace("\\\\", "\\")
+
+
+def test_empty_table_is_refused():
+    with pytest.raises(ValueError, match="no columns"):
+        Table(pd.DataFrame(), caption="empty")
