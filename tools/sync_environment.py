@@ -25,7 +25,8 @@ CONDA_PYTHON = "3.11"
 #: PyPI name -> conda-forge name, where they differ
 CONDA_NAMES: dict[str, str] = {"build": "python-build"}
 #: packages that conda-forge does not carry: installed by pip inside the conda environment
-PIP_ONLY: set[str] = {"sphinx-mathjax-offline"}
+#: (typst: conda-forge's "typst" is the Typst command-line program, not this Python binding)
+PIP_ONLY: set[str] = {"sphinx-mathjax-offline", "typst"}
 
 HEADER = """\
 # Conda environment for kow_research, generated from requirements-dev.lock by
