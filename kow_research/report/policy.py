@@ -1,0 +1,891 @@
+"""One disclosure policy per report: what may be published, and how hidden cells are marked.
+
+Everything in a report folder is an export of special-category (health) data. A single
+:class:`DisclosurePolicy` — read from the ``disclosure`` entry of ``study.yaml`` or given on the
+command line — is passed to every table, figure and notebook, so that one threshold and one set
+of markers hold for the whole report.
+
+Rules
+-----
+1. **Primary suppression.** A count of ``1`` to ``k - 1`` persons is shown as ``"<k"``
+   (the *primary marker*). Zero is shown: it discloses no person.
+2. **Secondary (complementary) suppression.** Where cells add up to a total the reader knows
+   (the levels of a characteristic plus its missing row add up to the group size; the cells of
+   a row add up to a row total), hidden cells must not be recoverable by subtraction. The
+   ``"smallest"`` method hides the smallest other non-zero cell of the partition (a zero cell
+   when no non-zero cell is left) whenever the hidden cells of a partition could be solved:
+
+   * one hidden cell in the partition, or
+   * several, but their sum is the least they can hold (every ``<k`` cell is 1 and every
+     other hidden cell 0) or, without other hidden cells, the most (every ``<k`` cell is
+     ``k - 1``).
+
+   It repeats until nothing changes (hiding a cell can expose a crossing partition). A cell
+   hidden only to protect another shows the *secondary marker* (default ``"×"``), never
+   ``"<k"``: it may hold any number of persons.
+3. **Derived statistics.** A statistic computed from a hidden count — a percentage, mean, SD
+   or SMD — is not shown (``derived="suppress"``) so the count cannot be solved back from it;
+   percentages and means that are shown are rounded (by default percentages to whole numbers,
+   means to one decimal, SMDs to two).
+4. **Figures** show small counts as ``"<k"`` unless ``small_counts_in_figures=True``.
+
+These are the primary/secondary rules of statistical offices (CBS, ONS; Hundepool et al.
+2012). They protect each partition on its own; recovery across several tables (linked
+margins, a mean times its denominator, an SMD inverted by brute force) is checked afterwards by
+:class:`kow_research.report.ledger.DisclosureLedger`.
+
+References
+----------
+Hundepool A, Domingo-Ferrer J, Franconi L, et al. (2012). *Statistical Disclosure Control*.
+Wiley, chapter 4 (frequency tables, primary and secondary suppression).
+Statistics Netherlands (CBS). Output guidelines for microdata (remote access): tables must be
+based on at least 10 units per cell.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kow_research.core.checks import check_choice
+from kow_research.report.labels import check_language
+
+SECONDARY_METHODS: tuple[str, ...] = ("smallest",)
+DERIVED_RULES: tuple[str, ...] = ("suppress", "round")
+#: reasons a cell can be hidden, as returned by :meth:`DisclosurePolicy.reasons`
+REASONS: tuple[str, ...] = ("", "primary", "secondary", "derived")
+
+#: the presets; ``strict`` follows Statistics Netherlands' remote-access output checks (k = 10)
+PRESETS: dict[str, dict[str, Any]] = {
+    "default": {"k": 5},
+    "strict": {"k": 10},
+}
+
+#: the footnote sentences, (English, Dutch)
+NOTE_TEXTS: dict[str, tuple[str, str]] = {
+    "primary": ("{primary}: fewer than {k} persons (1 to {k_1}).",
+                "{primary}: minder dan {k} personen (1 tot en met {k_1})."),
+    "secondary": ("{secondary}: not shown so that a cell marked {primary} cannot be "
+                  "calculated from a total or another statistic; it can hold any number, "
+                  "also {k} or more.",
+                  "{secondary}: niet getoond, zodat een cel met {primary} niet uit een totaal "
+                  "of een ander kengetal is terug te rekenen; de cel kan elk aantal bevatten, "
+                  "ook {k} of meer."),
+    "rounding": ("Percentages are rounded to {percent}, means to {mean}; no percentage or "
+                 "mean is shown for a hidden count.",
+                 "Percentages zijn afgerond op {percent}, gemiddelden op {mean}; bij een "
+                 "verborgen aantal staat geen percentage of gemiddelde."),
+    "figures": ("Figures show counts below {k} as {primary}.",
+                "Figuren tonen aantallen onder {k} als {primary}."),
+}
+
+
+def _decimals_text(d: int, language: str) -> str:
+    if language == "nl":
+        return "hele getallen" if d == 0 else ("1 decimaal" if d == 1 else f"{d} decimalen")
+    return "whole numbers" if d == 0 else ("1 decimal" if d == 1 else f"{d} decimals")
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """The disclosure rules of one report.
+
+    Parameters
+    ----------
+    k : int, default 5
+        Counts of 1 to ``k - 1`` persons are hidden (primary suppression).
+    percent_decimals : int, default 0
+        Decimals of a published percentage (0: whole numbers).
+    mean_decimals : int, default 1
+        Decimals of a published mean or SD.
+    smd_decimals : int, default 2
+        Decimals of a published standardised mean difference.
+    small_counts_in_figures : bool, default False
+        Figures may print exact counts below ``k`` (default: they show ``"<k"`` too).
+    secondary : {"smallest"}
+        Secondary-suppression method (see the module docstring).
+    secondary_marker : str, default "×"
+        Text of a cell hidden to protect another cell; must differ from ``"<k"``.
+    derived : {"suppress", "round"}
+        A statistic computed from a hidden count is hidden (``"suppress"``) or only rounded
+        (``"round"``, leaving the ledger to prove it safe).
+    name : str, default "default"
+        The preset it came from (for provenance).
+
+    Examples
+    --------
+    >>> policy = DisclosurePolicy.default()
+    >>> policy.k, policy.primary_marker, policy.secondary_marker
+    (5, '<5', '×')
+    >>> DisclosurePolicy.strict().count(7)
+    '<10'
+    """
+
+    k: int = 5
+    percent_decimals: int = 0
+    mean_decimals: int = 1
+    smd_decimals: int = 2
+    small_counts_in_figures: bool = False
+    secondary: str = "smallest"
+    secondary_marker: str = "×"
+    derived: str = "suppress"
+    name: str = "default"
+
+    def __post_init__(self) -> None:
+        if not _is_whole(self.k) or self.k < 1:
+            raise ValueError(f"disclosure k (the smallest number of persons a cell may show) "
+                             f"must be a whole number >= 1, got {self.k!r}")
+        for attr in ("percent_decimals", "mean_decimals", "smd_decimals"):
+            value = getattr(self, attr)
+            if not _is_whole(value) or not 0 <= value <= 6:
+                raise ValueError(f"disclosure {attr} must be a whole number from 0 to 6, "
+                                 f"got {value!r}")
+        if not isinstance(self.small_counts_in_figures, bool):
+            raise ValueError("disclosure small_counts_in_figures must be true or false, got "
+                             f"{self.small_counts_in_figures!r}")
+        check_choice("disclosure secondary", self.secondary, SECONDARY_METHODS)
+        check_choice("disclosure derived", self.derived, DERIVED_RULES)
+        marker = self.secondary_marker
+        if not isinstance(marker, str) or not marker.strip() or marker == self.primary_marker \
+                or any(ch.isdigit() for ch in marker):
+            raise ValueError(f"disclosure secondary_marker must be a short text without digits "
+                             f"that differs from the primary marker {self.primary_marker!r}, "
+                             f"got {marker!r}")
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def default(cls) -> DisclosurePolicy:
+        """The default policy: ``k = 5``.
+
+        Returns
+        -------
+        DisclosurePolicy
+
+        Examples
+        --------
+        >>> DisclosurePolicy.default().k
+        5
+        """
+        return cls.preset("default")
+
+    @classmethod
+    def strict(cls) -> DisclosurePolicy:
+        """The strict policy: ``k = 10``, as in Statistics Netherlands' (CBS) remote-access
+        output checks.
+
+        Returns
+        -------
+        DisclosurePolicy
+
+        Examples
+        --------
+        >>> DisclosurePolicy.strict().primary_marker
+        '<10'
+        """
+        return cls.preset("strict")
+
+    @classmethod
+    def preset(cls, name: str) -> DisclosurePolicy:
+        """The policy of a named preset.
+
+        Parameters
+        ----------
+        name : {"default", "strict"}
+
+        Returns
+        -------
+        DisclosurePolicy
+
+        Examples
+        --------
+        >>> DisclosurePolicy.preset("strict").name
+        'strict'
+        """
+        check_choice("disclosure preset", name, PRESETS)
+        return cls(**PRESETS[name], name=name)
+
+    @classmethod
+    def from_design(cls, design: Mapping[str, Any] | Any) -> DisclosurePolicy:
+        """The policy declared in a study design (the ``disclosure`` entry of ``study.yaml``).
+
+        Parameters
+        ----------
+        design : mapping or StudyDesign
+            A whole design (its ``disclosure`` entry is read; no entry: the default policy)
+            or the entry itself, e.g. ``{"preset": "strict"}`` or ``{"k": 5,
+            "percent_decimals": 1}``. ``preset`` picks the starting point, the other keys
+            (the fields of this class) override it.
+
+        Returns
+        -------
+        DisclosurePolicy
+
+        Raises
+        ------
+        ValueError
+            For an unknown key, preset or an invalid value (the message names it).
+
+        Examples
+        --------
+        >>> DisclosurePolicy.from_design({"disclosure": {"preset": "strict"}}).k
+        10
+        >>> DisclosurePolicy.from_design({"k": 7, "percent_decimals": 1}).count(6)
+        '<7'
+        """
+        entry: Any
+        if isinstance(design, Mapping):
+            known = {f.name for f in fields(cls)} | {"preset"}
+            if "disclosure" in design:
+                entry = design["disclosure"]
+            elif set(design) <= known:
+                entry = design
+            else:
+                entry = {}
+        elif hasattr(design, "get"):
+            entry = design.get("disclosure", {})
+        else:
+            raise TypeError(f"from_design takes a mapping or a StudyDesign, got "
+                            f"{type(design).__name__}")
+        if entry is None:
+            entry = {}
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"study.yaml: disclosure must be a mapping such as {{k: 5}}, "
+                             f"got {entry!r}")
+        allowed = [f.name for f in fields(cls) if f.name != "name"]
+        unknown = sorted(set(entry) - set(allowed) - {"preset"})
+        if unknown:
+            raise ValueError(f"study.yaml: unknown disclosure entr"
+                             f"{'y' if len(unknown) == 1 else 'ies'} {unknown}; known entries "
+                             f"are {['preset', *allowed]}")
+        preset = entry.get("preset", "default")
+        try:
+            base = cls.preset(preset)
+            values = {key: entry[key] for key in allowed if key in entry}
+            policy = replace(base, **values)
+        except ValueError as exc:
+            raise ValueError(f"study.yaml: {exc}") from None
+        return policy
+
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as plain values (for ``provenance.json``).
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> DisclosurePolicy.default().to_dict()["k"]
+        5
+        """
+        return asdict(self)
+
+    # ------------------------------------------------------------------ single values
+    @property
+    def primary_marker(self) -> str:
+        """The text of a primary-suppressed cell, ``"<k"``."""
+        return f"<{self.k}"
+
+    def is_small(self, n: Any) -> bool:
+        """Whether ``n`` persons is a count that must be hidden (``0 < n < k``).
+
+        Parameters
+        ----------
+        n : int or float
+            A number of persons (missing: False).
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> p = DisclosurePolicy.default()
+        >>> p.is_small(0), p.is_small(4), p.is_small(5)
+        (False, True, False)
+        """
+        if _missing(n):
+            return False
+        v = float(n)
+        return math.isfinite(v) and 0 < v < self.k
+
+    def count(self, n: Any) -> str:
+        """A single published count: ``"<k"`` when ``0 < n < k``, else the number.
+
+        Parameters
+        ----------
+        n : int or float
+            Number of persons (missing: an empty string).
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        ValueError
+            If ``n`` is negative or not a whole number.
+
+        Examples
+        --------
+        >>> p = DisclosurePolicy.default()
+        >>> [p.count(x) for x in (0, 3, 53.0, None)]
+        ['0', '<5', '53', '']
+        """
+        if _missing(n):
+            return ""
+        v = float(n)
+        if not math.isfinite(v) or v < 0 or v != round(v):
+            raise ValueError(f"a count must be a whole number >= 0, got {n!r}")
+        return self.primary_marker if self.is_small(v) else str(int(v))
+
+    def figure_count(self, n: Any) -> str:
+        """A count printed in a figure (an at-risk table, a heat map, a flow diagram).
+
+        Parameters
+        ----------
+        n : int or float
+            Number of persons.
+
+        Returns
+        -------
+        str
+            The exact number when ``small_counts_in_figures`` is True, else :meth:`count`.
+
+        Examples
+        --------
+        >>> DisclosurePolicy.default().figure_count(2)
+        '<5'
+        >>> DisclosurePolicy(small_counts_in_figures=True).figure_count(2)
+        '2'
+        """
+        if self.small_counts_in_figures and not _missing(n):
+            return str(int(float(n)))
+        return self.count(n)
+
+    def round_percent(self, value: float) -> float:
+        """A percentage rounded to ``percent_decimals``.
+
+        Parameters
+        ----------
+        value : float
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> DisclosurePolicy.default().round_percent(46.0869)
+        46.0
+        """
+        return float(round(float(value), self.percent_decimals))
+
+    def round_mean(self, value: float) -> float:
+        """A mean (or SD) rounded to ``mean_decimals``.
+
+        Parameters
+        ----------
+        value : float
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> DisclosurePolicy.default().round_mean(3.0588235294117645)
+        3.1
+        """
+        return float(round(float(value), self.mean_decimals))
+
+    def percent(self, x: Any, n: Any, *, symbol: bool = True) -> str:
+        """A published percentage ``100 x / n``, rounded, or the marker when a count is small.
+
+        Parameters
+        ----------
+        x : int
+            Persons in the numerator.
+        n : int
+            Persons in the denominator.
+        symbol : bool, default True
+            Append ``"%"``.
+
+        Returns
+        -------
+        str
+            ``"<k"`` when ``x`` or ``n`` is a hidden count (no percentage is shown for it),
+            an empty string when ``n`` is 0 or missing.
+
+        Examples
+        --------
+        >>> p = DisclosurePolicy.default()
+        >>> p.percent(53, 115), p.percent(3, 115), p.percent(53, 115, symbol=False)
+        ('46%', '<5', '46')
+        """
+        if _missing(n) or _missing(x) or float(n) == 0:
+            return ""
+        if self.is_small(x) or self.is_small(n):
+            return self.primary_marker
+        text = f"{100 * float(x) / float(n):.{self.percent_decimals}f}"
+        return text + ("%" if symbol else "")
+
+    def n_percent(self, x: Any, n: Any) -> str:
+        """A Table-1 cell ``"x (p%)"``, or ``"<k"`` when ``x`` is small.
+
+        Parameters
+        ----------
+        x : int
+            Persons with the characteristic.
+        n : int
+            Persons with a known value (the denominator).
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> p = DisclosurePolicy.default()
+        >>> p.n_percent(53, 115), p.n_percent(0, 115), p.n_percent(2, 115)
+        ('53 (46%)', '0 (0%)', '<5')
+        """
+        if self.is_small(x):
+            return self.primary_marker
+        shown = self.count(x)
+        pct = self.percent(x, n)
+        return f"{shown} ({pct})" if pct else shown
+
+    def mean(self, value: float, *, n: Any, sd: float | None = None) -> str:
+        """A published mean (SD), rounded, or ``"<k"`` when fewer than ``k`` persons are behind it.
+
+        Parameters
+        ----------
+        value : float
+            The mean.
+        n : int
+            Persons behind the mean.
+        sd : float, optional
+            Standard deviation, shown in parentheses.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> p = DisclosurePolicy.default()
+        >>> p.mean(37.24, n=115, sd=9.93), p.mean(3.0588235294117645, n=17), p.mean(2.5, n=4)
+        ('37.2 (9.9)', '3.1', '<5')
+        """
+        if _missing(n) or float(n) == 0 or _missing(value):
+            return ""
+        if self.is_small(n):
+            return self.primary_marker
+        d = self.mean_decimals
+        text = f"{float(value):.{d}f}"
+        return text + (f" ({float(sd):.{d}f})" if sd is not None and not _missing(sd) else "")
+
+    def smd(self, value: float) -> str:
+        """A published standardised mean difference, rounded to ``smd_decimals``.
+
+        Parameters
+        ----------
+        value : float
+
+        Returns
+        -------
+        str
+            Empty for a missing value.
+
+        Examples
+        --------
+        >>> DisclosurePolicy.default().smd(0.6253)
+        '0.63'
+        """
+        return "" if _missing(value) else f"{float(value):.{self.smd_decimals}f}"
+
+    def curve_visible(self, n_risk: Any) -> np.ndarray:
+        """Where a survival or incidence curve may be drawn: while at least ``k`` remain at risk.
+
+        Parameters
+        ----------
+        n_risk : array_like
+            Number at risk at each time of a curve table.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            True up to (not including) the first time with fewer than ``k`` at risk; the
+            figure ends the curve there and says so in its caption.
+
+        Examples
+        --------
+        >>> DisclosurePolicy.default().curve_visible([20, 9, 5, 4, 6]).tolist()
+        [True, True, True, False, False]
+        """
+        r = np.asarray(n_risk, dtype=float)
+        ok = r >= self.k
+        return np.cumprod(ok).astype(bool) if len(ok) else ok
+
+    def note(self, language: str = "en") -> str:
+        """The footnote that explains both markers and the rounding, in English or Dutch.
+
+        Parameters
+        ----------
+        language : {"en", "nl"}
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> print(DisclosurePolicy.default().note("nl"))  # doctest: +NORMALIZE_WHITESPACE
+        <5: minder dan 5 personen (1 tot en met 4). ×: niet getoond, zodat een cel met <5
+        niet uit een totaal of een ander kengetal is terug te rekenen; de cel kan elk aantal
+        bevatten, ook 5 of meer. Percentages zijn afgerond op hele getallen, gemiddelden op
+        1 decimaal; bij een verborgen aantal staat geen percentage of gemiddelde. Figuren
+        tonen aantallen onder 5 als <5.
+        """
+        lang = check_language(language)
+        i = 0 if lang == "en" else 1
+        values = {"primary": self.primary_marker, "secondary": self.secondary_marker,
+                  "k": self.k, "k_1": self.k - 1,
+                  "percent": _decimals_text(self.percent_decimals, lang),
+                  "mean": _decimals_text(self.mean_decimals, lang)}
+        keys = ["primary", "secondary", "rounding"]
+        if not self.small_counts_in_figures:
+            keys.append("figures")
+        return " ".join(NOTE_TEXTS[key][i].format(**values) for key in keys)
+
+    # ------------------------------------------------------------------ tables
+    def reasons(self, counts: pd.DataFrame, *, blocks: Sequence[Any] | None = None,
+                row_totals: bool = False, col_totals: bool = False,
+                counted: pd.DataFrame | None = None,
+                derived_from: Mapping[tuple[Hashable, Hashable],
+                                      Sequence[tuple[Hashable, Hashable]]] | None = None
+                ) -> pd.DataFrame:
+        """Which cells of a table to hide, and why.
+
+        Parameters
+        ----------
+        counts : pandas.DataFrame
+            The number of persons behind each cell (``inf`` or NaN: not a count, e.g. an SMD
+            column, never hidden for its own sake).
+        blocks : sequence, optional
+            A label per row; rows sharing a label partition each column's total (the levels
+            and the missing row of one characteristic). ``None``/NaN: in no partition.
+        row_totals : bool, default False
+            The cells of each row add up to a published row total.
+        col_totals : bool, default False
+            The cells of each column add up to a published column total.
+        counted : pandas.DataFrame of bool, optional
+            Cells that show their count and so take part in partitions (default: every
+            finite cell). A "mean (SD)" cell is not counted: it is hidden when fewer than
+            ``k`` persons are behind it, never to protect another cell.
+        derived_from : mapping, optional
+            ``{(row, column): [(row, column), ...]}``: a cell whose statistic is computed from
+            other cells' counts (an SMD from the level counts, the percentages of a column
+            from its missing count). When one of them is hidden the cell is ``"derived"``.
+
+        Returns
+        -------
+        pandas.DataFrame of str
+            Same shape: ``""`` (shown), ``"primary"``, ``"secondary"`` or ``"derived"``.
+
+        Examples
+        --------
+        >>> counts = pd.DataFrame({"KOW": [61, 53, 1]}, index=["female", "male", "other"])
+        >>> DisclosurePolicy.default().reasons(counts, blocks=["sex"] * 3)["KOW"].tolist()
+        ['', 'secondary', 'primary']
+        """
+        c = counts.to_numpy(dtype=float)
+        finite = np.isfinite(c)
+        if (c[finite] < 0).any():
+            raise ValueError("counts must be >= 0; a negative count was given")
+        primary = finite & (c > 0) & (c < self.k)
+        usable = finite.copy()
+        if counted is not None:
+            if counted.shape != counts.shape:
+                raise ValueError(f"counted has shape {counted.shape}, counts {counts.shape}; "
+                                 "give one flag per cell")
+            usable &= counted.to_numpy(dtype=bool)
+        n_rows, n_cols = c.shape
+        sets: list[np.ndarray] = []
+        if blocks is not None:
+            labels = np.asarray(list(blocks), dtype=object)
+            if len(labels) != n_rows:
+                raise ValueError(f"blocks must have one label per row: got {len(labels)} "
+                                 f"labels for {n_rows} rows")
+            keep = pd.notna(pd.Series(labels)).to_numpy()
+            for label in pd.unique(labels[keep]):
+                rows = np.flatnonzero(keep & (labels == label))
+                sets.extend(rows * n_cols + j for j in range(n_cols))
+        if row_totals:
+            sets.extend(np.arange(n_cols) + i * n_cols for i in range(n_rows))
+        if col_totals:
+            sets.extend(np.arange(n_rows) * n_cols + j for j in range(n_cols))
+        hidden = _secondary(c.ravel(), primary.ravel(), usable.ravel(), sets, self.k)
+        out = np.full(c.shape, "", dtype=object)
+        out[hidden.reshape(c.shape)] = "secondary"
+        out[primary] = "primary"
+        if derived_from:
+            rows_ix, cols_ix = counts.index, counts.columns
+            changed = True
+            while changed:   # a derived cell can itself feed another
+                changed = False
+                for target, sources in derived_from.items():
+                    i, j = _position(rows_ix, cols_ix, target)
+                    if out[i, j]:
+                        continue
+                    if any(out[_position(rows_ix, cols_ix, s)] for s in sources):
+                        out[i, j] = "derived"
+                        changed = True
+        return pd.DataFrame(out, index=counts.index, columns=counts.columns)
+
+    def suppress(self, table: pd.DataFrame, *, counts: pd.DataFrame,
+                 blocks: Sequence[Any] | None = None, row_totals: bool = False,
+                 col_totals: bool = False, counted: pd.DataFrame | None = None,
+                 derived_from: Mapping[tuple[Hashable, Hashable],
+                                       Sequence[tuple[Hashable, Hashable]]] | None = None
+                 ) -> pd.DataFrame:
+        """The table as it may be published: small counts ``"<k"``, protecting cells ``"×"``.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            The cells as they will be shown (numbers or text such as ``"53 (46%)"``).
+        counts : pandas.DataFrame
+            Same shape: the persons behind each cell.
+        blocks, row_totals, col_totals, counted, derived_from
+            See :meth:`reasons`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A new object-dtype frame: primary cells ``"<k"``, secondary cells the secondary
+            marker; a derived cell that also shows a count (``"53 (46%)"``) keeps only the
+            count, a pure statistic (a mean, an SMD) shows the secondary marker (with
+            ``derived="round"`` derived cells are left as given). ``attrs["disclosure"]``
+            holds the policy name, ``k``, the number of cells hidden for each reason and
+            ``hidden``, a list of ``(row, column, reason)``.
+
+        Examples
+        --------
+        The Table-1 case: "other" holds 1 person (primary), so the smallest other sex cell,
+        53 men, is hidden to protect it — and says so with "×", not "<5":
+
+        >>> counts = pd.DataFrame({"KOW": [61, 53, 1]}, index=["female", "male", "other"])
+        >>> shown = pd.DataFrame({"KOW": ["61 (53%)", "53 (46%)", "1 (1%)"]}, index=counts.index)
+        >>> out = DisclosurePolicy.default().suppress(shown, counts=counts, blocks=["sex"] * 3)
+        >>> out["KOW"].tolist()
+        ['61 (53%)', '×', '<5']
+        >>> out.attrs["disclosure"]["hidden"]
+        [('male', 'KOW', 'secondary'), ('other', 'KOW', 'primary')]
+        """
+        if table.shape != counts.shape:
+            raise ValueError(f"table has shape {table.shape} but counts has {counts.shape}; "
+                             "give one count per cell")
+        why = self.reasons(counts, blocks=blocks, row_totals=row_totals, col_totals=col_totals,
+                           counted=counted, derived_from=derived_from)
+        reason = why.to_numpy()
+        is_counted = (np.isfinite(counts.to_numpy(dtype=float)) if counted is None
+                      else counted.to_numpy(dtype=bool))
+        out = table.astype(object).copy()
+        values = out.to_numpy(dtype=object, copy=True)
+        for i, j in zip(*np.nonzero(reason != ""), strict=True):
+            r = reason[i, j]
+            if r == "primary":
+                values[i, j] = self.primary_marker
+            elif r == "secondary":
+                values[i, j] = self.secondary_marker
+            elif self.derived == "suppress":
+                values[i, j] = (_count_part(values[i, j]) if is_counted[i, j]
+                                else self.secondary_marker)
+        out = pd.DataFrame(values, index=table.index, columns=table.columns)
+        out.attrs = dict(table.attrs)
+        hidden = [(table.index[i], table.columns[j], str(reason[i, j]))
+                  for i, j in zip(*np.nonzero(reason != ""), strict=True)]
+        out.attrs["disclosure"] = {
+            "policy": self.name, "k": int(self.k),
+            **{r: int((reason == r).sum()) for r in REASONS[1:]},
+            "hidden": hidden}
+        return out
+
+    def suppress_columns(self, frame: pd.DataFrame, *, counts: Sequence[str] | str,
+                         partitions: Sequence[Any] | None = None, row_totals: bool = False,
+                         means: Mapping[str, str] | None = None,
+                         percents: Mapping[str, tuple[str, str]] | None = None
+                         ) -> pd.DataFrame:
+        """Disclosure control of a long aggregate table (one count per row and column).
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            E.g. an attrition table (column ``n``) or the ladder by wave (``assessed``,
+            ``not_assessed``, ``mean_rung``).
+        counts : str or sequence of str
+            The count columns.
+        partitions : sequence, optional
+            A label per row; rows sharing a label add up, in each count column, to a total
+            the reader knows (exclusion reasons plus "analysed" add up to "entered").
+        row_totals : bool, default False
+            The count columns of each row add up to a published total (``assessed`` plus
+            ``not_assessed`` is the cohort size).
+        means : mapping, optional
+            ``{mean column: count column}``: rounded to ``mean_decimals``, hidden when its
+            count is hidden.
+        percents : mapping, optional
+            ``{percent column: (numerator column, denominator column)}``: rounded to
+            ``percent_decimals``, hidden when either count is hidden.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy; count columns as object (numbers or markers), statistics rounded or
+            marked; ``attrs["disclosure"]`` as in :meth:`suppress`.
+
+        Examples
+        --------
+        Per wave, ``assessed`` plus ``not_assessed`` is the cohort size (20). With 3 not
+        assessed at T6, 17 assessed is hidden with it, and so is the mean rung whose
+        printed digits (52/17 = 3.0588…) would give 17 away:
+
+        >>> ladder = pd.DataFrame({"wave": ["T0", "T6"], "assessed": [20, 17],
+        ...                        "not_assessed": [0, 3], "mean_rung": [2.85, 52 / 17]})
+        >>> out = DisclosurePolicy.default().suppress_columns(
+        ...     ladder, counts=["assessed", "not_assessed"], row_totals=True,
+        ...     means={"mean_rung": "assessed"})
+        >>> out[["assessed", "not_assessed", "mean_rung"]].values.tolist()
+        [[20, 0, 2.9], ['×', '<5', '×']]
+        """
+        cols = [counts] if isinstance(counts, str) else list(counts)
+        means = dict(means or {})
+        percents = dict(percents or {})
+        wanted = cols + list(means) + list(means.values()) + list(percents) + [
+            c for pair in percents.values() for c in pair]
+        missing = [c for c in dict.fromkeys(wanted) if c not in frame.columns]
+        if missing:
+            raise ValueError(f"column(s) {missing} not in the table; columns are "
+                             f"{list(frame.columns)}")
+        for stat, source in [*means.items(), *((p, a) for p, (a, _) in percents.items())]:
+            if source not in cols:
+                raise ValueError(f"{stat!r} is computed from {source!r}, which is not one of "
+                                 f"the count columns {cols}")
+        count_frame = frame[cols].astype(float)
+        why = self.reasons(count_frame.reset_index(drop=True), blocks=partitions,
+                           row_totals=row_totals)
+        out = frame.copy()
+        hidden: list[tuple[Any, Any, str]] = []
+        for c in cols:
+            reason = why[c].to_numpy()
+            col = frame[c].astype(object).copy()
+            col[reason == "primary"] = self.primary_marker
+            col[reason == "secondary"] = self.secondary_marker
+            col = col.map(lambda v: int(v) if isinstance(v, (int, float, np.integer,
+                                                               np.floating))
+                          and not _missing(v) and float(v).is_integer() else v)
+            out[c] = col
+            hidden += [(frame.index[i], c, str(reason[i])) for i in np.flatnonzero(reason)]
+        for stat, source in means.items():
+            gone = why[source].to_numpy() != ""
+            out[stat] = self._stat_column(frame[stat], gone, self.round_mean)
+            hidden += [(frame.index[i], stat, "derived") for i in np.flatnonzero(gone)]
+        for stat, (num, den) in percents.items():
+            gone = (why[num].to_numpy() != "") | (
+                why[den].to_numpy() != "" if den in cols else np.zeros(len(frame), bool))
+            out[stat] = self._stat_column(frame[stat], gone, self.round_percent)
+            hidden += [(frame.index[i], stat, "derived") for i in np.flatnonzero(gone)]
+        out.attrs = dict(frame.attrs)
+        out.attrs["disclosure"] = {
+            "policy": self.name, "k": int(self.k),
+            **{r: sum(1 for h in hidden if h[2] == r) for r in REASONS[1:]},
+            "hidden": hidden}
+        return out
+
+    def _stat_column(self, values: pd.Series, gone: np.ndarray,
+                     rounding: Any) -> pd.Series:
+        def one(v: Any) -> Any:
+            return v if _missing(v) else rounding(v)
+
+        col = values.map(one).astype(object)
+        if self.derived == "suppress":
+            col[gone] = self.secondary_marker
+        return col
+
+
+def _position(index: pd.Index, columns: pd.Index,
+              key: tuple[Hashable, Hashable]) -> tuple[int, int]:
+    try:
+        row, col = key
+        i, j = index.get_loc(row), columns.get_loc(col)
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"derived_from refers to cell {key!r}, which is not a (row, column) "
+                         "label pair of the table") from None
+    if not isinstance(i, (int, np.integer)) or not isinstance(j, (int, np.integer)):
+        raise ValueError(f"cell {key!r} is not unique in the table; give unique row and column "
+                         "labels")
+    return int(i), int(j)
+
+
+def _count_part(value: Any) -> Any:
+    """``"53 (46%)"`` -> ``"53"``: the count of a count-and-percentage cell."""
+    return value.split(" (", 1)[0] if isinstance(value, str) else value
+
+
+def _needs_more(c: np.ndarray, hidden_set: np.ndarray, primary: np.ndarray, k: int) -> bool:
+    """Whether the hidden cells of one partition could be solved from its total."""
+    n_hidden = len(hidden_set)
+    if n_hidden == 0:
+        return False
+    if n_hidden == 1:
+        return True
+    r = float(c[hidden_set].sum())
+    n_primary = int(primary[hidden_set].sum())
+    lowest = n_primary                      # every <k cell 1, every other hidden cell 0
+    if r == lowest:
+        return True
+    if n_primary == n_hidden and r == n_primary * (k - 1):
+        return True                         # every <k cell k - 1
+    return False
+
+
+def _secondary(c: np.ndarray, primary: np.ndarray, usable: np.ndarray,
+               sets: list[np.ndarray], k: int) -> np.ndarray:
+    """Flat mask of every hidden cell (primary and secondary) under the "smallest" rule."""
+    hide = primary.copy()
+    changed = True
+    while changed:
+        changed = False
+        for cells in sets:
+            cells = cells[usable[cells]]
+            hidden_set = cells[hide[cells]]
+            if not _needs_more(c, hidden_set, primary, k):
+                continue
+            free = cells[~hide[cells]]
+            if len(free) == 0:
+                continue  # nothing left to hide with it; the published total is the problem
+            nonzero = free[c[free] > 0]
+            pool = nonzero if len(nonzero) else free
+            hide[pool[np.argmin(c[pool])]] = True
+            changed = True
+    return hide
