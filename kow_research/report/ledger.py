@@ -55,11 +55,11 @@ from kow_research.report.notebook_check import DisclosureError
 from kow_research.report.policy import DisclosurePolicy
 from kow_research.report.recovery import (
     System,
-    enumerate_assignments,
     integer_range,
     mean_denominators,
     percent_pairs,
-    smd_values,
+    printed_value,
+    smd_candidates,
 )
 
 PROBLEM_COLUMNS = ["file", "table", "row", "column", "mechanism", "detail", "recovered"]
@@ -154,18 +154,6 @@ class _Registered:
     partitions: list[Partition]
     records: list[Mean | Percent | SMD]
     figure: bool
-
-
-def _printed(value: float | str) -> tuple[float, float]:
-    """The value and half a unit of its last printed digit (plus a relative float slack)."""
-    text = value.strip().replace(",", ".") if isinstance(value, str) else repr(float(value))
-    v = float(text)
-    if "e" in text.lower():
-        mantissa, exp = text.lower().split("e")
-        d = (len(mantissa.split(".")[1]) if "." in mantissa else 0) - int(exp)
-    else:
-        d = len(text.split(".")[1]) if "." in text else 0
-    return v, 0.5 * 10.0 ** (-d) + 1e-12 * max(1.0, abs(v))
 
 
 def _parse(v: Any, where: str, policy: DisclosurePolicy | None,
@@ -538,7 +526,7 @@ class DisclosureLedger:
         for comp in comps:
             origins = "; ".join(sorted({system.origin[i] for i, r in enumerate(system.rows)
                                         if set(r) & set(comp)}))
-            ranges = {}
+            ranges: dict[int, tuple[int, int]] = {}
             for v in comp:
                 rng = integer_range(system, v, comp)
                 if rng is None:
@@ -600,7 +588,7 @@ class DisclosureLedger:
                     v_n, _ = term(rec.n, reg)
                     if rec.step is None or v_n is None:
                         continue
-                    value, tol = _printed(rec.value)
+                    value, tol = printed_value(rec.value)
                     restrict(v_n, mean_denominators(value, tol, step=float(rec.step),
                                                     lo=int(system.lo[v_n]),
                                                     hi=int(system.hi[v_n])),
@@ -610,7 +598,7 @@ class DisclosureLedger:
                     (v_x, c_x), (v_n, c_n) = term(rec.numerator, reg), term(rec.denominator, reg)
                     if v_x is None and v_n is None:
                         continue
-                    value, tol = _printed(rec.value)
+                    value, tol = printed_value(rec.value)
                     xr = (int(c_x), int(c_x)) if v_x is None else (int(system.lo[v_x]),
                                                                    int(system.hi[v_x]))
                     nr = (int(c_n), int(c_n)) if v_n is None else (int(system.lo[v_n]),
@@ -621,9 +609,9 @@ class DisclosureLedger:
                     if pairs is None:
                         not_checked.append(f"{detail}: too many combinations")
                         continue
-                    for v, col in ((v_x, 0), (v_n, 1)):
-                        if v is not None:
-                            restrict(v, pairs[:, col], "percent_times_n",
+                    for v_p, col in ((v_x, 0), (v_n, 1)):
+                        if v_p is not None:
+                            restrict(v_p, pairs[:, col], "percent_times_n",
                                      detail + " leaves one possible count")
                 else:
                     self._smd(rec, reg, label, term, system, domains, restrict, not_checked)
@@ -652,30 +640,11 @@ class DisclosureLedger:
         ns = None if rec.n is None else [term(ref, reg) for ref in rec.n]
         if ns is not None and len(ns) != len(groups):
             raise ValueError(f"{label}: an SMD needs one n per group")
-        unknown = sorted({v for g in groups for v, _ in g if v is not None}
-                         | {v for v, _ in (ns or []) if v is not None})
-        if not unknown:
-            return
         detail = f"the SMD {rec.value} printed in {label}"
-        out = enumerate_assignments(system, unknown, cap=self.max_combinations,
-                                    domains=domains)
-        if out is None:
+        found = smd_candidates(system, groups, ns, value=rec.value, signed=rec.signed,
+                               cap=self.max_combinations, domains=domains)
+        if found is None:
             not_checked.append(f"{detail}: too many combinations of hidden counts")
             return
-        m = len(out[unknown[0]])
-        if m == 0:
-            return
-
-        def column(t: tuple[int | None, float]) -> np.ndarray:
-            v, c = t
-            return np.full(m, c) if v is None else out[v].astype(float)
-
-        counts = np.stack([np.stack([column(t) for t in g], axis=1) for g in groups], axis=1)
-        n = (counts.sum(axis=2) if ns is None
-             else np.stack([column(t) for t in ns], axis=1))
-        s = smd_values(counts, n, signed=rec.signed)
-        value, tol = _printed(rec.value)
-        target = value if rec.signed else abs(value)
-        ok = np.abs(s - target) <= tol
-        for v in unknown:
-            restrict(v, out[v][ok], "smd_inversion", detail + " has one consistent count")
+        for v, values in found.items():
+            restrict(v, values, "smd_inversion", detail + " has one consistent count")

@@ -32,6 +32,40 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 #: domains larger than this enter the integer program as bounds only
 MAX_DOMAIN = 200
+#: a term of a record: (index of an unknown, nan) or (None, a published value)
+Term = tuple[int | None, float]
+
+
+def printed_value(value: float | str) -> tuple[float, float]:
+    """A printed number and half a unit of its last printed digit.
+
+    Parameters
+    ----------
+    value : float or str
+        As printed (``"3.1"``, ``"0.625"``) or a float, whose shortest ``repr`` is taken as
+        what was printed (``3.0588235294117645`` has 16 decimals). A relative slack of
+        :math:`10^{-12}` covers floating-point noise.
+
+    Returns
+    -------
+    (float, float)
+
+    Examples
+    --------
+    >>> value, tol = printed_value("3.1")
+    >>> value, round(tol, 9)
+    (3.1, 0.05)
+    >>> printed_value(52 / 17)[1] < 1e-11
+    True
+    """
+    text = value.strip().replace(",", ".") if isinstance(value, str) else repr(float(value))
+    v = float(text)
+    if "e" in text.lower():
+        mantissa, exp = text.lower().split("e")
+        d = (len(mantissa.split(".")[1]) if "." in mantissa else 0) - int(exp)
+    else:
+        d = len(text.split(".")[1]) if "." in text else 0
+    return v, 0.5 * 10.0 ** (-d) + 1e-12 * max(1.0, abs(v))
 
 
 @dataclass
@@ -387,3 +421,61 @@ def smd_values(counts: np.ndarray, n: np.ndarray, *, signed: bool = False) -> np
             return s
         best = np.where(np.isnan(best) | (s > best), s, best)
     return best
+
+
+def smd_candidates(system: System, groups: list[list[Term]], n: list[Term] | None, *,
+                   value: float | str, signed: bool, cap: int,
+                   domains: dict[int, np.ndarray] | None = None
+                   ) -> dict[int, np.ndarray] | None:
+    """The values of each hidden count consistent with a printed SMD (brute force).
+
+    Parameters
+    ----------
+    system : System
+        Bounds and equations of the hidden counts.
+    groups : list of list of Term
+        Per group, its level counts.
+    n : list of Term or None
+        Per group, the persons with a known value (None: the sum of the level counts).
+    value : float or str
+        The printed SMD.
+    signed : bool
+        The SMD keeps its sign (two groups, binary).
+    cap : int
+        Largest number of combinations to evaluate (None above it).
+    domains : dict, optional
+        Allowed values of some unknowns.
+
+    Returns
+    -------
+    dict of int to numpy.ndarray or None
+        For each hidden count in the record, its values over the consistent combinations.
+
+    Examples
+    --------
+    3 of 115 against 60 of 70 ("yes" of a binary characteristic), the 3 hidden as "<5":
+
+    >>> s = System(["x"], np.array([1.0]), np.array([4.0]))
+    >>> smd_candidates(s, [[(0, np.nan)], [(None, 60.0)]], [(None, 115.0), (None, 70.0)],
+    ...                value="3.057", signed=False, cap=1000)
+    {0: array([3])}
+    """
+    unknown = sorted({v for g in groups for v, _ in g if v is not None}
+                     | {v for v, _ in (n or []) if v is not None})
+    if not unknown:
+        return {}
+    out = enumerate_assignments(system, unknown, cap=cap, domains=domains)
+    if out is None:
+        return None
+    m = len(out[unknown[0]])
+
+    def column(t: Term) -> np.ndarray:
+        v, c = t
+        return np.full(m, c) if v is None else out[v].astype(float)
+
+    counts = np.stack([np.stack([column(t) for t in g], axis=1) for g in groups], axis=1)
+    nn = counts.sum(axis=2) if n is None else np.stack([column(t) for t in n], axis=1)
+    s = smd_values(counts, nn, signed=signed)
+    v, tol = printed_value(value)
+    ok = np.abs(s - (v if signed else abs(v))) <= tol
+    return {u: np.unique(out[u][ok]) for u in unknown}
