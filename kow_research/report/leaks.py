@@ -107,7 +107,8 @@ _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|January|February|
           r"June|July|August|September|October|November|December|Januari|Februari|Maart|Mei|" \
           r"Juni|Juli|Augustus|Oktober)\b"
 _FIRST = "(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + ")"
-NAME_IN_TEXT = re.compile(rf"\b{_FIRST}\s+(?!{_MONTHS})(?:{_PARTICLE}\s+)?{_SURNAME}\b")
+NAME_IN_TEXT = re.compile(rf"\b{_FIRST}\s+(?!{_MONTHS})(?:{_PARTICLE}\s+)?{_SURNAME}"
+                          rf"(?:\s+{_SURNAME})?\b")
 _FULL_NAME = re.compile(rf"^{_FIRST}(?:\s+{_SURNAME})?\s+(?:{_PARTICLE}\s+)?{_SURNAME}$")
 _LAST_FIRST = re.compile(rf"^(?:{_PARTICLE}\s+)?{_SURNAME},\s*{_FIRST}$")
 _INITIALS = re.compile(rf"^(?:[A-Z]\.\s?){{1,3}}\s*(?:{_PARTICLE}\s+)?{_SURNAME}$")
@@ -244,7 +245,8 @@ def _is_aggregate(table: Table) -> bool:
 
 
 def _samples(values: list[str], n: int = 2) -> str:
-    return ", ".join(repr(mask(v) if v == mask(v) else _dots(v)) for v in values[:n])
+    """The first values of a flagged column, masked (an identifier keeps its letter prefix)."""
+    return ", ".join(repr(mask(v) if mask(v) != v else _dots(v)) for v in values[:n])
 
 
 def _dots(v: str) -> str:

@@ -209,7 +209,9 @@ class DisclosurePolicy:
             A whole design (its ``disclosure`` entry is read; no entry: the default policy)
             or the entry itself, e.g. ``{"preset": "strict"}`` or ``{"k": 5,
             "percent_decimals": 1}``. ``preset`` picks the starting point, the other keys
-            (the fields of this class) override it.
+            (the fields of this class) override it — except that a named preset's ``k`` is
+            a floor: ``{"preset": "strict", "k": 5}`` (study.yaml's defaults carry
+            ``k: 5``) still gives ``k = 10``.
 
         Returns
         -------
@@ -222,7 +224,7 @@ class DisclosurePolicy:
 
         Examples
         --------
-        >>> DisclosurePolicy.from_design({"disclosure": {"preset": "strict"}}).k
+        >>> DisclosurePolicy.from_design({"disclosure": {"preset": "strict", "k": 5}}).k
         10
         >>> DisclosurePolicy.from_design({"k": 7, "percent_decimals": 1}).count(6)
         '<7'
@@ -256,6 +258,8 @@ class DisclosurePolicy:
         try:
             base = cls.preset(preset)
             values = {key: entry[key] for key in allowed if key in entry}
+            if preset != "default" and isinstance(values.get("k"), int):
+                values["k"] = max(values["k"], base.k)   # a named preset is a floor
             policy = replace(base, **values)
         except ValueError as exc:
             raise ValueError(f"study.yaml: {exc}") from None
