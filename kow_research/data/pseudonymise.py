@@ -133,9 +133,12 @@ def refuse_bsn(study: Study, *, ignore: Iterable[tuple[str, str]] = ()) -> None:
             if (table, str(col)) in skip:
                 continue
             values = df[col]
-            if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_bool_dtype(
-                    values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+            if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(
+                    values.dtype):
                 continue
+            if pd.api.types.is_float_dtype(values.dtype):   # a numeric column with gaps
+                whole = values.notna() & (values % 1 == 0) & (values.abs() < 1e15)
+                values = values.where(whole).astype("Int64")
             text = values.astype(object).where(values.notna(), "").astype(str)
             hits = [i for i, v in enumerate(text) if len(v) >= 9 and is_bsn(v)]
             where += [(table, i + first, str(col)) for i in hits]

@@ -166,7 +166,10 @@ def mask(text: str) -> str:
 
 
 def _window(text: str, start: int, end: int, width: int = 40) -> str:
-    return mask(text[max(start - width, 0):end + width].replace("\n", " ").strip())
+    """The text around a finding, identifying values and every digit masked (neighbouring
+    cells of a printed row can be identifying too)."""
+    shown = mask(text[max(start - width, 0):end + width].replace("\n", " ").strip())
+    return re.sub(r"\d", MASK, " ".join(shown.split()))
 
 
 # ----------------------------------------------------------------------------- text rules
@@ -341,7 +344,7 @@ def scan_text(text: str, *, kind: str = "text/plain", policy: DisclosurePolicy |
     Examples
     --------
     >>> scan_text("first job: kow-00012 on day 4").values.tolist()
-    [['id_value', 'first job: kow-••••• on day 4']]
+    [['id_value', 'first job: kow-••••• on day •']]
     >>> scan_text("cohort  n\\nKOW  115\\nIPS   70\\nTAU   81").empty
     True
     """

@@ -528,7 +528,7 @@ class DisclosureLedger:
                                         if set(r) & set(comp)}))
             ranges: dict[int, tuple[int, int]] = {}
             for v in comp:
-                rng = integer_range(system, v, comp)
+                rng = integer_range(system, idx=v, members=comp)
                 if rng is None:
                     for u in comp:
                         if names[u] not in latent:
@@ -589,7 +589,7 @@ class DisclosureLedger:
                     if rec.step is None or v_n is None:
                         continue
                     value, tol = printed_value(rec.value)
-                    restrict(v_n, mean_denominators(value, tol, step=float(rec.step),
+                    restrict(v_n, mean_denominators(value, tol=tol, step=float(rec.step),
                                                     lo=int(system.lo[v_n]),
                                                     hi=int(system.hi[v_n])),
                              "mean_times_n", f"the mean {rec.value} printed in {label} leaves "
@@ -603,7 +603,7 @@ class DisclosureLedger:
                                                                    int(system.hi[v_x]))
                     nr = (int(c_n), int(c_n)) if v_n is None else (int(system.lo[v_n]),
                                                                    int(system.hi[v_n]))
-                    pairs = percent_pairs(value, tol, scale=float(rec.scale), x_range=xr,
+                    pairs = percent_pairs(value, tol=tol, scale=float(rec.scale), x_range=xr,
                                           n_range=nr, cap=self.max_combinations)
                     detail = f"the percentage {rec.value} printed in {label}"
                     if pairs is None:
@@ -623,7 +623,7 @@ class DisclosureLedger:
             for v in comp:
                 if v in determined:
                     continue
-                rng = integer_range(system, v, comp, domains)
+                rng = integer_range(system, idx=v, members=comp, domains=domains)
                 if rng is not None and rng[0] == rng[1]:
                     determined.add(v)
                     if names[v] not in latent:
@@ -641,8 +641,8 @@ class DisclosureLedger:
         if ns is not None and len(ns) != len(groups):
             raise ValueError(f"{label}: an SMD needs one n per group")
         detail = f"the SMD {rec.value} printed in {label}"
-        found = smd_candidates(system, groups, ns, value=rec.value, signed=rec.signed,
-                               cap=self.max_combinations, domains=domains)
+        found = smd_candidates(system, groups=groups, n=ns, value=rec.value,
+                               signed=rec.signed, cap=self.max_combinations, domains=domains)
         if found is None:
             not_checked.append(f"{detail}: too many combinations of hidden counts")
             return

@@ -140,7 +140,7 @@ class System:
         return list(groups.values())
 
 
-def integer_range(system: System, idx: int, members: list[int],
+def integer_range(system: System, *, idx: int, members: list[int],
                   domains: dict[int, np.ndarray] | None = None) -> tuple[int, int] | None:
     """Smallest and largest integer value of unknown ``idx`` over all solutions.
 
@@ -166,9 +166,9 @@ def integer_range(system: System, idx: int, members: list[int],
 
     >>> s = System(["a", "b"], np.array([1.0, 0.0]), np.array([4.0, 100.0]))
     >>> s.add({0: 1.0, 1: 1.0}, 2.0, "")
-    >>> integer_range(s, 0, [0, 1])
+    >>> integer_range(s, idx=0, members=[0, 1])
     (1, 2)
-    >>> integer_range(s, 0, [0, 1], domains={1: np.array([0, 5])})
+    >>> integer_range(s, idx=0, members=[0, 1], domains={1: np.array([0, 5])})
     (2, 2)
     """
     local = {v: i for i, v in enumerate(members)}
@@ -218,7 +218,7 @@ def integer_range(system: System, idx: int, members: list[int],
     return ends[0], ends[1]
 
 
-def mean_denominators(value: float, tol: float, *, step: float, lo: int,
+def mean_denominators(value: float, *, tol: float, step: float, lo: int,
                       hi: int) -> np.ndarray:
     r"""Denominators ``n`` in ``[lo, hi]`` for which an integer ``s`` gives
     :math:`|s \cdot \mathrm{step} / n - \bar x| \le \mathrm{tol}`.
@@ -240,7 +240,7 @@ def mean_denominators(value: float, tol: float, *, step: float, lo: int,
 
     Examples
     --------
-    >>> mean_denominators(52 / 17, 1e-12 * 52 / 17, step=1.0, lo=1, hi=40).tolist()
+    >>> mean_denominators(52 / 17, tol=1e-12 * 52 / 17, step=1.0, lo=1, hi=40).tolist()
     [17, 34]
     """
     n = np.arange(max(int(lo), 1), int(hi) + 1, dtype=float)
@@ -249,7 +249,7 @@ def mean_denominators(value: float, tol: float, *, step: float, lo: int,
     return n[ok].astype(int)
 
 
-def percent_pairs(value: float, tol: float, *, scale: float, x_range: tuple[int, int],
+def percent_pairs(value: float, *, tol: float, scale: float, x_range: tuple[int, int],
                   n_range: tuple[int, int], cap: int) -> np.ndarray | None:
     """(numerator, denominator) pairs within their ranges reproducing a printed percentage.
 
@@ -273,7 +273,7 @@ def percent_pairs(value: float, tol: float, *, scale: float, x_range: tuple[int,
     --------
     2.6% of 100 to 130 people: 3 of 115 is one of them (2.6087%).
 
-    >>> pairs = percent_pairs(2.6, 0.05, scale=100.0, x_range=(1, 4), n_range=(100, 130),
+    >>> pairs = percent_pairs(2.6, tol=0.05, scale=100.0, x_range=(1, 4), n_range=(100, 130),
     ...                       cap=10_000)
     >>> [tuple(p) for p in pairs.tolist() if p[1] == 115]
     [(3, 115)]
@@ -290,7 +290,7 @@ def percent_pairs(value: float, tol: float, *, scale: float, x_range: tuple[int,
     return np.column_stack([start + offset, nn]).astype(int)
 
 
-def enumerate_assignments(system: System, unknowns: list[int], *, cap: int,
+def enumerate_assignments(system: System, *, unknowns: list[int], cap: int,
                           domains: dict[int, np.ndarray] | None = None
                           ) -> dict[int, np.ndarray] | None:
     """Every integer assignment of ``unknowns`` within bounds and the equations among them.
@@ -316,7 +316,7 @@ def enumerate_assignments(system: System, unknowns: list[int], *, cap: int,
     --------
     >>> s = System(["a", "b"], np.array([1.0, 0.0]), np.array([4.0, 100.0]))
     >>> s.add({0: 1.0, 1: 1.0}, 54.0, "")
-    >>> out = enumerate_assignments(s, [0, 1], cap=100)
+    >>> out = enumerate_assignments(s, unknowns=[0, 1], cap=100)
     >>> out[0].tolist(), out[1].tolist()
     ([1, 2, 3, 4], [53, 52, 51, 50])
     """
@@ -423,7 +423,7 @@ def smd_values(counts: np.ndarray, n: np.ndarray, *, signed: bool = False) -> np
     return best
 
 
-def smd_candidates(system: System, groups: list[list[Term]], n: list[Term] | None, *,
+def smd_candidates(system: System, *, groups: list[list[Term]], n: list[Term] | None,
                    value: float | str, signed: bool, cap: int,
                    domains: dict[int, np.ndarray] | None = None
                    ) -> dict[int, np.ndarray] | None:
@@ -456,15 +456,15 @@ def smd_candidates(system: System, groups: list[list[Term]], n: list[Term] | Non
     3 of 115 against 60 of 70 ("yes" of a binary characteristic), the 3 hidden as "<5":
 
     >>> s = System(["x"], np.array([1.0]), np.array([4.0]))
-    >>> smd_candidates(s, [[(0, np.nan)], [(None, 60.0)]], [(None, 115.0), (None, 70.0)],
-    ...                value="3.057", signed=False, cap=1000)
+    >>> smd_candidates(s, groups=[[(0, np.nan)], [(None, 60.0)]],
+    ...                n=[(None, 115.0), (None, 70.0)], value="3.057", signed=False, cap=1000)
     {0: array([3])}
     """
     unknown = sorted({v for g in groups for v, _ in g if v is not None}
                      | {v for v, _ in (n or []) if v is not None})
     if not unknown:
         return {}
-    out = enumerate_assignments(system, unknown, cap=cap, domains=domains)
+    out = enumerate_assignments(system, unknowns=unknown, cap=cap, domains=domains)
     if out is None:
         return None
     m = len(out[unknown[0]])
