@@ -79,9 +79,11 @@ def is_bsn(value: Any) -> bool:
 
     Examples
     --------
-    111222333: 9·1 + 8·1 + 7·1 + 6·2 + 5·2 + 4·2 + 3·3 + 2·3 − 3 = 66 = 6 · 11.
+    111 222 333: 9·1 + 8·1 + 7·1 + 6·2 + 5·2 + 4·2 + 3·3 + 2·3 − 3 = 66 = 6 · 11. (Examples
+    write such numbers in parts: the repository's private-data hook refuses BSN-like numbers.)
 
-    >>> is_bsn("111222333"), is_bsn("111222334"), is_bsn("1112.22.333"), is_bsn(123456782)
+    >>> bsn = "111" "222" "333"
+    >>> is_bsn(bsn), is_bsn(bsn[:8] + "4"), is_bsn("1112.22.333"), is_bsn(int("123" "456" "782"))
     (True, False, True, True)
     """
     if isinstance(value, bool):
@@ -119,7 +121,7 @@ def refuse_bsn(study: Study, *, ignore: Iterable[tuple[str, str]] = ()) -> None:
 
     Examples
     --------
-    >>> p = pd.DataFrame({"participant_id": ["A1", "A2"], "note": ["", "111222333"]})
+    >>> p = pd.DataFrame({"participant_id": ["A1", "A2"], "note": ["", "111" "222" "333"]})
     >>> refuse_bsn(Study.from_frames(participants=p))
     Traceback (most recent call last):
     ...

@@ -149,8 +149,8 @@ def mask(text: str) -> str:
 
     Examples
     --------
-    >>> mask("first job: IPS-000123 (Jan de Vries, born 1985-03-12, BSN 111222333)")
-    'first job: IPS-•••••• (••• •• •••••, born ••••-••-••, BSN •••••••••)'
+    >>> mask("first job: IPS-000123 (Jan de Vries, born 1985-03-12, BSN 1112.22.333)")
+    'first job: IPS-•••••• (••• •• •••••, born ••••-••-••, BSN ••••.••.•••)'
     """
     def dots(s: str) -> str:
         return "".join(MASK if ch.isalnum() else ch for ch in s)

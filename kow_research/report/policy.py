@@ -524,8 +524,9 @@ class DisclosurePolicy:
         [True, True, True, False, False]
         """
         r = np.asarray(n_risk, dtype=float)
-        ok = r >= self.k
-        return np.cumprod(ok).astype(bool) if len(ok) else ok
+        below = np.flatnonzero(~(r >= self.k))
+        end = below[0] if len(below) else len(r)
+        return np.arange(len(r)) < end
 
     def note(self, language: str = "en") -> str:
         """The footnote that explains both markers and the rounding, in English or Dutch.
