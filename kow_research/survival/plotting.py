@@ -28,7 +28,8 @@ def plot_curve(result: Any, ax: Any = None, *, risk_table: bool = False,
                language: str = "en", styles: Mapping[Any, Mapping[str, Any]] | None = None,
                time_unit: str | None = None, tick_months: int = 6, percent: bool = False,
                caption: bool = True, censor_ticks: bool = True, direct_labels: bool = False,
-               count_format: Callable[[int], str] | None = None, **kwargs: Any) -> Any:
+               count_format: Callable[[int], str] | None = None, min_at_risk: int | None = None,
+               **kwargs: Any) -> Any:
     """Draw ``result`` (a CurveResult) as steps with a shaded confidence band.
 
     Each curve runs to its group's last follow-up (not its last event), with a tick at every
@@ -63,6 +64,10 @@ def plot_curve(result: Any, ax: Any = None, *, risk_table: bool = False,
     count_format : callable, optional
         How a count in the risk table is written (e.g. a disclosure policy's figure count that
         shows ``<5`` for small counts); default ``str``.
+    min_at_risk : int, optional
+        End each curve (and its band and censoring ticks) at the first time fewer than this
+        many people remain at risk, so that no step shows the event of one or two identifiable
+        people (a disclosure policy's ``k``). Default: draw to the last follow-up.
     **kwargs
         Passed to ``Axes.step`` (e.g. ``linewidth``).
 
@@ -94,6 +99,12 @@ def plot_curve(result: Any, ax: Any = None, *, risk_table: bool = False,
         sub = result.table[result.table["group"] == g]
         risk = result.at_risk[result.at_risk["group"] == g]
         last = float(risk["time"].max()) if len(risk) else 0.0
+        if min_at_risk is not None and len(risk):
+            few = risk.loc[risk["n_risk"] < min_at_risk, "time"]
+            if len(few):
+                last = min(last, float(few.min()))
+                sub = sub[sub["time"] < last]
+                risk = risk[risk["time"] < last]
         t = np.concatenate([[0.0], sub["time"].to_numpy(dtype=float), [last]]) * scale
         est = np.concatenate([[start], sub["estimate"].to_numpy(dtype=float)])
         est = np.append(est, est[-1])

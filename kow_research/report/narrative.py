@@ -1,0 +1,337 @@
+"""The sentences of the analysis notebooks and the summary report, in English and Dutch.
+
+Every sentence a reader sees about the data, an estimand, a target population or the direction
+of an effect is one of these templates filled with values taken from result objects (never
+typed beside the numbers). Markdown is allowed (``**bold**``, lists, headings).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kow_research.report.labels import check_language
+
+#: key -> (English, Dutch)
+NARRATIVE: dict[str, tuple[str, str]] = {
+    # ---------------------------------------------------------------- shared
+    "simulated_banner": (
+        "> **Simulated data.** These numbers come from the package's simulated cohorts, not "
+        "from real participants; they show what the analysis does, not what the programmes "
+        "achieve.",
+        "> **Gesimuleerde gegevens.** Deze cijfers komen uit de gesimuleerde cohorten van het "
+        "pakket, niet van echte deelnemers; ze laten zien wat de analyse doet, niet wat de "
+        "programma's bereiken."),
+    "design_line": (
+        "Index programme: **{index}**; compared with: {comparators}. Allocation was "
+        "{allocation}.",
+        "Geëvalueerd programma: **{index}**; vergeleken met: {comparators}. De toewijzing was "
+        "{allocation}."),
+    "randomised": ("randomised", "gerandomiseerd"),
+    "not_randomised": ("not randomised (an observational comparison)",
+                       "niet gerandomiseerd (een observationele vergelijking)"),
+    "no_comparator": ("none", "geen"),
+    "disclosure_note": (
+        "Counts of fewer than {k} people are shown as <{k}; a cell hidden only to protect "
+        "another is shown as ×.",
+        "Aantallen van minder dan {k} personen staan als <{k}; een cel die alleen verborgen is "
+        "om een andere te beschermen staat als ×."),
+    # ---------------------------------------------------------------- 01 data quality
+    "nb01_title": ("# Data quality and participant flow", "# Datakwaliteit en deelnemersstroom"),
+    "nb01_question": (
+        "Are the data complete and consistent, and who enters the analysis of time to paid "
+        "work?",
+        "Zijn de gegevens volledig en consistent, en wie komt in de analyse van de tijd tot "
+        "betaald werk?"),
+    "nb01_validation_ok": (
+        "Validation against the data dictionary found **no errors** and {warnings} "
+        "warning(s).",
+        "Controle tegen het datawoordenboek vond **geen fouten** en {warnings} "
+        "waarschuwing(en)."),
+    "nb01_validation_errors": (
+        "Validation against the data dictionary found **{errors} error(s)** and {warnings} "
+        "warning(s); the table lists them by rule. Fix the errors in the source data before "
+        "interpreting any result.",
+        "Controle tegen het datawoordenboek vond **{errors} fout(en)** en {warnings} "
+        "waarschuwing(en); de tabel telt ze per regel. Herstel de fouten in de brongegevens "
+        "voordat u resultaten interpreteert."),
+    "nb01_overview_caption": ("What the data hold, by programme", "Wat de gegevens bevatten, per programma"),
+    "nb01_problems_caption": ("Validation problems by table and rule",
+                              "Problemen bij de controle per tabel en regel"),
+    "nb01_spells_caption": ("Employment and placement spells by kind",
+                            "Werk- en plaatsingsperioden per soort"),
+    "nb01_flow_caption": ("Participant flow for time to paid work: {definition}",
+                          "Deelnemersstroom voor de tijd tot betaald werk: {definition}"),
+    "nb01_conclusion": (
+        "**Conclusion.** {analysed} of {entered} participants ({share}) enter the analysis of "
+        "time to paid work; the others are counted in the flow diagram with their reason.",
+        "**Conclusie.** {analysed} van de {entered} deelnemers ({share}) komen in de analyse "
+        "van de tijd tot betaald werk; de anderen staan met hun reden in het stroomdiagram."),
+    # ---------------------------------------------------------------- 02 baseline
+    "nb02_title": ("# Baseline characteristics", "# Kenmerken bij de start"),
+    "nb02_question": (
+        "Who takes part in each programme? Differences at the start (case mix) make an "
+        "unadjusted comparison of outcomes unfair.",
+        "Wie neemt deel aan elk programma? Verschillen bij de start (case mix) maken een "
+        "ongecorrigeerde vergelijking van uitkomsten oneerlijk."),
+    "nb02_table_caption": ("Table 1. Baseline characteristics by programme",
+                           "Tabel 1. Kenmerken bij de start per programma"),
+    "nb02_smd_caption": ("Standardised mean differences of {index} against each comparator",
+                         "Gestandaardiseerde verschillen van {index} met elke vergelijkingsgroep"),
+    "nb02_smd_line": (
+        "- {index} vs {comparator}: {n_big} of {n_all} characteristics differ by more than "
+        "0.1 SMD{largest}.",
+        "- {index} vs {comparator}: {n_big} van de {n_all} kenmerken verschillen meer dan "
+        "0,1 SMD{largest}."),
+    "nb02_largest": ("; largest: {items}", "; grootste: {items}"),
+    "nb02_single": ("Only one programme is in the data: no comparison of case mix applies.",
+                    "Er is maar één programma in de gegevens: een vergelijking van de case mix "
+                    "is niet van toepassing."),
+    "nb02_conclusion": (
+        "**Conclusion.** Where characteristics differ, unadjusted comparisons mix programme "
+        "effects with case mix; the comparison notebooks weight for the measured ones.",
+        "**Conclusie.** Waar kenmerken verschillen, mengen ongecorrigeerde vergelijkingen het "
+        "effect van het programma met de case mix; de vergelijkingsnotebooks wegen voor de "
+        "gemeten kenmerken."),
+    # ---------------------------------------------------------------- 03 ladder
+    "nb03_title": ("# Participation ladder", "# Participatieladder"),
+    "nb03_question": (
+        "How do participants move on the participation ladder (rung 1 isolated … rung 6 paid "
+        "work) between the waves? {definition}",
+        "Hoe bewegen deelnemers op de participatieladder (trede 1 geïsoleerd … trede 6 betaald "
+        "werk) tussen de meetmomenten? {definition}"),
+    "nb03_none": ("The data hold no ladder assessments, so this analysis does not apply.",
+                  "De gegevens bevatten geen metingen op de participatieladder; deze analyse is "
+                  "niet van toepassing."),
+    "nb03_dist_caption": ("Rungs by wave and programme (share of those assessed)",
+                          "Treden per meetmoment en programma (aandeel van de gemeten "
+                          "deelnemers)"),
+    "nb03_change_caption": ("Change from baseline by wave",
+                            "Verandering ten opzichte van de nulmeting per meetmoment"),
+    "nb03_transition_caption": ("Transitions between {a} and {b}, {programme}",
+                                "Overgangen tussen {a} en {b}, {programme}"),
+    "nb03_model_caption": ("Proportional-odds model of the rung at {wave}",
+                           "Proportional-oddsmodel van de trede op {wave}"),
+    "nb03_model_text": (
+        "The odds ratio of {programme} against {reference} is the factor by which the odds of "
+        "being on a higher rung at {wave} differ, for people with the same baseline rung and "
+        "covariates (n = {n}; {missing} without an assessment or a covariate left out).",
+        "De oddsratio van {programme} ten opzichte van {reference} is de factor waarmee de "
+        "odds op een hogere trede op {wave} verschillen, bij gelijke trede bij de start en "
+        "gelijke covariaten (n = {n}; {missing} zonder meting of covariaat niet meegenomen)."),
+    "nb03_no_model": ("No follow-up wave is shared by the programmes, so no model compares them "
+                      "at one wave.",
+                      "Geen vervolgmeting is gemeenschappelijk voor de programma's; er is dus "
+                      "geen model dat ze op één meetmoment vergelijkt."),
+    "nb03_conclusion": (
+        "**Conclusion.** By {wave}, {climbed} of {programme} participants assessed at both "
+        "waves climbed at least one rung and {paid} were in regular paid work (rung 6). "
+        "Missing assessments are not imputed: if they are not missing at random these shares "
+        "are biased.",
+        "**Conclusie.** Op {wave} was {climbed} van de {programme}-deelnemers met beide "
+        "metingen minstens één trede gestegen en werkte {paid} in regulier betaald werk "
+        "(trede 6). Ontbrekende metingen zijn niet geïmputeerd: als ze niet willekeurig "
+        "ontbreken, zijn deze aandelen vertekend."),
+    # ---------------------------------------------------------------- 04 time to paid work
+    "nb04_title": ("# Time to paid work", "# Tijd tot betaald werk"),
+    "nb04_question": (
+        "How soon do participants start regular paid work? **Estimand:** {definition} "
+        "The intercurrent event dropout is handled by the **{strategy}** strategy (ICH "
+        "E9(R1)).",
+        "Hoe snel beginnen deelnemers met regulier betaald werk? **Estimand:** {definition} "
+        "De intercurrente gebeurtenis uitval wordt behandeld met de **{strategy}**-strategie "
+        "(ICH E9(R1))."),
+    "nb04_curve_caption": ("Cumulative incidence of paid work by programme ({strategy})",
+                           "Cumulatieve incidentie van betaald werk per programma ({strategy})"),
+    "nb04_curve_caption_km": ("Share in paid work by programme, 1 − Kaplan–Meier ({strategy})",
+                              "Aandeel met betaald werk per programma, 1 − Kaplan–Meier "
+                              "({strategy})"),
+    "nb04_horizon_caption": ("Cumulative incidence of paid work at {horizons} months",
+                             "Cumulatieve incidentie van betaald werk na {horizons} maanden"),
+    "nb04_gray": ("Gray's test of equal cumulative incidence across the programmes: "
+                  "χ² = {stat} on {df} df, p = {p}.",
+                  "Gray's toets op gelijke cumulatieve incidentie tussen de programma's: "
+                  "χ² = {stat} bij {df} vrijheidsgraden, p = {p}."),
+    "nb04_models_caption": ("Hazard models of paid work: cause-specific and subdistribution "
+                            "hazard ratios",
+                            "Hazardmodellen van betaald werk: oorzaakspecifieke en "
+                            "subdistributie-hazardratio's"),
+    "nb04_models_text": (
+        "A **cause-specific** hazard ratio above 1 means a higher rate of starting paid work "
+        "among people still without a job *and still in the programme*; it does not by itself "
+        "mean more people in work, because dropout competes. A **subdistribution** hazard "
+        "ratio (Fine–Gray) above 1 does mean a higher cumulative incidence of paid work. "
+        "Reference programme: {reference}.",
+        "Een **oorzaakspecifieke** hazardratio boven 1 betekent een hogere kans per tijdseenheid "
+        "om betaald werk te vinden bij wie nog geen baan heeft *en nog in het programma zit*; "
+        "dat betekent op zich niet dat meer mensen werken, want uitval concurreert. Een "
+        "**subdistributie**-hazardratio (Fine–Gray) boven 1 betekent wel een hogere "
+        "cumulatieve incidentie van betaald werk. Referentieprogramma: {reference}."),
+    "nb04_forest_caption": ("Hazard ratios with 95% confidence intervals",
+                            "Hazardratio's met 95%-betrouwbaarheidsintervallen"),
+    "nb04_zph": ("Proportional-hazards check (Grambsch–Therneau, as R cox.zph): the smallest "
+                 "p-value is {p} ({term}).",
+                 "Controle van proportionele hazards (Grambsch–Therneau, als R cox.zph): de "
+                 "kleinste p-waarde is {p} ({term})."),
+    "nb04_rmst_caption": ("Restricted mean time without paid work up to {tau} months ({measure})",
+                          "Beperkte gemiddelde tijd zonder betaald werk tot {tau} maanden "
+                          "({measure})"),
+    "nb04_strategies_caption": ("Share in paid work by {month} months under each dropout "
+                                "strategy",
+                                "Aandeel met betaald werk na {month} maanden per "
+                                "uitvalstrategie"),
+    "nb04_strategies_text": (
+        "The three strategies analyse the same people and answer different questions: "
+        "*while on treatment* (dropout competes), *hypothetical* (as if nobody dropped out: "
+        "dropout censored) and *treatment policy* (jobs found after dropout count too).",
+        "De drie strategieën analyseren dezelfde mensen en beantwoorden verschillende vragen: "
+        "*while on treatment* (uitval concurreert), *hypothetisch* (alsof niemand uitvalt: "
+        "uitval gecensureerd) en *treatment policy* (ook banen na uitval tellen mee)."),
+    "nb04_conclusion": (
+        "**Conclusion.** By {month} months, {risk} of {index} participants had started regular "
+        "paid work ({strategy}){others}. These are unadjusted descriptions: differences "
+        "between programmes mix their effects with case mix (see the comparison notebooks).",
+        "**Conclusie.** Na {month} maanden was {risk} van de {index}-deelnemers begonnen met "
+        "regulier betaald werk ({strategy}){others}. Dit zijn ongecorrigeerde beschrijvingen: "
+        "verschillen tussen programma's mengen hun effect met de case mix (zie de "
+        "vergelijkingsnotebooks)."),
+    "nb04_others": ("; against {items}", "; tegenover {items}"),
+    # ---------------------------------------------------------------- 05 dropout and dose
+    "nb05_title": ("# Dropout and training dose", "# Uitval en trainingsdosis"),
+    "nb05_question": ("Who leaves the programme early, and how many of the planned sessions do "
+                      "participants attend?",
+                      "Wie stopt vroegtijdig met het programma, en hoeveel van de geplande "
+                      "bijeenkomsten bezoeken deelnemers?"),
+    "nb05_dropout_caption": ("Dropout by programme", "Uitval per programma"),
+    "nb05_reasons_caption": ("Reasons for dropout", "Redenen van uitval"),
+    "nb05_curve_caption": ("Share still in the programme (Kaplan–Meier; censored at the end of "
+                           "follow-up)",
+                           "Aandeel nog in het programma (Kaplan–Meier; gecensureerd aan het "
+                           "eind van de follow-up)"),
+    "nb05_dose_caption": ("Sessions attended, as % of the planned sessions",
+                          "Bijgewoonde bijeenkomsten, als % van de geplande"),
+    "nb05_no_sessions": ("The data hold no sessions, so the training dose does not apply.",
+                         "De gegevens bevatten geen bijeenkomsten; de trainingsdosis is niet "
+                         "van toepassing."),
+    "nb05_landmark_caption": ("Completers and non-completers from the end of the training "
+                              "period (landmark analysis)",
+                              "Afmakers en niet-afmakers vanaf het eind van de trainingsperiode "
+                              "(landmarkanalyse)"),
+    "nb05_conclusion": (
+        "**Conclusion.** {dropout} of {index} participants dropped out during follow-up; on "
+        "average they attended {dose} of the planned sessions.",
+        "**Conclusie.** {dropout} van de {index}-deelnemers viel uit tijdens de follow-up; "
+        "gemiddeld bezochten zij {dose} van de geplande bijeenkomsten."),
+    # ---------------------------------------------------------------- 06 comparison
+    "nb06_title": ("# {index} compared with {comparator}",
+                   "# {index} vergeleken met {comparator}"),
+    "nb06_question_weighted": (
+        "Would people like those in **{population}** have found paid work sooner in {index} "
+        "than in {comparator}? **Estimand:** the {estimand_name} — {target}. Allocation was "
+        "not randomised, so the cohorts are weighted by propensity scores for the measured "
+        "baseline covariates ({covariates}).",
+        "Zouden mensen zoals die in **{population}** sneller betaald werk hebben gevonden in "
+        "{index} dan in {comparator}? **Estimand:** het {estimand_name} — {target}. De "
+        "toewijzing was niet gerandomiseerd; de cohorten worden daarom gewogen met "
+        "propensityscores voor de gemeten kenmerken bij de start ({covariates})."),
+    "nb06_question_randomised": (
+        "Did {index} lead to paid work sooner than {comparator}? Allocation was randomised, "
+        "so the groups are compared as randomised (intention to treat), without weights.",
+        "Leidde {index} sneller tot betaald werk dan {comparator}? De toewijzing was "
+        "gerandomiseerd; de groepen worden vergeleken zoals gerandomiseerd (intention to "
+        "treat), zonder weging."),
+    "nb06_no_comparator": ("This study has no comparator for {index}, so no comparison applies.",
+                           "Deze studie heeft geen vergelijkingsgroep voor {index}; een "
+                           "vergelijking is niet van toepassing."),
+    "nb06_missing": ("{n} people without complete baseline covariates are left out (complete "
+                     "cases; counted, not imputed).",
+                     "{n} personen zonder volledige kenmerken bij de start zijn niet "
+                     "meegenomen (complete cases; geteld, niet geïmputeerd)."),
+    "nb06_ess": (
+        "After weighting, {index} counts as {ess_index} people and {comparator} as "
+        "{ess_comparator} (effective sample sizes of {n_index} and {n_comparator}).",
+        "Na weging telt {index} als {ess_index} en {comparator} als {ess_comparator} personen "
+        "(effectieve steekproefgrootte van {n_index} en {n_comparator})."),
+    "nb06_fragile": ("**Caution:** one cohort counts as fewer than 30 people after weighting: "
+                     "the cohorts overlap poorly and the estimates are fragile.",
+                     "**Let op:** één cohort telt na weging als minder dan 30 personen: de "
+                     "cohorten overlappen slecht en de schattingen zijn kwetsbaar."),
+    "nb06_balance_caption": ("Covariate balance before and after weighting ({estimand})",
+                             "Balans van de kenmerken voor en na weging ({estimand})"),
+    "nb06_overlap_caption": ("Overlap of the propensity scores", "Overlap van de propensityscores"),
+    "nb06_curve_caption": ("Weighted cumulative incidence of paid work, {index} and {comparator}",
+                           "Gewogen cumulatieve incidentie van betaald werk, {index} en "
+                           "{comparator}"),
+    "nb06_effects_caption": ("Effects of {index} against {comparator}: risks of paid work, risk "
+                             "differences and ratios, restricted mean time without paid work",
+                             "Effecten van {index} ten opzichte van {comparator}: kansen op "
+                             "betaald werk, risicoverschillen en -ratio's, beperkte gemiddelde "
+                             "tijd zonder betaald werk"),
+    "nb06_effects_note": ("Bootstrap {interval} intervals from {n_boot} replicates that "
+                          "re-estimate the weights{failed}.",
+                          "Bootstrap-{interval}-intervallen uit {n_boot} replicaties die de "
+                          "gewichten opnieuw schatten{failed}."),
+    "nb06_failed": ("; {n} replicates failed and are reported", "; {n} replicaties mislukten "
+                    "en worden gemeld"),
+    "nb06_hr": (
+        "The weighted subdistribution hazard ratio of paid work is {hr}: above 1 means a "
+        "higher cumulative incidence of paid work in {index}.",
+        "De gewogen subdistributie-hazardratio van betaald werk is {hr}: boven 1 betekent een "
+        "hogere cumulatieve incidentie van betaald werk in {index}."),
+    "nb06_evalue": (
+        "E-value: an unmeasured confounder would need a risk ratio of {point} with both "
+        "programme and paid work (beyond the measured covariates) to explain away the risk "
+        "ratio at {month} months; {ci} to move its confidence limit to 1.",
+        "E-waarde: een ongemeten confounder zou een risicoratio van {point} met zowel het "
+        "programma als betaald werk moeten hebben (bovenop de gemeten kenmerken) om de "
+        "risicoratio na {month} maanden te verklaren; {ci} om de betrouwbaarheidsgrens naar 1 "
+        "te brengen."),
+    "nb06_conclusion": (
+        "**Conclusion.** By {month} months, {risk_index} of {index} participants had started "
+        "paid work against {risk_comparator} in {comparator}: a difference of {rd} "
+        "({population}). {caveat}",
+        "**Conclusie.** Na {month} maanden was {risk_index} van de {index}-deelnemers begonnen "
+        "met betaald werk tegenover {risk_comparator} in {comparator}: een verschil van {rd} "
+        "({population}). {caveat}"),
+    "nb06_caveat_weighted": ("This is an observational comparison: the weights remove "
+                             "differences in the measured covariates only.",
+                             "Dit is een observationele vergelijking: de gewichten nemen alleen "
+                             "verschillen in de gemeten kenmerken weg."),
+    "nb06_caveat_randomised": ("Allocation was randomised.", "De toewijzing was gerandomiseerd."),
+    "nb06_context_caption": ("Published figures for context", "Gepubliceerde cijfers ter "
+                             "vergelijking"),
+}
+
+
+def say(key: str, language: str = "en", **fields: Any) -> str:
+    """The sentence ``key`` in ``language`` with its ``{placeholders}`` filled.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`NARRATIVE`.
+    language : {"en", "nl"}, default "en"
+    **fields : dict, optional
+        Values of the placeholders (already formatted for the language).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        An unknown key or a missing field (naming it).
+
+    Examples
+    --------
+    >>> say("nb06_title", "nl", index="KOW", comparator="CAU")
+    '# KOW vergeleken met CAU'
+    """
+    lang = check_language(language)
+    if key not in NARRATIVE:
+        raise KeyError(f"no narrative sentence {key!r}")
+    template = NARRATIVE[key][lang == "nl"]
+    try:
+        return template.format(**fields)
+    except KeyError as exc:
+        raise KeyError(f"narrative {key!r} needs the field {exc.args[0]!r}") from None
