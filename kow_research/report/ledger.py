@@ -54,6 +54,12 @@ import pandas as pd
 from kow_research.report.notebook_check import DisclosureError
 from kow_research.report.policy import DisclosurePolicy
 from kow_research.report.recovery import (
+    SMD,
+    Cell,
+    Mean,
+    Partition,
+    Percent,
+    Ref,
     System,
     integer_range,
     mean_denominators,
@@ -62,74 +68,15 @@ from kow_research.report.recovery import (
     smd_candidates,
 )
 
+__all__ = ["MECHANISMS", "PROBLEM_COLUMNS", "SMD", "Cell", "DisclosureLedger", "Mean",
+           "Partition", "Percent", "Ref"]
+
 PROBLEM_COLUMNS = ["file", "table", "row", "column", "mechanism", "detail", "recovered"]
 MECHANISMS = ("shown_elsewhere", "small_count", "false_marker", "marker", "inconsistent",
               "differencing", "linear_system", "mean_times_n", "percent_times_n",
               "smd_inversion", "combined")
 _PRIMARY = re.compile(r"^<\s*(\d+)$")
 _COUNT = re.compile(r"^(\d+)(?:\s*\(.*\))?$")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A cell of another registered table, as a reference in a partition or record.
-
-    Examples
-    --------
-    >>> Cell("tables/attrition.csv", "attrition", "KOW entered", "n").file
-    'tables/attrition.csv'
-    """
-
-    file: str
-    table: str
-    row: Hashable
-    column: Hashable
-
-
-#: a reference: ``(row, column)`` of the registering table, a :class:`Cell`, a named quantity
-#: (``str``; unregistered names are unpublished counts, e.g. the "no" of a yes/no row) or a
-#: number
-Ref = tuple[Hashable, Hashable] | Cell | str | int | float
-
-
-@dataclass(frozen=True)
-class Partition:
-    """Published cells that add up to a total (which may itself be a reference)."""
-
-    members: Sequence[Ref]
-    total: Ref
-
-
-@dataclass(frozen=True)
-class Mean:
-    """A printed mean of integer-valued data (``step`` apart) over ``n`` persons."""
-
-    value: float | str
-    n: Ref
-    step: float | None = 1.0
-
-
-@dataclass(frozen=True)
-class Percent:
-    """A printed percentage ``scale * numerator / denominator``."""
-
-    value: float | str
-    numerator: Ref
-    denominator: Ref
-    scale: float = 100.0
-
-
-@dataclass(frozen=True)
-class SMD:
-    """A printed SMD of a categorical characteristic: per group the level counts (one level:
-    the "yes" of a binary characteristic, then ``n`` is needed) and the persons with a known
-    value (default: the sum of the level counts). Two groups may be ``signed``
-    (first minus second); more than two give the largest pairwise SMD."""
-
-    value: float | str
-    counts: Sequence[Sequence[Ref]]
-    n: Sequence[Ref] | None = None
-    signed: bool = False
 
 
 @dataclass

@@ -35,7 +35,9 @@ import pandas as pd
 from kow_research.core.checks import check_choice
 from kow_research.report.labels import check_language
 from kow_research.report.suppression import (
+    NOTE_TEXTS,
     CellKey,
+    _decimals_text,
     _missing,
     suppress_long,
     suppress_table,
@@ -50,31 +52,6 @@ PRESETS: dict[str, dict[str, Any]] = {
     "default": {"k": 5},
     "strict": {"k": 10},
 }
-
-#: the footnote sentences, (English, Dutch)
-NOTE_TEXTS: dict[str, tuple[str, str]] = {
-    "primary": ("{primary}: fewer than {k} persons (1 to {k_1}).",
-                "{primary}: minder dan {k} personen (1 tot en met {k_1})."),
-    "secondary": ("{secondary}: not shown so that a cell marked {primary} cannot be "
-                  "calculated from a total or another statistic; it can hold any number, "
-                  "also {k} or more.",
-                  "{secondary}: niet getoond, zodat een cel met {primary} niet uit een totaal "
-                  "of een ander kengetal is terug te rekenen; de cel kan elk aantal bevatten, "
-                  "ook {k} of meer."),
-    "rounding": ("Percentages are rounded to {percent}, means to {mean}; no percentage or "
-                 "mean is shown for a hidden count.",
-                 "Percentages zijn afgerond op {percent}, gemiddelden op {mean}; bij een "
-                 "verborgen aantal staat geen percentage of gemiddelde."),
-    "figures": ("Figures show counts below {k} as {primary}.",
-                "Figuren tonen aantallen onder {k} als {primary}."),
-}
-
-
-def _decimals_text(d: int, language: str) -> str:
-    if language == "nl":
-        return "hele getallen" if d == 0 else ("1 decimaal" if d == 1 else f"{d} decimalen")
-    return "whole numbers" if d == 0 else ("1 decimal" if d == 1 else f"{d} decimals")
-
 
 def _is_whole(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))

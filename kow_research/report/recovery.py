@@ -1,7 +1,7 @@
 r"""The reader's side of disclosure control: solve for hidden counts exactly.
 
-Used by :class:`kow_research.report.ledger.DisclosureLedger`; independent of how tables are
-registered. The model is a :class:`System` of unknown non-negative integer counts with bounds
+Used by :class:`kow_research.report.ledger.DisclosureLedger`, which takes its record types
+(:class:`Cell`, :class:`Partition`, :class:`Mean`, :class:`Percent`, :class:`SMD`) from here. The model is a :class:`System` of unknown non-negative integer counts with bounds
 and linear equations (published partitions). On top of it:
 
 * :func:`integer_range` — the smallest and largest value an unknown takes over all integer
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +67,69 @@ def printed_value(value: float | str) -> tuple[float, float]:
     else:
         d = len(text.split(".")[1]) if "." in text else 0
     return v, 0.5 * 10.0 ** (-d) + 1e-12 * max(1.0, abs(v))
+
+
+# ----------------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class Cell:
+    """A cell of another registered table, as a reference in a partition or record.
+
+    Examples
+    --------
+    >>> Cell("tables/attrition.csv", "attrition", "KOW entered", "n").file
+    'tables/attrition.csv'
+    """
+
+    file: str
+    table: str
+    row: Hashable
+    column: Hashable
+
+
+#: a reference: ``(row, column)`` of the registering table, a :class:`Cell`, a named quantity
+#: (``str``; unregistered names are unpublished counts, e.g. the "no" of a yes/no row) or a
+#: number
+Ref = tuple[Hashable, Hashable] | Cell | str | int | float
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Published cells that add up to a total (which may itself be a reference)."""
+
+    members: Sequence[Ref]
+    total: Ref
+
+
+@dataclass(frozen=True)
+class Mean:
+    """A printed mean of integer-valued data (``step`` apart) over ``n`` persons."""
+
+    value: float | str
+    n: Ref
+    step: float | None = 1.0
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A printed percentage ``scale * numerator / denominator``."""
+
+    value: float | str
+    numerator: Ref
+    denominator: Ref
+    scale: float = 100.0
+
+
+@dataclass(frozen=True)
+class SMD:
+    """A printed SMD of a categorical characteristic: per group the level counts (one level:
+    the "yes" of a binary characteristic, then ``n`` is needed) and the persons with a known
+    value (default: the sum of the level counts). Two groups may be ``signed``
+    (first minus second); more than two give the largest pairwise SMD."""
+
+    value: float | str
+    counts: Sequence[Sequence[Ref]]
+    n: Sequence[Ref] | None = None
+    signed: bool = False
 
 
 @dataclass

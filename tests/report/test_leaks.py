@@ -160,12 +160,29 @@ def test_11_long_per_person_table(outcome):
     assert "per_person_rows" not in _rules(_nb([_display(people.head(12))]))
 
 
+def test_free_text_and_other_name_forms():
+    notes = pd.DataFrame({"opmerking": ["belt zelf terug na de zomer", "wil minder uren",
+                                        "gaat verhuizen"], "rung": [2, 3, 4]})
+    assert "free_text" in _rules(_nb([_display(notes)]))
+    told = pd.DataFrame({"log": ["She said her manager was not told about it",
+                                 "Hij heeft zijn baan opgezegd na een conflict",
+                                 "Client found work through her cousin last week"]})
+    assert "free_text" in _rules(_nb([_display(told)]))
+    forms = pd.DataFrame({"who": ["Bakker, Sanne", "de Vries, Jan", "J. Jansen", "A.B. Smit"]})
+    assert "names" in _rules(_nb([_display(forms)]))
+    error = nbformat.v4.new_output("error", ename="KeyError", evalue="'kow-00012'",
+                                   traceback=["KeyError: 'kow-00012'"])
+    assert "id_value" in _rules(_nb([error]))
+
+
 # ----------------------------------------------------------------------------- aggregates
 def test_aggregate_tables_pass(study, outcome):
     p = study.participants
     crosstab = pd.crosstab(p["benefit"], p["sex"], margins=True)
     t1 = kr.report.table_one(p, by="sex", variables=["age", "diagnosis_group", "smi", "benefit"])
-    ladder = kr.outcomes.ladder_by_wave(study)
+    # counts per wave from the raw ladder table (ladder_by_wave's pd.to_datetime(unit="D")
+    # of an array with NaN raises FloatingPointError now and then under pandas 2.3)
+    ladder = study.ladder.merge(p[["participant_id", "cohort"]], on="participant_id")
     per_wave = ladder.groupby(["cohort", "wave"])["rung"].agg(["count", "mean"])
     km = kr.survival.kaplan_meier(outcome, duration="time", event="event")
     cox = kr.survival.cox(outcome.dropna(subset=["age"]), duration="time", event="event",
