@@ -42,6 +42,11 @@ from kow_research.survival.design import (
 
 #: iterations of statsmodels' Newton after the BFGS start
 NEWTON_MAX_ITER = 100
+#: Newton stops when no parameter moves more than this. statsmodels' OrderedModel has
+#: numerical derivatives (accurate to about 1e-8), so a smaller tolerance is never met and
+#: Newton runs all NEWTON_MAX_ITER iterations (seconds per fit) without changing the
+#: estimate; convergence itself is judged by the scale-free Newton decrement below.
+NEWTON_TOL = 1e-8
 
 
 @result_class
@@ -180,7 +185,7 @@ def fit_proportional_odds(frame: pd.DataFrame, *, outcome: str, covariates: Sequ
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = model.fit(method="bfgs", disp=False, maxiter=200).params
         res = model.fit(start_params=start, method="newton", disp=False,
-                        maxiter=NEWTON_MAX_ITER, tol=1e-10)
+                        maxiter=NEWTON_MAX_ITER, tol=NEWTON_TOL)
     params = np.asarray(res.params)
     ok, dec = converged(model.score(params), -model.hessian(params), float(res.llf))
     if not ok:
