@@ -39,7 +39,11 @@ from kow_research.design.simulation_results import (  # noqa: E402
     PowerCurveResult,
     SimulationPowerResult,
 )
-from kow_research.design.trial import TrialDesign, simulate_trial  # noqa: E402
+from kow_research.design.trial import (  # noqa: E402
+    TrialDesign,
+    simulate_trial,
+    trial_design_from,
+)
 
 __all__ += ["PowerCurveResult", "SimulationPowerResult", "TrialDesign", "power_by_simulation",
-            "power_curve", "simulate_trial"]
+            "power_curve", "simulate_trial", "trial_design_from"]

@@ -33,6 +33,7 @@ import pandas as pd
 
 from kow_research.core.units import DAYS_PER_MONTH
 from kow_research.data.study import Study
+from kow_research.design.results import SampleSizeResult
 from kow_research.synthetic.params import get_params
 from kow_research.synthetic.simulate import simulate_study
 
@@ -334,3 +335,78 @@ def simulate_trial(design: TrialDesign, *, seed: int | np.random.SeedSequence = 
             (design.comparator, simulate_arm(design, design.comparator,
                                              seed=seed_integer(ss, 1)))]
     return data_cut(combine_arms(arms), design.cut_date())
+
+
+#: simulator parameters that make the cohort's hazards those of the analytic formulas:
+#: no covariate effects (a homogeneous population) and no slower first months
+HOMOGENEOUS: dict[str, Any] = {
+    "beta_smi": 0.0, "beta_age_per_10y": 0.0, "beta_log_months_out": 0.0, "beta_rung": 0.0,
+    "beta_dose": 0.0, "beta_diagnosis": (0.0,) * 8, "beta_dropout_smi": 0.0,
+    "beta_dropout_addiction": 0.0}
+
+
+def trial_design_from(result: SampleSizeResult, *, cohort: str = "KOW",
+                      arms: Sequence[str] = ("KOW", "CAU"), homogeneous: bool = False,
+                      overrides: Mapping[str, Any] | None = None) -> TrialDesign:
+    """The simulated trial that matches an analytic time-to-event design.
+
+    The arms get the result's numbers of participants; ``hr``, accrual, follow-up and loss
+    to follow-up are the result's; the control arm's hazard of paid work becomes the
+    simulator's ``job_rate_per_month`` (the hazard of its reference person), the competing
+    hazard its dropout rate, acting over the whole follow-up (``programme_months``) as the
+    formulas assume, and ``early_job_factor = 1`` (no slower first months). With
+    ``homogeneous=True`` the covariates have no effect either, so the simulated hazards
+    are exactly the exponential ones of the formula; otherwise the cohort's case mix makes
+    the population heterogeneous, which an analytic formula ignores.
+
+    Parameters
+    ----------
+    result : SampleSizeResult
+        From :func:`~kow_research.design.sample_size` with ``outcome="time"`` or
+        ``"competing_cause_specific"`` (the simulator builds in a cause-specific hazard
+        ratio).
+    cohort : str, default "KOW"
+        The simulator.
+    arms : sequence of str, default ("KOW", "CAU")
+        Names of the programme and the comparator arm.
+    homogeneous : bool, default False
+        No covariate effects (see above).
+    overrides : mapping, optional
+        Further simulator parameters.
+
+    Returns
+    -------
+    TrialDesign
+
+    Raises
+    ------
+    ValueError
+        For an outcome the simulator cannot reproduce (a proportion, the ladder, a
+        subdistribution hazard ratio).
+
+    Examples
+    --------
+    >>> from kow_research.design import sample_size
+    >>> res = sample_size(outcome="competing_cause_specific", hr=0.6, hazard_control=0.05,
+    ...                   competing_hazard=0.02, accrual=12, follow_up=12)
+    >>> d = trial_design_from(res, homogeneous=True)
+    >>> d.arms, d.hr, d.dropout_per_month, d.overrides["job_rate_per_month"]
+    ({'KOW': 142, 'CAU': 142}, 0.6, 0.02, 0.05)
+    """
+    if result.outcome not in ("time", "competing_cause_specific"):
+        raise ValueError(f"outcome {result.outcome!r} cannot be simulated as a trial: the "
+                         "cohort simulator builds in a cause-specific hazard ratio of paid "
+                         "work (use outcome='time' or 'competing_cause_specific')")
+    names = list(arms)
+    if len(names) != 2:
+        raise ValueError(f"arms must name the programme and the comparator arm; got {names}")
+    a = result.attrs
+    months = float(a["accrual"]) + float(a["follow_up"])
+    over: dict[str, Any] = {"job_rate_per_month": float(a["hazard_control"]),
+                            "early_job_factor": 1.0, "programme_months": months,
+                            **(HOMOGENEOUS if homogeneous else {}), **dict(overrides or {})}
+    return TrialDesign(arms={names[0]: result.n_treated, names[1]: result.n_control},
+                       hr=float(a["hr"]), cohort=cohort, accrual_months=float(a["accrual"]),
+                       follow_up_months=float(a["follow_up"]),
+                       dropout_per_month=float(a.get("competing_hazard", 0.0)),
+                       loss_per_month=float(a.get("loss_hazard", 0.0)), overrides=over)
