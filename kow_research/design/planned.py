@@ -301,14 +301,17 @@ def truth_block(design: TrialDesign, *, plan: PlannedAnalysis, seed: int, n_tota
     wanted = [n for n in plan.names if ESTIMANDS[n] is not None]
     out: dict[str, Any] = {name: math.nan for name in wanted}
     out["error"] = ""
-    try:
-        pop = truth_population(design, seed=seed, n_total=n_total, estimand=plan.estimand,
-                               block=block)
-        cache: dict[str, pd.DataFrame] = {}
-        for name in wanted:
-            out[name] = float(_one(name, pop, design, plan, cache, truth=True)["estimate"])
-    except Exception as exc:  # noqa: BLE001 - reported in the result, never dropped
-        out["error"] = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            pop = truth_population(design, seed=seed, n_total=n_total,
+                                   estimand=plan.estimand, block=block)
+            cache: dict[str, pd.DataFrame] = {}
+            for name in wanted:
+                out[name] = float(_one(name, pop, design, plan, cache, truth=True)["estimate"])
+        except Exception as exc:  # noqa: BLE001 - reported in the result, never dropped
+            out["error"] = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
+    out["warnings"] = len(caught)
     return out
 
 

@@ -273,9 +273,11 @@ class SimulationPowerResult(Result):
                 e = alt.loc[alt["analysis"] == name, "estimate"].to_numpy(dtype=float)
                 e = e[np.isfinite(e)]
                 if len(e):
-                    ax.boxplot(e, positions=[yi], vert=False, widths=0.5, showfliers=False)
+                    q1, med, q3 = np.quantile(e, [0.25, 0.5, 0.75])
                     ax.plot(e, np.full(len(e), yi) + np.linspace(-0.2, 0.2, len(e)), ".",
                             alpha=0.25, **{"color": "C0", **kwargs})
+                    ax.hlines(yi, q1, q3, color="0.2", linewidth=4)       # interquartile
+                    ax.plot([med], [yi], "|", color="white", markersize=10, mew=2)
                 true = self.table.loc[name, "true_value"]
                 if np.isfinite(true):
                     ax.plot([true], [yi], "x", color="C3", markersize=10, mew=2,
@@ -283,7 +285,8 @@ class SimulationPowerResult(Result):
             ax.set_xlabel(lab["estimate"])
         ax.set_yticks(y, [SHORT[n] for n in names])
         ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
-        ax.legend(fontsize=8, frameon=False, loc="best")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, frameon=False, loc="best")
         return ax
 
 

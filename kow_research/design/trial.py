@@ -347,6 +347,7 @@ HOMOGENEOUS: dict[str, Any] = {
 
 def trial_design_from(result: SampleSizeResult, *, cohort: str = "KOW",
                       arms: Sequence[str] = ("KOW", "CAU"), homogeneous: bool = False,
+                      horizon_months: float | None = None,
                       overrides: Mapping[str, Any] | None = None) -> TrialDesign:
     """The simulated trial that matches an analytic time-to-event design.
 
@@ -371,6 +372,9 @@ def trial_design_from(result: SampleSizeResult, *, cohort: str = "KOW",
         Names of the programme and the comparator arm.
     homogeneous : bool, default False
         No covariate effects (see above).
+    horizon_months : float, optional
+        Time to paid work censored this many months after the start (the analytic formulas
+        have no horizon: with one, only the simulation answers the design question).
     overrides : mapping, optional
         Further simulator parameters.
 
@@ -409,4 +413,5 @@ def trial_design_from(result: SampleSizeResult, *, cohort: str = "KOW",
                        hr=float(a["hr"]), cohort=cohort, accrual_months=float(a["accrual"]),
                        follow_up_months=float(a["follow_up"]),
                        dropout_per_month=float(a.get("competing_hazard", 0.0)),
-                       loss_per_month=float(a.get("loss_hazard", 0.0)), overrides=over)
+                       loss_per_month=float(a.get("loss_hazard", 0.0)),
+                       horizon_months=horizon_months, overrides=over)
