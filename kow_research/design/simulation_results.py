@@ -256,8 +256,9 @@ class SimulationPowerResult(Result):
                 v = self.table[col].to_numpy(dtype=float)
                 if not np.isfinite(v).any():
                     continue
-                lo = v - self.table[f"{col}_lower"].to_numpy(dtype=float)
-                hi = self.table[f"{col}_upper"].to_numpy(dtype=float) - v
+                # Wilson limits can lie a rounding error beyond the estimate at 0 and 1
+                lo = np.clip(v - self.table[f"{col}_lower"].to_numpy(dtype=float), 0, None)
+                hi = np.clip(self.table[f"{col}_upper"].to_numpy(dtype=float) - v, 0, None)
                 ax.errorbar(v, y + shift, xerr=[lo, hi], fmt=marker, capsize=3,
                             label=lab[col], **{"color": color, **kwargs})
             ax.axvline(self.alpha, color="0.4", linestyle="--", linewidth=1,

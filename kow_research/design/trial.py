@@ -321,6 +321,12 @@ def simulate_trial(design: TrialDesign, *, seed: int | np.random.SeedSequence = 
     Study
         Both arms, ``cohort`` holding the arm's name; ``meta["arms"]`` names them.
 
+    References
+    ----------
+    Lachin JM, Foulkes MA (1986). Evaluation of sample size and power for analyses of
+    survival with allowance for nonuniform patient entry, losses to follow-up, noncompliance,
+    and stratification. *Biometrics* 42:507-519 (uniform entry, analysis at a fixed date).
+
     Examples
     --------
     >>> d = TrialDesign(arms={"KOW": 40, "CAU": 40}, hr=0.7)
@@ -387,6 +393,12 @@ def trial_design_from(result: SampleSizeResult, *, cohort: str = "KOW",
     ValueError
         For an outcome the simulator cannot reproduce (a proportion, the ladder, a
         subdistribution hazard ratio).
+
+    References
+    ----------
+    Lachin JM, Foulkes MA (1986). *Biometrics* 42:507-519. Pintilie M (2002). Dealing with
+    competing risks: testing covariates and calculating sample size. *Stat Med*
+    21:3317-3324.
 
     Examples
     --------
