@@ -28,6 +28,9 @@ import kow_research as kr
 from kow_research.design import TrialDesign, power_by_simulation
 
 BAND = (0.04, 0.06)
+#: not a default analysis: shown because adjusting the ladder model for the baseline rung
+#: looks natural, and its model-based test is anti-conservative here
+DIAGNOSTIC = "randomised 2 x 150, ladder adjusted for the baseline rung (not the default)"
 CONFOUNDING = {"age_mean": 43.0, "months_out_median": 36.0}
 
 
@@ -40,6 +43,7 @@ def designs() -> list[tuple[str, TrialDesign, tuple[str, ...], dict]]:
                                 confounding=CONFOUNDING)
     return [
         ("randomised 2 x 150", trial, ("gray", "fine_gray", "cox", "ladder"), {}),
+        (DIAGNOSTIC, trial, ("ladder",), {"ladder_covariates": ("arm", "rung_baseline")}),
         ("non-randomised 2 x 150, ATT weights, Cox", observational, ("weighted",),
          {"weighted_model": "cox"}),
         ("non-randomised 2 x 150, ATT weights, Fine-Gray", observational, ("weighted",),
@@ -86,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / "type1_error.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(table.to_string(index=False))
     print(f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return 0 if table["within_band"].all() else 1
+    return 0 if table.loc[table["design"] != DIAGNOSTIC, "within_band"].all() else 1
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ ESTIMANDS = {
     "gray": None,
     "fine_gray": "log subdistribution hazard ratio of paid work (Fine-Gray)",
     "cox": "log cause-specific hazard ratio of paid work (Cox)",
-    "ladder": "log odds ratio of a higher rung at the wave, adjusted for the baseline rung",
+    "ladder": "log odds ratio of a higher rung at the wave (proportional odds)",
     "weighted": "log hazard ratio of paid work in the weighted population (IPTW)",
 }
 TRUTH = ("marginal", "conditional")
@@ -68,7 +68,9 @@ class PlannedAnalysis:
     wave_month : int or None
         Month of the ladder wave (None: the last wave before the earliest analysis date).
     ladder_covariates : tuple of str
-        Covariates of the proportional-odds model (``arm`` first).
+        Covariates of the proportional-odds model (``arm`` first; default ``arm`` alone:
+        with the baseline rung as a linear covariate the model-based Wald test rejected 6.3 %
+        of 2,000 simulated null trials, see ``validation/results/type1_error.md``).
     ps_covariates : tuple of str
         Covariates of the propensity model (columns of the outcome frame, plus the derived
         ``log_months_out`` = log(1 + months out of work) and ``female``).
@@ -82,7 +84,7 @@ class PlannedAnalysis:
     alpha: float = 0.05
     dropout: str = "competing"
     wave_month: int | None = None
-    ladder_covariates: tuple[str, ...] = ("arm", "rung_baseline")
+    ladder_covariates: tuple[str, ...] = ("arm",)
     ps_covariates: tuple[str, ...] = ("age", "smi", "log_months_out")
     estimand: str = "ATT"
     weighted_model: str = "cox"
