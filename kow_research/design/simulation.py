@@ -238,22 +238,22 @@ def power_by_simulation(design: TrialDesign, *, analysis: str | Sequence[str],
     analysed exactly as the notebooks analyse a study: time to paid work
     (:func:`~kow_research.outcomes.time_to_paid_work`, dropout by ``dropout``), then
 
-    ============== ==========================================================================
-    ``analysis``   planned analysis (``arm`` with the comparator as reference)
-    ============== ==========================================================================
-    ``"gray"``     Gray's test of the cumulative incidence of paid work
-                   (:func:`~kow_research.survival.gray_test`, ``by="arm"``); no estimate
-    ``"fine_gray"`` Fine-Gray subdistribution hazard ratio
-                   (:func:`~kow_research.survival.fine_gray`, Wald test)
-    ``"cox"``      cause-specific Cox hazard ratio (:func:`~kow_research.survival.cox`)
-    ``"ladder"``   proportional-odds model of the rung at ``wave_month`` on ``arm``
-                   (:func:`~kow_research.outcomes.ladder_model.fit_proportional_odds`;
-                   ``ladder_covariates`` may add the baseline rung)
-    ``"weighted"`` non-randomised designs: propensity weights
-                   (:func:`~kow_research.compare.propensity` on ``ps_covariates``,
-                   ``estimand``), then :func:`~kow_research.compare.weighted_hazard_ratio`
-                   (``weighted_model``, robust SE)
-    ============== ==========================================================================
+    ================ ========================================================================
+    ``analysis``     planned analysis (``arm`` with the comparator as reference)
+    ================ ========================================================================
+    ``"gray"``       Gray's test of the cumulative incidence of paid work
+                     (:func:`~kow_research.survival.gray_test`, ``by="arm"``); no estimate
+    ``"fine_gray"``  Fine-Gray subdistribution hazard ratio
+                     (:func:`~kow_research.survival.fine_gray`, Wald test)
+    ``"cox"``        cause-specific Cox hazard ratio (:func:`~kow_research.survival.cox`)
+    ``"ladder"``     proportional-odds model of the rung at ``wave_month`` on ``arm``
+                     (:func:`~kow_research.outcomes.ladder_model.fit_proportional_odds`;
+                     ``ladder_covariates`` may add the baseline rung)
+    ``"weighted"``   non-randomised designs: propensity weights
+                     (:func:`~kow_research.compare.propensity` on ``ps_covariates``,
+                     ``estimand``), then :func:`~kow_research.compare.weighted_hazard_ratio`
+                     (``weighted_model``, robust SE)
+    ================ ========================================================================
 
     With :math:`R` rejections (:math:`p < \alpha`) among the :math:`m` trials that could be
     analysed, power is :math:`\hat\pi = R/m` with the Wilson interval
