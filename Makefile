@@ -70,7 +70,8 @@ docs: $(VENV)/.installed-dev
 
 ## lock: re-resolve the newest compatible releases into the two lock files (needs PyPI) and
 ## pin environment.yml to the same versions; review the diff, then run `make test`
-lock: $(VENV)/.installed-dev
+lock: | $(BIN)/python
+	$(PIP) install --quiet "uv==$$(sed -n 's/^uv==\([^ ]*\).*/\1/p' $(DEV_LOCK))"
 	$(BIN)/uv pip compile pyproject.toml --extra dev tools/build-requirements.in $(UV_FLAGS) -o $(DEV_LOCK)
 	$(BIN)/uv pip compile pyproject.toml tools/build-requirements.in $(UV_FLAGS) --constraints $(DEV_LOCK) -o $(LOCK)
 	$(BIN)/python tools/sync_environment.py

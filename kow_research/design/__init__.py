@@ -32,3 +32,18 @@ __all__ = [
     "sample_size_ladder", "sample_size_proportion", "sample_size_subdistribution",
     "recruitment_forecast", "sample_size_time",
 ]
+
+# power by simulation (trials simulated with the cohort simulators, analysed as planned)
+from kow_research.design.simulation import power_by_simulation, power_curve  # noqa: E402
+from kow_research.design.simulation_results import (  # noqa: E402
+    PowerCurveResult,
+    SimulationPowerResult,
+)
+from kow_research.design.trial import (  # noqa: E402
+    TrialDesign,
+    simulate_trial,
+    trial_design_from,
+)
+
+__all__ += ["PowerCurveResult", "SimulationPowerResult", "TrialDesign", "power_by_simulation",
+            "power_curve", "simulate_trial", "trial_design_from"]

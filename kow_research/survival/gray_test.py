@@ -25,8 +25,11 @@ def _score_var(time: np.ndarray, mark: np.ndarray, grp: np.ndarray, ng: int,
                rho: float) -> tuple[np.ndarray, np.ndarray]:
     """Score (first ng-1 groups) and its covariance within one stratum (Gray 1988).
 
-    The per-group event-free survival and cumulative incidence come from the kernel layer;
-    the loop over event times accumulates Gray's variance, which is sequential by nature.
+    The per-group event-free survival and cumulative incidence come from the kernel layer.
+    Gray's recursion over the event times (``cmprsk``'s ``crstm``) is written as cumulative
+    sums over the event times, so it runs vectorised: the pooled incidence :math:`F(t)` and
+    the matrix :math:`c(t)` are cumulative sums, and every score and variance term at a time
+    depends only on that time's counts and on them.
     """
     ut, idx = np.unique(time, return_inverse=True)
     m = len(ut)
@@ -38,46 +41,52 @@ def _score_var(time: np.ndarray, mark: np.ndarray, grp: np.ndarray, ng: int,
     skm_left = np.stack([left_continuous(row) for row in skm_all])
     f1_left = np.stack([left_continuous(row, 0.0) for row in f1_all])
     g1 = ng - 1
-    score = np.zeros(g1)
+    times = np.flatnonzero(cnt[1:].sum(axis=(0, 1)) > 0)     # times with an event
+    if len(times) == 0:
+        return np.zeros(g1), np.zeros((g1, g1))
+    # (J, ng) per event time and group
+    rs, d1, d2 = rs_all[:, times].T, d1_all[:, times].T, d2_all[:, times].T
+    skmm, f1m, skm = skm_left[:, times].T, f1_left[:, times].T, skm_all[:, times].T
+    nd1 = d1.sum(axis=1)
+    live = rs > 0
+    safe_rs = np.where(live, rs, 1.0)
+    ratio = np.where(live, rs / skmm, 0.0)                  # rs / S(t-) per group
+    tr = ratio.sum(axis=1)
+    tq = np.where(live, rs * (1 - f1m) / skmm, 0.0).sum(axis=1)
+    f = np.cumsum(nd1 / tr)                                  # pooled F(t), after each time
+    fm = np.r_[0.0, f[:-1]]                                  # ... and just before it
+    fb = (1 - fm) ** rho
+    a = -(fb / tr)[:, None, None] * ratio[:, :, None] * ratio[:, None, :]
+    diag = np.arange(ng)
+    a[:, diag, diag] = np.where(live, fb[:, None] * ratio * (1 - ratio / tr[:, None]), 0.0)
+    c = np.cumsum(a * (nd1 / (tr * (1 - fm)))[:, None, None], axis=0)
+    score = np.where(live, fb[:, None] * (d1 - nd1[:, None] * rs * (1 - f1m)
+                                          / (skmm * tq[:, None])), 0.0)[:, :g1].sum(axis=0)
     v = np.zeros((g1, g1))
     v2 = np.zeros((g1, ng))
     v3 = np.zeros(ng)
-    c = np.zeros((ng, ng))
-    fm = 0.0
-    for j in np.flatnonzero(cnt[1:].sum(axis=(0, 1)) > 0):
-        rs, d1, d2 = rs_all[:, j], d1_all[:, j], d2_all[:, j]
-        skmm, f1m, skm = skm_left[:, j], f1_left[:, j], skm_all[:, j]
-        nd1, nd2 = d1.sum(), d2.sum()
-        live = rs > 0
-        safe_rs = np.where(live, rs, 1.0)
-        ratio = np.where(live, rs / skmm, 0.0)             # rs / S(t-) per group
-        tr = ratio.sum()
-        tq = np.where(live, rs * (1 - f1m) / skmm, 0.0).sum()
-        f = fm + nd1 / tr
-        fb = (1 - fm) ** rho
-        a = -fb * np.outer(ratio, ratio) / tr
-        np.fill_diagonal(a, np.where(live, fb * ratio * (1 - ratio / tr), 0.0))
-        c += a * nd1 / (tr * (1 - fm))
-        score += np.where(live, fb * (d1 - nd1 * rs * (1 - f1m) / (skmm * tq)), 0.0)[:g1]
-        if nd1 > 0:
-            t4 = np.where(skm > 0, 1 - (1 - f) / np.where(skm > 0, skm, 1), 1.0)
-            t5 = 1 - (nd1 - 1) / (tr * skmm - 1) if nd1 > 1 else np.ones(ng)
-            t3 = np.where(live, t5 * skmm * nd1 / (tr * safe_rs), 0.0)
-            v3 += t4 * t4 * t3
-            t1 = a[:g1, :] - t4[None, :] * c[:g1, :]            # (g1, ng)
-            v2 += t1 * (t4 * t3)[None, :]
-            v += (t1 * t3[None, :]) @ t1.T
-        if nd2 > 0:
-            ok = live & (skm > 0) & (d2 > 0)
-            t4 = np.where(ok, (1 - f) / np.where(skm > 0, skm, 1), 0.0)
-            t5 = np.where(d2 > 1, 1 - (d2 - 1) / np.where(rs > 1, rs - 1, 1), 1.0)
-            t3 = np.where(ok, t5 * skmm ** 2 * d2 / safe_rs ** 2, 0.0)
-            v3 += t4 * t4 * t3
-            t1 = t4[None, :] * c[:g1, :]
-            v2 -= t1 * (t4 * t3)[None, :]
-            v += (t1 * t3[None, :]) @ t1.T
-        fm = f
-    cg = c[:g1, :]
+    j = nd1 > 0                                              # times with an event of cause k
+    if j.any():
+        n1, sk, sm, r1, sr, li = nd1[j, None], skm[j], skmm[j], tr[j, None], safe_rs[j], live[j]
+        t4 = np.where(sk > 0, 1 - (1 - f[j, None]) / np.where(sk > 0, sk, 1), 1.0)
+        t5 = np.where(n1 > 1, 1 - (n1 - 1) / np.where(n1 > 1, r1 * sm - 1, 1.0), 1.0)
+        t3 = np.where(li, t5 * sm * n1 / (r1 * sr), 0.0)
+        v3 += (t4 * t4 * t3).sum(axis=0)
+        t1 = a[j, :g1, :] - t4[:, None, :] * c[j, :g1, :]     # (J1, g1, ng)
+        v2 += (t1 * (t4 * t3)[:, None, :]).sum(axis=0)
+        v += np.einsum("jak,jbk->ab", t1 * t3[:, None, :], t1)
+    j = d2.sum(axis=1) > 0                                   # times with a competing event
+    if j.any():
+        sk, sm, dd, rr, sr = skm[j], skmm[j], d2[j], rs[j], safe_rs[j]
+        ok = live[j] & (sk > 0) & (dd > 0)
+        t4 = np.where(ok, (1 - f[j, None]) / np.where(sk > 0, sk, 1), 0.0)
+        t5 = np.where(dd > 1, 1 - (dd - 1) / np.where(rr > 1, rr - 1, 1), 1.0)
+        t3 = np.where(ok, t5 * sm ** 2 * dd / sr ** 2, 0.0)
+        v3 += (t4 * t4 * t3).sum(axis=0)
+        t1 = t4[:, None, :] * c[j, :g1, :]
+        v2 -= (t1 * (t4 * t3)[:, None, :]).sum(axis=0)
+        v += np.einsum("jak,jbk->ab", t1 * t3[:, None, :], t1)
+    cg = c[-1, :g1, :]
     v = v + (cg * v3[None, :]) @ cg.T + cg @ v2.T + v2 @ cg.T
     return score, v
 

@@ -75,6 +75,12 @@ def _builders() -> dict[str, Callable[[dict[str, Any]], Result]]:
         "SampleSizeResult": lambda d: kr.design.sample_size(outcome="time", hr=0.7,
                                                              hazard_control=0.05, accrual=12,
                                                              follow_up=12),
+        "SimulationPowerResult": lambda d: kr.design.power_by_simulation(
+            kr.design.TrialDesign(arms={"KOW": 40, "CAU": 40}, hr=0.6),
+            analysis=["gray", "cox"], n_sim=4, seed=1, truth_n=400, truth_blocks=2),
+        "PowerCurveResult": lambda d: kr.design.power_curve(
+            kr.design.TrialDesign(arms={"KOW": 40, "CAU": 40}, hr=0.6), analysis="cox",
+            n_total=[60, 80], n_sim=3, seed=1),
         "RecruitmentForecast": lambda d: kr.design.recruitment_forecast(
             pd.DataFrame({"site": ["A", "B"], "opens": [0, 3],
                           "referrals_per_month": [4.0, 2.0], "prior_months": [6, 6]}),
