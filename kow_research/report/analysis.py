@@ -19,15 +19,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kow_research.core.units import DAYS_PER_MONTH
+from kow_research.core.meta import outcome_meta
+from kow_research.core.units import DAYS_PER_MONTH, months_to
 from kow_research.data.labels import value_labels
 from kow_research.data.study import Study
 from kow_research.data.study_design import StudyDesign
 from kow_research.outcomes.definitions import TimeToWorkDefinition
 from kow_research.outcomes.ladder import ladder_by_wave
 from kow_research.outcomes.time_to_work import time_to_paid_work
+from kow_research.report.formatting import format_ci, format_p, format_percent
 from kow_research.report.labels import check_language
 from kow_research.report.policy import DisclosurePolicy
+from kow_research.report.style import programme_styles
+from kow_research.survival import cumulative_incidence, kaplan_meier
+from kow_research.survival.plotting import plot_curve
 
 #: fewer people than this in a level of a categorical covariate: the level is pooled (see
 #: :func:`model_frame`)
@@ -353,8 +358,6 @@ def incidence_plot(curve: Any, *, language: str = "en",
     'Months since start'
     >>> plt.close(ax.figure)
     """
-    from kow_research.survival.plotting import plot_curve
-
     policy = policy or DisclosurePolicy.default()
     return plot_curve(curve, risk_table=True, language=check_language(language), styles=styles,
                       time_unit="months", percent=percent, caption=False,
@@ -391,9 +394,6 @@ def incidence_at(curve: Any, *, months: Sequence[float], policy: DisclosurePolic
     >>> t.columns.tolist()
     ['month', 'group', 'estimate', 'lower', 'upper', 'n_risk']
     """
-    from kow_research.core.meta import outcome_meta
-    from kow_research.core.units import months_to
-
     unit = outcome_meta(curve.attrs).unit
     times = [float(months_to(m, unit=unit)) for m in months]
     at = curve.at(times)
@@ -595,8 +595,6 @@ def hazard_table(csh: Any, fg: Any = None, *, language: str = "en") -> pd.DataFr
     >>> t.columns.tolist()
     ['Term', 'Cause-specific HR (95% CI)', 'p']
     """
-    from kow_research.report.formatting import format_ci, format_p
-
     lang = check_language(language)
 
     def cells(model: Any) -> tuple[list[str], list[str]]:
@@ -677,9 +675,6 @@ def strategy_table(study: Study, *, design: StudyDesign, month: float,
     >>> strategy_table(s, design=d, month=12, policy=DisclosurePolicy.default()).shape
     (3, 2)
     """
-    from kow_research.report.formatting import format_percent
-    from kow_research.survival import cumulative_incidence, kaplan_meier
-
     lang = check_language(language)
     base = time_to_work_definition(design)
     cells: dict[str, dict[str, str]] = {}
@@ -735,8 +730,6 @@ def dropout_table(drop: pd.DataFrame, *, design: StudyDesign, policy: Disclosure
     ...               policy=DisclosurePolicy.default()).columns[:3].tolist()
     ['Programme', 'n', 'Dropped out']
     """
-    from kow_research.survival import kaplan_meier
-
     lang = check_language(language)
     rows = []
     for programme in _programmes(drop, design):
@@ -861,7 +854,6 @@ def dose_plot(dose: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePoli
     import matplotlib.pyplot as plt
     from matplotlib.ticker import PercentFormatter
 
-    from kow_research.report.style import programme_styles
 
     lang = check_language(language)
     programmes = _programmes(dose, design)

@@ -71,6 +71,10 @@ def _builders() -> dict[str, Callable[[dict[str, Any]], Result]]:
             d["study"], from_wave="T0", to_wave="T6", cohort="KOW"),
         "OrdinalResult": lambda d: kr.outcomes.ordinal_ladder_model(
             d["study"], wave="T6", covariates=("cohort", "rung_baseline", "age")),
+        "LandmarkDoseResult": lambda d: kr.outcomes.landmark_dose(d["study"], cohort="KOW",
+                                                                 covariates=("age",)),
+        "TimeVaryingDoseResult": lambda d: kr.outcomes.time_varying_dose(
+            d["study"], cohort="KOW", covariates=("age",)),
         "TableOne": lambda d: kr.report.table_one(d["study"].participants, by="cohort"),
         "SampleSizeResult": lambda d: kr.design.sample_size(outcome="time", hr=0.7,
                                                              hazard_control=0.05, accrual=12,
