@@ -39,7 +39,8 @@ fits <- list(
   logit = lapply(sets, function(d) glm(as.formula(paste("high ~", rhs)), data = d,
                                        family = binomial,
                                        control = glm.control(epsilon = 1e-14, maxit = 100))),
-  clm = lapply(sets, function(d) clm(as.formula(paste("rung_T18 ~", rhs)), data = d)))
+  clm = lapply(sets, function(d) clm(as.formula(paste("rung_T18 ~", rhs)), data = d,
+                                     control = clm.control(gradTol = 1e-12, relTol = 1e-14))))
 for (name in names(fits)) {
   fl <- fits[[name]]
   per <- do.call(rbind, lapply(seq_along(fl), function(i) {
