@@ -24,15 +24,13 @@ from joblib import Parallel, delayed
 
 from kow_research.core.checks import check_alpha, check_choice, check_columns
 from kow_research.core.results import Result, new_axes, result_class
-from kow_research.missing._draws import _logistic
 from kow_research.survival import cox, cumulative_incidence, kaplan_meier
 from kow_research.survival._input import groups as group_masks
 from kow_research.survival._input import prepare
-from kow_research.survival.design import coefficient_table, design_matrix, newton_raphson
+from kow_research.survival.design import design_matrix
 from kow_research.survival.kernels import risk_sets
 from kow_research.survival.results import CurveResult
 
-MODELS = ("cox", "logistic")
 KINDS = ("cumulative_incidence", "survival")
 #: columns added to the split data
 ENTRY, WEIGHT, ID = "entry", "ipcw_weight", ".id"
@@ -41,36 +39,13 @@ SE_NOTE = ("point estimates with inverse probability of censoring weights; the S
            "use ipcw_curves(..., n_boot=...) for intervals")
 
 
-def _log_k_cox(time: np.ndarray, censored: np.ndarray, eta: np.ndarray, cuts: np.ndarray
-               ) -> np.ndarray:
-    """-log K(cut | Z_i) under a Cox model of censoring (Breslow baseline), shape (n, cuts)."""
+def _baseline(time: np.ndarray, censored: np.ndarray, eta: np.ndarray, cuts: np.ndarray
+              ) -> np.ndarray:
+    """Breslow cumulative baseline hazard of censoring at ``cuts`` (-log K = H0 e^eta)."""
     r = risk_sets(time, censored.astype(np.int64), np.exp(eta), (1,))
     d = risk_sets(time, censored.astype(np.int64), np.ones(len(time)), (1,)).events_of(1)
     h0 = np.cumsum(np.divide(d, r.at_risk, out=np.zeros_like(d), where=r.at_risk > 0))
-    at = h0[np.searchsorted(r.time, cuts, side="right") - 1]
-    return at[None, :] * np.exp(eta)[:, None]
-
-
-def _log_k_logistic(time: np.ndarray, censored: np.ndarray, x: np.ndarray, cuts: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """-log K at the period ends ``cuts`` under a pooled logistic model of censoring per
-    period (one intercept per period + ``x``), and the coefficients of ``x``."""
-    n, n_per = len(time), len(cuts)
-    exit_period = np.minimum(np.searchsorted(cuts, time, side="left"), n_per - 1)
-    reps = exit_period + 1                                     # periods at risk
-    rows_i = np.repeat(np.arange(n), reps)
-    rows_p = np.arange(len(rows_i)) - np.repeat(np.cumsum(reps) - reps, reps)
-    y = (censored[rows_i] & (rows_p == exit_period[rows_i])).astype(float)
-    design = np.column_stack([(rows_p[:, None] == np.arange(n_per)[None, :]).astype(float),
-                              x[rows_i]])
-    k = design.shape[1]
-    beta, fit, _ = newton_raphson(_logistic(design, y, np.zeros(k)), k,
-                                  model="pooled logistic censoring model")
-    eta = beta[:n_per][None, :] + (x @ beta[n_per:])[:, None]
-    hazard = 1 / (1 + np.exp(-eta))
-    cov = np.linalg.inv(fit.info)
-    return np.cumsum(-np.log1p(-hazard), axis=1), np.r_[beta[n_per:],
-                                                         np.sqrt(np.diag(cov))[n_per:]]
+    return h0[np.searchsorted(r.time, cuts, side="right") - 1]
 
 
 @result_class
@@ -89,8 +64,7 @@ class IPCWResult(Result):
         Distribution of the weights over the intervals (``n_people, n_intervals, mean, sd,
         min, p1, median, p99, max, n_truncated``). ``to_frame()`` returns it.
     model : DataFrame
-        The censoring model's coefficient table (hazard ratios of being censored for
-        ``cox``, odds ratios per period for ``logistic``).
+        The censoring model's coefficient table (hazard ratios of being censored).
     duration, event : str
         The names of the time and event columns (in ``intervals`` too).
     """
@@ -104,7 +78,7 @@ class IPCWResult(Result):
 
     def _describe(self) -> str:
         w = self.weights.iloc[0]
-        return (f"IPCW ({self.attrs.get('model')} censoring model"
+        return (f"IPCW (Cox censoring model"
                 f"{', stabilised' if self.attrs.get('stabilize') else ''}): "
                 f"{int(w['n_people'])} people in {int(w['n_intervals'])} intervals, weights "
                 f"{w['min']:.3g} to {w['max']:.3g}")
@@ -146,20 +120,18 @@ class IPCWResult(Result):
 
 
 def ipcw_weights(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
-                 covariates: Sequence[str], model: str = "cox", stabilize: bool = True,
-                 truncate: tuple[float, float] | None = None, periods: int = 20,
+                 covariates: Sequence[str], stabilize: bool = True,
+                 truncate: tuple[float, float] | None = None,
                  reference: Mapping[str, Any] | None = None) -> IPCWResult:
     r"""Inverse probability of censoring weights from a model of the censoring hazard given
     baseline covariates, on follow-up split where the weights change.
 
-    With ``model="cox"`` the censoring hazard is :math:`\lambda_C(t \mid Z) =
+    The censoring hazard is :math:`\lambda_C(t \mid Z) =
     \lambda_{C0}(t) e^{\gamma' Z}` (event code 0 is the "event"; every other code ends
     follow-up without censoring), :math:`\hat K(t \mid Z) = \exp\{-\hat\Lambda_{C0}(t)
     e^{\hat\gamma' Z}\}` with the Breslow baseline, and follow-up is split at every
-    censoring time. With ``model="logistic"`` a pooled logistic model on person-periods,
-    :math:`\operatorname{logit} P(C \in I_k \mid C, T > I_k^-, Z) = \alpha_k + \gamma' Z`, with
-    ``periods`` periods holding about equal numbers of censorings, and
-    :math:`\hat K(t \mid Z) = \prod_{k: I_k^+ \le t} (1 - \hat h_k(Z))`. In the interval
+    censoring time (the baseline is left free, so no time axis has to be chosen, as it
+    would for a pooled logistic model on person-periods). In the interval
     starting at :math:`s` a person's weight is
 
     .. math::
@@ -181,14 +153,10 @@ def ipcw_weights(df: pd.DataFrame, *, duration: str = "time", event: str = "even
         Event codes: 0 censored (lost to follow-up or administratively), 1, 2, ... events.
     covariates : sequence of str
         Baseline columns the censoring may depend on (no missing values).
-    model : {"cox", "logistic"}, default "cox"
-        Censoring model.
     stabilize : bool, default True
         Multiply by the marginal :math:`\hat K_0`.
     truncate : (float, float), optional
         Percentiles (e.g. ``(1, 99)``) of the interval weights at which they are capped.
-    periods : int, default 20
-        ``logistic``: number of periods of the time axis.
     reference : mapping, optional
         Reference level per categorical covariate.
 
@@ -238,57 +206,54 @@ def ipcw_weights(df: pd.DataFrame, *, duration: str = "time", event: str = "even
     >>> round(float(w.kaplan_meier().at([1])["estimate"].iloc[0]), 4)  # before any censoring
     0.8333
     """
-    check_choice("model", model, MODELS)
     check_columns(df, [duration, event, *covariates])
     clash = [c for c in (ENTRY, WEIGHT, ID) if c in df.columns]
     if clash:
         raise ValueError(f"columns {clash} are added by ipcw_weights; rename them first")
     data = prepare(df, duration, event)
     time, censored = data.time, data.event == 0
+    if censored.any() and censored[time == time.max()].all():
+        # everyone still followed at the last time is censored there (a common end of
+        # follow-up): those censorings carry no information on the covariates (in the exact
+        # partial likelihood the whole risk set "fails"), while Breslow or Efron would pull
+        # the coefficients towards 0; they are left out of the censoring model
+        censored = censored & (time < time.max())
     dm = design_matrix(df, covariates, reference=reference)
     if not censored.any():
-        cuts = np.empty(0)
-        log_k = np.zeros((len(time), 0))
-        log_k0 = np.zeros((1, 0))
+        cuts = h0 = h0_marginal = np.empty(0)
+        eta = np.zeros(len(time))
         coef = pd.DataFrame()
-    elif model == "cox":
+    else:
         work = df[list(covariates)].reset_index(drop=True)
         work[duration] = time
         work["_censored"] = censored.astype(int)
         fit = cox(work, duration=duration, event="_censored", covariates=covariates, cause=1,
-                  ties="breslow", reference=reference)
+                  ties="efron", reference=reference)
         eta = dm.x @ fit.coef.loc[dm.names, "coef"].to_numpy(float)
         cuts = np.unique(time[censored])
-        log_k = _log_k_cox(time, censored, eta, cuts)
-        log_k0 = _log_k_cox(time, censored, np.zeros(len(time)), cuts)[:1]
+        h0 = _baseline(time, censored, eta, cuts)
+        h0_marginal = _baseline(time, censored, np.zeros(len(time)), cuts)
         coef = fit.coef
-    else:
-        q = np.quantile(time[censored], np.linspace(0, 1, int(periods) + 1)[1:])
-        cuts = np.unique(q)
-        cuts[-1] = max(cuts[-1], time.max())
-        log_k, est = _log_k_logistic(time, censored, dm.x, cuts)
-        log_k0 = _log_k_logistic(time, censored, np.empty((len(time), 0)), cuts)[0][:1]
-        k = dm.x.shape[1]
-        coef = coefficient_table(est[:k], est[k:], dm.names, alpha=0.05,
-                                 scale="odds ratio of censoring per period", alias="or")
-    intervals, w, n_trunc = _split(df, time, data.event, cuts, log_k, log_k0, stabilize,
-                                   truncate, duration, event)
+    intervals, w, n_trunc = _split(df, time, data.event, cuts, h0, eta,
+                                   h0_marginal if stabilize else None, truncate, duration,
+                                   event)
     weights = pd.DataFrame([{
         "n_people": len(df), "n_intervals": len(intervals), "mean": w.mean(),
         "sd": w.std(ddof=1) if len(w) > 1 else 0.0, "min": w.min(),
         "p1": np.percentile(w, 1), "median": np.median(w), "p99": np.percentile(w, 99),
         "max": w.max(), "n_truncated": n_trunc}])
-    attrs = {"model": model, "stabilize": stabilize, "truncate": truncate,
-             "covariates": list(covariates), "periods": periods if model == "logistic" else None,
+    attrs = {"model": "cox", "stabilize": stabilize, "truncate": truncate,
+             "covariates": list(covariates),
              "note": ("inverse probability of censoring weights: censoring (event code 0) "
-                      f"modelled by a {model} model of {', '.join(covariates)}; valid if loss "
+                      "modelled by a Cox model of "
+                      f" {', '.join(covariates)}; valid if loss "
                       "to follow-up depends on nothing else that predicts the outcome")}
     return IPCWResult(intervals=intervals, weights=weights, model=coef, duration=duration,
                       event=event, attrs=attrs)
 
 
 def _split(df: pd.DataFrame, time: np.ndarray, ev: np.ndarray, cuts: np.ndarray,
-           log_k: np.ndarray, log_k0: np.ndarray, stabilize: bool,
+           h0: np.ndarray, eta: np.ndarray, h0_marginal: np.ndarray | None,
            truncate: tuple[float, float] | None, duration: str, event: str
            ) -> tuple[pd.DataFrame, np.ndarray, int]:
     n = len(time)
@@ -301,10 +266,11 @@ def _split(df: pd.DataFrame, time: np.ndarray, ev: np.ndarray, cuts: np.ndarray,
     entry = starts[r]
     last = r == below[person]
     stop = np.where(last, time[person], np.r_[cuts, np.inf][r])
-    lk = np.where(r > 0, log_k[person, np.maximum(r - 1, 0)] if log_k.shape[1] else 0.0, 0.0)
-    w = np.exp(lk)
-    if stabilize and log_k0.shape[1]:
-        w = w * np.exp(-np.where(r > 0, log_k0[0, np.maximum(r - 1, 0)], 0.0))
+    at = np.r_[0.0, h0][r]                     # H0 at the start of the row's interval
+    log_w = at * np.exp(eta[person])           # -log K(entry | Z)
+    if h0_marginal is not None:
+        log_w = log_w - np.r_[0.0, h0_marginal][r]
+    w = np.exp(log_w)
     n_trunc = 0
     if truncate is not None:
         lo, hi = truncate
@@ -388,9 +354,9 @@ def _points(df: pd.DataFrame, opts: dict[str, Any], times: np.ndarray, weighted:
     curve_opts = {"cause": opts["cause"], "by": opts["by"]}
     if weighted:
         w = ipcw_weights(df, duration=opts["duration"], event=opts["event"],
-                         covariates=opts["covariates"], model=opts["model"],
+                         covariates=opts["covariates"],
                          stabilize=opts["stabilize"], truncate=opts["truncate"],
-                         periods=opts["periods"], reference=opts["reference"])
+                         reference=opts["reference"])
         curve = (w.cumulative_incidence(**curve_opts) if opts["kind"] == KINDS[0]
                  else w.kaplan_meier(**curve_opts))
     else:
@@ -416,8 +382,7 @@ def _boot(df: pd.DataFrame, opts: dict[str, Any], times: np.ndarray,
 def ipcw_curves(df: pd.DataFrame, *, duration: str = "time", event: str = "event",
                 covariates: Sequence[str], times: Sequence[float], cause: int = 1,
                 by: str | None = None, kind: str = "cumulative_incidence",
-                model: str = "cox", stabilize: bool = True,
-                truncate: tuple[float, float] | None = None, periods: int = 20,
+                stabilize: bool = True, truncate: tuple[float, float] | None = None,
                 n_boot: int = 200, seed: int | None = None, alpha: float = 0.05,
                 reference: Mapping[str, Any] | None = None, n_jobs: int = 1,
                 max_failed: float = 0.05) -> IPCWCurves:
@@ -455,14 +420,10 @@ def ipcw_curves(df: pd.DataFrame, *, duration: str = "time", event: str = "event
         Group column (e.g. ``cohort``): curves per group, resampling within groups.
     kind : {"cumulative_incidence", "survival"}, default "cumulative_incidence"
         Aalen–Johansen incidence of ``cause`` or Kaplan–Meier survival from it.
-    model : {"cox", "logistic"}, default "cox"
-        Censoring model (see :func:`ipcw_weights`).
     stabilize : bool, default True
         Stabilised weights (see :func:`ipcw_weights`).
     truncate : (float, float), optional
         Percentiles at which the weights are capped.
-    periods : int, default 20
-        Periods of the pooled logistic model.
     n_boot : int, default 200
         Bootstrap replicates (0: point estimates only).
     seed : int, optional
@@ -505,19 +466,17 @@ def ipcw_curves(df: pd.DataFrame, *, duration: str = "time", event: str = "event
     [[0.495, 0.513]]
     """
     check_choice("kind", kind, KINDS)
-    check_choice("model", model, MODELS)
     alpha = check_alpha(alpha)
     check_columns(df, [duration, event, by, *covariates])
     t = np.asarray(times, dtype=float)
     opts = {"duration": duration, "event": event, "covariates": list(covariates),
-            "cause": cause, "by": by, "kind": kind, "model": model, "stabilize": stabilize,
-            "truncate": truncate, "periods": periods, "reference": reference}
+            "cause": cause, "by": by, "kind": kind, "stabilize": stabilize,
+            "truncate": truncate, "reference": reference}
     work = df.reset_index(drop=True)
     naive = _points(work, opts, t, False)
     point = _points(work, opts, t, True)
     full = ipcw_weights(work, duration=duration, event=event, covariates=covariates,
-                        model=model, stabilize=stabilize, truncate=truncate, periods=periods,
-                        reference=reference)
+                        stabilize=stabilize, truncate=truncate, reference=reference)
     strata = [np.flatnonzero(mask) for _, mask in group_masks(work, by)]
     reps = np.empty((0, len(point)))
     if n_boot > 0:
