@@ -337,11 +337,12 @@ class IPCWCurves(Result):
             else [("", t)]
         for g, part in groups:
             label = f"{g} " if g != "" else ""
-            line = ax.errorbar(part["time"], part["estimate"],
-                               yerr=[part["estimate"] - part["lower"],
-                                     part["upper"] - part["estimate"]],
+            time, est = part["time"].to_numpy(float), part["estimate"].to_numpy(float)
+            err = np.vstack([est - part["lower"].to_numpy(float),
+                             part["upper"].to_numpy(float) - est])
+            line = ax.errorbar(time, est, yerr=np.where(np.isfinite(err), err, 0.0),
                                fmt="o-", capsize=3, label=f"{label}IPCW", **kwargs)
-            ax.plot(part["time"], part["naive"], "x--", color=line[0].get_color(),
+            ax.plot(time, part["naive"].to_numpy(float), "x--", color=line[0].get_color(),
                     label=f"{label}naive")
         ax.set_xlabel("time")
         ax.set_ylabel(self.kind.replace("_", " "))

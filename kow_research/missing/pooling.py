@@ -22,7 +22,8 @@ THRESHOLD = "threshold (logit)"
 LAMBDA_FLOOR = 1e-4
 
 
-def barnard_rubin(m: int, b: np.ndarray, t: np.ndarray, dfcom: float) -> np.ndarray:
+def barnard_rubin(b: np.ndarray, *, t: np.ndarray, m: int, dfcom: float = np.inf
+                  ) -> np.ndarray:
     r"""Barnard–Rubin (1999) degrees of freedom of the pooled estimate.
 
     .. math::
@@ -38,11 +39,13 @@ def barnard_rubin(m: int, b: np.ndarray, t: np.ndarray, dfcom: float) -> np.ndar
 
     Parameters
     ----------
+    b : ndarray
+        Between-imputation variance.
+    t : ndarray
+        Total variance.
     m : int
         Number of imputations.
-    b, t : ndarray
-        Between-imputation and total variance.
-    dfcom : float
+    dfcom : float, default inf
         Degrees of freedom of the complete-data analysis (``inf``: large sample).
 
     Returns
@@ -60,7 +63,7 @@ def barnard_rubin(m: int, b: np.ndarray, t: np.ndarray, dfcom: float) -> np.ndar
     :math:`\nu_{\mathrm{old}} = 100`, :math:`\nu_{\mathrm{obs}} = (51/53) \cdot 50 \cdot 0.8
     = 38.49`, :math:`\nu = 27.79`:
 
-    >>> barnard_rubin(5, np.array([0.1]), np.array([0.6]), 50).round(2).tolist()
+    >>> barnard_rubin(np.array([0.1]), t=np.array([0.6]), m=5, dfcom=50).round(2).tolist()
     [27.79]
     """
     lam = np.maximum((1 + 1 / m) * np.asarray(b, float) / np.asarray(t, float), LAMBDA_FLOOR)
@@ -287,7 +290,7 @@ def pool(results: Sequence[Any], *, dfcom: float | None = None, alpha: float = 0
     first = parts[0]
     terms = list(first.q.index)
     for i, p in enumerate(parts[1:], start=2):
-        if list(p.q.index) != terms:
+        if not p.q.index.equals(first.q.index):   # (NaN labels compare equal here)
             raise ValueError(f"imputation {i} has terms {list(p.q.index)}, imputation 1 has "
                              f"{terms}: pool the same analysis (same covariates and levels; "
                              "give reference= so that every data set codes levels alike)")
@@ -309,7 +312,7 @@ def pool(results: Sequence[Any], *, dfcom: float | None = None, alpha: float = 0
     qbar, ubar = q.mean(axis=1), u.mean(axis=1)
     b = q.var(axis=1, ddof=1)
     total = ubar + (1 + 1 / m) * b
-    df = barnard_rubin(m, b, total, dfc)
+    df = barnard_rubin(b, t=total, m=m, dfcom=dfc)
     with np.errstate(divide="ignore", invalid="ignore"):
         riv = (1 + 1 / m) * b / ubar
     lam = (1 + 1 / m) * b / total

@@ -281,7 +281,7 @@ def tipping_point(imputed: ImputedData, *, analysis: Callable[[pd.DataFrame], An
         level = treated
         if level is None:
             values = set(pd.unique(df[treatment].dropna()))
-            if not values <= {0, 1, True, False}:
+            if not values <= {0, 1}:   # also True/False
                 raise ValueError(f"{treatment} has levels {sorted(map(str, values))}: say "
                                  "which one is shifted with treated=")
             level = 1

@@ -153,9 +153,9 @@ def test_barnard_rubin_limits() -> None:
     """No between variance: lambda is floored at 1e-4 (mice), so the df approach the
     observed-data df (dfcom + 1)/(dfcom + 3) * dfcom * (1 - 1e-4); with infinite dfcom the
     old Rubin df (m - 1)/lambda^2."""
-    assert_allclose(barnard_rubin(5, np.array([0.0]), np.array([1.0]), np.inf), [4 / 1e-8])
+    assert_allclose(barnard_rubin(np.array([0.0]), t=np.array([1.0]), m=5), [4 / 1e-8])
     old, obs = 4 / 1e-8, 51 / 53 * 50 * (1 - 1e-4)
-    assert_allclose(barnard_rubin(5, np.array([0.0]), np.array([1.0]), 50),
+    assert_allclose(barnard_rubin(np.array([0.0]), t=np.array([1.0]), m=5, dfcom=50),
                     [old * obs / (old + obs)])
 
 
@@ -200,3 +200,22 @@ def test_r_script_reproduces_fixtures(tmp_path: Path) -> None:
                 assert_allclose(new[col], old[col], rtol=1e-9, atol=1e-12, err_msg=f.name)
             else:
                 assert (new[col] == old[col]).all(), f.name
+
+
+def test_fine_gray_and_comparison_results_pool(sets: list[pd.DataFrame]) -> None:
+    """Fine-Gray fits pool on the log scale with dfcom = events - parameters (mice's coxph
+    rule); a comparison's table pools on its own scale, matched on measure and horizon."""
+    fg = pool([kr.survival.fine_gray(d, covariates=["cohort", "age"]) for d in sets[:3]])
+    n_events = int((sets[0]["event"] == 1).sum())
+    assert fg.attrs["dfcom"] == n_events - 2
+    assert (fg.table["scale"] == "subdistribution hazard ratio").all()
+    comps = [kr.compare.compare_outcomes(d, treatment="cohort", treated="KOW",
+                                         covariates=["age", "smi"], horizons_months=(12,),
+                                         n_boot=20, seed=1) for d in sets[:2]]
+    res = pool(comps)
+    assert ("risk_difference", 12.0) in res.table.index
+    rd = [c.table.set_index(["measure", "horizon_months"]).loc[("risk_difference", 12.0)]
+          for c in comps]
+    assert_allclose(res.table.loc[("risk_difference", 12.0), "estimate"],
+                    np.mean([r["estimate"] for r in rd]))
+    assert np.isinf(res.attrs["dfcom"])
