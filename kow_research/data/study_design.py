@@ -36,7 +36,7 @@ from kow_research.core.checks import check_choice
 FILE_NAME = "study.yaml"
 LANGUAGES = ("en", "nl")
 ORIGINS = ("start_date", "intake_date")
-MISSING_POLICIES = ("complete_cases", "missing_indicator")
+MISSING_POLICIES = ("complete_cases", "missing_indicator", "multiple_imputation")
 ESTIMANDS = ("ATT", "ATE", "ATO")
 DROPOUT = ("competing", "censor", "ignore")
 

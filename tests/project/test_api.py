@@ -23,7 +23,7 @@ import pytest
 
 SUBPACKAGES = ["kow_research", "kow_research.core", "kow_research.data",
                "kow_research.synthetic", "kow_research.survival", "kow_research.outcomes",
-               "kow_research.compare", "kow_research.report", "kow_research.design"]
+               "kow_research.missing", "kow_research.compare", "kow_research.report", "kow_research.design"]
 
 #: functions whose first *two* arguments are positional, with the reason
 TWO_POSITIONAL = {

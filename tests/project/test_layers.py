@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "kow_research"
-STAGES = ["core", "data", "synthetic", "survival", "outcomes", "compare", "report", "design",
+STAGES = ["core", "data", "synthetic", "survival", "outcomes", "missing", "compare", "report", "design",
           "commands"]
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 

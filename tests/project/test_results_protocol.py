@@ -4,6 +4,7 @@ formatted summary() (text, HTML, LaTeX), to_frame(), plain-value attrs, and plot
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 from collections.abc import Callable
@@ -92,12 +93,40 @@ def _builders() -> dict[str, Callable[[dict[str, Any]], Result]]:
     }
 
 
-BUILDERS = _builders()
+@functools.cache
+def _missing_data() -> dict[str, Any]:
+    rng = np.random.default_rng(1)
+    n = 120
+    d = pd.DataFrame({"arm": np.repeat([0, 1], n // 2), "base": rng.integers(1, 4, n),
+                      "z": rng.standard_normal(n)})
+    d["rung"] = np.clip(d["base"] + rng.integers(0, 3, n) + d["arm"], 1, 6).astype(float)
+    d["time"] = rng.exponential(10, n).round(1) + 0.1
+    d["event"] = rng.choice([0, 1, 2], n, p=[0.4, 0.4, 0.2])
+    d.loc[rng.random(n) < 0.25, "rung"] = np.nan
+    imp = kr.missing.impute(d, columns=["arm", "base", "z", "rung"], m=3, iterations=2, seed=1,
+                            methods={"rung": "polr"})
+    return {"df": d, "imp": imp}
+
+
+def _ordinal(f: pd.DataFrame) -> Any:
+    return kr.missing.ordinal_model(f, outcome="rung", covariates=["arm", "base"])
+
+
+BUILDERS = {
+    **_builders(),
+    "ImputedData": lambda d: _missing_data()["imp"],
+    "PooledResult": lambda d: kr.missing.pool(_missing_data()["imp"].analyse(_ordinal)),
+    "TippingPointResult": lambda d: kr.missing.tipping_point(
+        _missing_data()["imp"], analysis=_ordinal, term="arm", deltas=[-1, 0]),
+    "IPCWResult": lambda d: kr.missing.ipcw_weights(_missing_data()["df"], covariates=["z"]),
+    "IPCWCurves": lambda d: kr.missing.ipcw_curves(_missing_data()["df"], covariates=["z"],
+                                                   times=[5], n_boot=5, seed=1),
+}
 
 
 def _result_classes() -> set[str]:
     names = set()
-    for sub in ("survival", "compare", "outcomes", "report", "design"):
+    for sub in ("survival", "compare", "outcomes", "missing", "report", "design"):
         module = getattr(kr, sub)
         for attr in module.__all__:
             obj = getattr(module, attr)
