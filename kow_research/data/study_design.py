@@ -60,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "tau_months": 12,
     "covariates": ["age", "sex", "smi", "months_out_of_work", "baseline_rung"],
     "missing_covariates": "complete_cases",
+    "imputations": 20,             # m of multiple_imputation (chained equations, pooled by
+                                   # Rubin's rules; seeded with `seed`)
     "estimand": "ATT",             # target population of weighted comparisons
     "n_boot": 200,
     "seed": 1,
@@ -243,6 +245,9 @@ def validate_values(values: Mapping[str, Any], where: str) -> dict[str, Any]:
                                   f"[0, 6, 12]), got {w!r}")
     if not isinstance(v["disclosure"], Mapping) or int(v["disclosure"].get("k", 5)) < 1:
         raise DesignError(f"{where}: disclosure.k must be a whole number >= 1")
+    if not isinstance(v["imputations"], int) or v["imputations"] < 2:
+        raise DesignError(f"{where}: imputations must be a whole number >= 2, got "
+                          f"{v['imputations']!r}")
     for key in ("n_boot", "seed", "wave_window_days", "tau_months"):
         if not isinstance(v[key], int | float) or v[key] < 0:
             raise DesignError(f"{where}: {key} must be a number >= 0, got {v[key]!r}")

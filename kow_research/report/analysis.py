@@ -21,9 +21,10 @@ import pandas as pd
 
 from kow_research.core.meta import outcome_meta
 from kow_research.core.units import DAYS_PER_MONTH, months_to
-from kow_research.data.labels import value_labels
+from kow_research.data.labels import value_labels, variable_title
 from kow_research.data.study import Study
 from kow_research.data.study_design import StudyDesign
+from kow_research.missing import impute, nelson_aalen, pool
 from kow_research.outcomes.definitions import TimeToWorkDefinition
 from kow_research.outcomes.ladder import ladder_by_wave
 from kow_research.outcomes.time_to_work import time_to_paid_work
@@ -31,7 +32,7 @@ from kow_research.report.formatting import format_ci, format_p, format_percent
 from kow_research.report.labels import check_language
 from kow_research.report.policy import DisclosurePolicy
 from kow_research.report.style import programme_styles
-from kow_research.survival import cumulative_incidence, kaplan_meier
+from kow_research.survival import cox, cumulative_incidence, fine_gray, kaplan_meier
 from kow_research.survival.plotting import plot_curve
 
 #: fewer people than this in a level of a categorical covariate: the level is pooled (see
@@ -63,12 +64,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "csh": ("Cause-specific HR (95% CI)", "Oorzaakspecifieke HR (95%-BI)"),
     "sdh": ("Subdistribution HR (95% CI)", "Subdistributie-HR (95%-BI)"),
     "p": ("p", "p"),
+    "p_csh": ("p", "p"),
+    "p_sdh": ("p (Fine–Gray)", "p (Fine–Gray)"),
     "strategy": ("Strategy for dropout", "Strategie voor uitval"),
     "n": ("n", "n"),
     "reason": ("Reason", "Reden"),
     "before_work": ("Before paid work", "Vóór betaald werk"),
     "after_work": ("After starting paid work", "Na de start van betaald werk"),
-    "median_dropout": ("Median months to dropout", "Mediaan maanden tot uitval"),
+    "dropout_by": ("Dropped out by {tau} months (Kaplan–Meier)",
+                   "Uitgevallen na {tau} maanden (Kaplan–Meier)"),
     "dose_band": ("Share of planned sessions attended", "Deel van de geplande bijeenkomsten"),
     "share_people": ("Participants", "Deelnemers"),
     "missing_level": ("missing", "ontbrekend"),
@@ -160,6 +164,40 @@ def baseline_frame(study: Study, *, design: StudyDesign) -> pd.DataFrame:
     out = people.merge(base, on="participant_id", how="left", validate="one_to_one")
     out["baseline_rung"] = out["baseline_rung"].astype("Int64")
     return out
+
+
+#: participant columns that are not characteristics at the start
+NOT_BASELINE = ("participant_id", "cohort", "region", "dropout_reason")
+
+
+def baseline_variables(frame: pd.DataFrame, *, design: StudyDesign) -> list[str]:
+    """The characteristics at the start for Table 1: the design's covariates first, then every
+    other participant column that is neither an identifier, a date nor an outcome.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`baseline_frame` (a study's own extra columns included).
+    design : StudyDesign
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import kow_research as kr
+    >>> from kow_research.synthetic import simulation_design
+    >>> s = kr.simulate_studies({"KOW": 20}, seed=1)
+    >>> d = simulation_design(s).resolve(s.participants, s.ladder, s.sessions)
+    >>> baseline_variables(baseline_frame(s, design=d), design=d)  # doctest: +NORMALIZE_WHITESPACE
+    ['age', 'sex', 'smi', 'months_out_of_work', 'baseline_rung', 'diagnosis_group', 'benefit',
+     'education']
+    """
+    first = [c for c in design["covariates"] if c in frame]
+    rest = [c for c in frame.columns if c not in first and c not in NOT_BASELINE
+            and not pd.api.types.is_datetime64_any_dtype(frame[c])]
+    return first + rest
 
 
 def data_overview(study: Study, *, design: StudyDesign, policy: DisclosurePolicy,
@@ -414,6 +452,59 @@ def incidence_at(curve: Any, *, months: Sequence[float], policy: DisclosurePolic
     return pd.DataFrame(rows, columns=["month", "group", "estimate", "lower", "upper", "n_risk"])
 
 
+def _ci_percent(row: Mapping[str, Any], language: str) -> str:
+    if pd.isna(row["estimate"]):
+        return "–"
+    return (f"{format_percent(row['estimate'], language=language)} "
+            f"({format_percent(row['lower'], language=language)}–"
+            f"{format_percent(row['upper'], language=language)})")
+
+
+def incidence_table(curve: Any, *, months: Sequence[float], design: StudyDesign,
+                    policy: DisclosurePolicy, language: str = "en") -> pd.DataFrame:
+    """:func:`incidence_at` as the report shows it: one row per programme, one column per
+    month, ``estimate (lower–upper)`` in per cent.
+
+    Parameters
+    ----------
+    curve : CurveResult
+    months : sequence of float
+    design : StudyDesign
+        Programme order.
+    policy : DisclosurePolicy
+        ``–`` where fewer than ``k`` remain at risk (or follow-up has ended).
+    language : {"en", "nl"}, default "en"
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import kow_research as kr
+    >>> from kow_research.synthetic import simulation_design
+    >>> s = kr.simulate_studies({"KOW": 60, "IPS": 60}, seed=1)
+    >>> d = simulation_design(s).resolve(s.participants, s.ladder, s.sessions)
+    >>> c = kr.survival.cumulative_incidence(kr.outcomes.time_to_paid_work(s), by="cohort")
+    >>> incidence_table(c, months=[6, 12], design=d, policy=DisclosurePolicy.default(),
+    ...                 language="nl").columns.tolist()
+    ['Programma', '6 maanden', '12 maanden']
+    """
+    lang = check_language(language)
+    at = incidence_at(curve, months=months, policy=policy, language=lang)
+    if "group" not in at or at["group"].isna().all():
+        at = at.assign(group="all")
+    word = "maanden" if lang == "nl" else "months"
+    groups = [str(g) for g in pd.unique(at["group"])]
+    order = [p for p in design.programmes if p in groups] + [g for g in groups
+                                                            if g not in design.programmes]
+    out = pd.DataFrame({_w("programme", lang): order})
+    for m in months:
+        rows = at[at["month"] == m].set_index(at.loc[at["month"] == m, "group"].astype(str))
+        out[f"{m:g} {word}"] = [_ci_percent(rows.loc[g], lang) for g in order]
+    return out
+
+
 @dataclass(frozen=True)
 class ModelFrame:
     """The analysis frame of a regression: outcome plus the design's covariates.
@@ -428,6 +519,9 @@ class ModelFrame:
         People left out for a missing covariate (``missing_covariates: complete_cases``).
     n_missing : dict
         Missing values per covariate before any exclusion.
+    imputed : bool
+        Missing covariates are left in ``frame`` for :func:`fit_hazard_models` to impute
+        (``missing_covariates: multiple_imputation``).
     pooled : dict
         ``{covariate: {level: pooled into}}``: levels with fewer than
         :data:`MIN_LEVEL_COUNT` people pooled so that the model can be estimated.
@@ -441,6 +535,7 @@ class ModelFrame:
     n_missing: dict[str, int]
     pooled: dict[str, dict[str, str]]
     constant: list[str]
+    imputed: bool = False
 
     def note(self, language: str = "en", *, policy: DisclosurePolicy | None = None) -> str:
         """What happened to missing values, rare levels and constant covariates."""
@@ -452,6 +547,11 @@ class ModelFrame:
                          "niet in het model (niet geïmputeerd)" if nl else
                          f"{count(self.n_dropped)} participants without complete covariates "
                          "left out of the model (not imputed)")
+        elif any(self.n_missing.values()) and self.imputed:
+            parts.append("ontbrekende covariaten meervoudig geïmputeerd (chained equations), "
+                         "resultaten gepoold met de regels van Rubin" if nl else
+                         "missing covariates multiply imputed (chained equations), results "
+                         "pooled by Rubin's rules")
         elif any(self.n_missing.values()):
             parts.append("ontbrekende waarden als eigen categorie (indicator)" if nl else
                          "missing values entered as their own category (indicator)")
@@ -483,7 +583,8 @@ def model_frame(outcome: pd.DataFrame, *, study: Study, design: StudyDesign,
         ``covariates`` and ``missing_covariates`` (``complete_cases``: people with a missing
         covariate leave the model and are counted; ``missing_indicator``: a missing value of a
         categorical covariate becomes its own level, of a numeric one a 0/1 indicator plus
-        the value 0).
+        the value 0; ``multiple_imputation``: everyone stays, the missing values are imputed
+        by :func:`fit_hazard_models`).
     covariates : sequence of str, optional
         Default the design's.
 
@@ -531,7 +632,7 @@ def model_frame(outcome: pd.DataFrame, *, study: Study, design: StudyDesign,
         n_dropped = int((~complete).sum())
         frame = frame.loc[complete].reset_index(drop=True)
         frame.attrs = dict(outcome.attrs)
-    else:
+    elif design["missing_covariates"] == "missing_indicator":
         for c in wanted:
             if not n_missing[c]:
                 continue
@@ -545,6 +646,9 @@ def model_frame(outcome: pd.DataFrame, *, study: Study, design: StudyDesign,
     terms, pooled, constant = [], {}, []
     for c in wanted:
         col = frame[c]
+        if col.isna().any():          # multiple imputation: kept as they are
+            terms.append(c)
+            continue
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             frame[c] = col.astype(float)
             if col.nunique() <= 1:
@@ -568,7 +672,104 @@ def model_frame(outcome: pd.DataFrame, *, study: Study, design: StudyDesign,
         else:
             terms.append(c)
     return ModelFrame(frame=frame, covariates=terms, n_dropped=n_dropped, n_missing=n_missing,
-                      pooled=pooled, constant=constant)
+                      pooled=pooled, constant=constant,
+                      imputed=design["missing_covariates"] == "multiple_imputation"
+                      and any(n_missing.values()))
+
+
+def fit_hazard_models(mf: ModelFrame, *, design: StudyDesign, terms: Sequence[str],
+                      cause: int = 1, competing: bool = True,
+                      reference: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The cause-specific Cox and (with competing events) Fine–Gray models of a model frame,
+    fitted once, or on every imputed data set and pooled when covariates are imputed.
+
+    Parameters
+    ----------
+    mf : ModelFrame
+        From :func:`model_frame`.
+    design : StudyDesign
+        ``imputations`` and ``seed`` of the multiple imputation.
+    terms : sequence of str
+        Model terms (e.g. ``["cohort", *mf.covariates]``).
+    cause : int, default 1
+    competing : bool, default True
+        Fit Fine–Gray too.
+    reference : mapping, optional
+        Reference level per categorical term.
+
+    Returns
+    -------
+    dict
+        ``csh`` and ``fg`` (RegressionResult, or PooledResult when imputed; ``fg`` None
+        without competing events) and ``imputed`` (the ImputedData or None).
+
+    Examples
+    --------
+    >>> import kow_research as kr
+    >>> from kow_research.synthetic import simulation_design
+    >>> s = kr.simulate_studies({"KOW": 80, "IPS": 80}, seed=1)
+    >>> d = simulation_design(s, missing_covariates="multiple_imputation", imputations=3,
+    ...                       covariates=["age", "education"]).resolve(s.participants)
+    >>> mf = model_frame(kr.outcomes.time_to_paid_work(s), study=s, design=d)
+    >>> fits = fit_hazard_models(mf, design=d, terms=["cohort", *mf.covariates],
+    ...                          reference={"cohort": "KOW"})
+    >>> type(fits["csh"]).__name__, fits["imputed"].m
+    ('PooledResult', 3)
+    """
+    def fit(frame: pd.DataFrame) -> tuple[Any, Any]:
+        c = cox(frame, covariates=list(terms), cause=cause, reference=reference)
+        f = fine_gray(frame, covariates=list(terms), cause=cause,
+                      reference=reference) if competing else None
+        return c, f
+
+    if not mf.imputed:
+        c, f = fit(mf.frame)
+        return {"csh": c, "fg": f, "imputed": None}
+    frame = mf.frame.copy()
+    frame.attrs = dict(mf.frame.attrs)
+    helpers = []
+    for k in sorted(int(e) for e in pd.unique(frame["event"]) if int(e) != 0):
+        frame[f"_event_{k}"] = (frame["event"] == k).astype(int)
+        frame[f"_hazard_{k}"] = nelson_aalen(frame, cause=k)
+        helpers += [f"_event_{k}", f"_hazard_{k}"]
+    columns = list(dict.fromkeys([*terms, *helpers]))
+    imp = impute(frame, columns=columns, m=int(design["imputations"]), seed=int(design["seed"]))
+    fits = imp.analyse(fit)
+    c = pool([a for a, _ in fits])
+    f = pool([b for _, b in fits]) if competing else None
+    return {"csh": c, "fg": f, "imputed": imp}
+
+
+def _coefficients(model: Any) -> pd.DataFrame:
+    """The coefficient table (estimate, lower, upper, p) of a fitted or a pooled model."""
+    return model.coef if hasattr(model, "coef") else model.table
+
+
+def term_label(term: str, *, language: str = "en") -> str:
+    """A model term as a reader reads it: ``cohort=IPS`` → ``Programme: IPS``,
+    ``smi=True`` → the variable's title, ``months_out_of_work`` → its title.
+
+    Parameters
+    ----------
+    term : str
+        A coefficient name (``variable`` or ``variable=level``).
+    language : {"en", "nl"}, default "en"
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> term_label("cohort=IPS"), term_label("sex=male", language="nl")
+    ('Programme: IPS', 'Geslacht: man')
+    """
+    lang = check_language(language)
+    name, _, level = str(term).partition("=")
+    title = _w("programme", lang) if name == "cohort" else variable_title(name, lang)
+    if not level or level == "True":
+        return title
+    return f"{title}: {value_labels(name, lang).get(level, level)}"
 
 
 def hazard_table(csh: Any, fg: Any = None, *, language: str = "en") -> pd.DataFrame:
@@ -598,19 +799,20 @@ def hazard_table(csh: Any, fg: Any = None, *, language: str = "en") -> pd.DataFr
     lang = check_language(language)
 
     def cells(model: Any) -> tuple[list[str], list[str]]:
-        s = model.summary
-        est = [format_ci(r["hr"], lower=r["lower"], upper=r["upper"], language=lang)
+        s = _coefficients(model)
+        est = [format_ci(r["estimate"], lower=r["lower"], upper=r["upper"], language=lang)
                for _, r in s.iterrows()]
         return est, [format_p(v, language=lang) for v in s["p"]]
 
     est, p = cells(csh)
-    out = pd.DataFrame({_w("term", lang): list(csh.summary.index), _w("csh", lang): est,
-                        f"{_w('p', lang)}": p})
+    index = list(_coefficients(csh).index)
+    out = pd.DataFrame({_w("term", lang): [term_label(t, language=lang) for t in index],
+                        _w("csh", lang): est, _w("p_csh", lang): p})
     if fg is not None:
         e2, p2 = cells(fg)
-        terms = dict(zip(fg.summary.index, zip(e2, p2, strict=True), strict=True))
-        out[_w("sdh", lang)] = [terms.get(t, ("", ""))[0] for t in csh.summary.index]
-        out[f"{_w('p', lang)} "] = [terms.get(t, ("", ""))[1] for t in csh.summary.index]
+        terms = dict(zip(_coefficients(fg).index, zip(e2, p2, strict=True), strict=True))
+        out[_w("sdh", lang)] = [terms.get(t, ("", ""))[0] for t in index]
+        out[_w("p_sdh", lang)] = [terms.get(t, ("", ""))[1] for t in index]
     return out
 
 
@@ -636,9 +838,11 @@ def forest_models(csh: Any, fg: Any = None, *, language: str = "en") -> dict[str
     ['Oorzaakspecifieke HR']
     """
     lang = check_language(language)
-    out = {_w("csh", lang).replace(" (95% CI)", "").replace(" (95%-BI)", ""): csh.summary}
+    out = {_w("csh", lang).replace(" (95% CI)", "").replace(" (95%-BI)", ""):
+           _coefficients(csh)}
     if fg is not None:
-        out[_w("sdh", lang).replace(" (95% CI)", "").replace(" (95%-BI)", "")] = fg.summary
+        out[_w("sdh", lang).replace(" (95% CI)", "").replace(" (95%-BI)", "")] = \
+            _coefficients(fg)
     return out
 
 
@@ -646,8 +850,8 @@ def strategy_table(study: Study, *, design: StudyDesign, month: float,
                    policy: DisclosurePolicy, language: str = "en") -> pd.DataFrame:
     """The share in paid work by ``month`` under each strategy for dropout, per programme.
 
-    The competing strategy reads the Aalen–Johansen cumulative incidence (paid work while in
-    the programme); censoring and ignoring read one minus Kaplan–Meier. The three answer
+    Every strategy reads the Aalen–Johansen cumulative incidence of paid work (with dropout
+    censored or ignored there is no competing event and it equals one minus Kaplan–Meier). The three answer
     different questions (ICH E9(R1)); the table shows how much the choice matters.
 
     Parameters
@@ -681,19 +885,10 @@ def strategy_table(study: Study, *, design: StudyDesign, month: float,
     for strategy in ("competing", "censor", "ignore"):
         d = TimeToWorkDefinition(**{**base.__dict__, "dropout": strategy})
         df = time_to_paid_work(study, definition=d)
-        curve = (cumulative_incidence(df, cause=1, by="cohort") if strategy == "competing"
-                 else kaplan_meier(df, cause=1, by="cohort"))
+        # without competing events Aalen–Johansen is 1 - Kaplan–Meier: one estimator for all
+        curve = cumulative_incidence(df, cause=1, by="cohort")
         at = incidence_at(curve, months=[month], policy=policy, language=lang)
-        row = {}
-        for _, r in at.iterrows():
-            if pd.isna(r["estimate"]):
-                row[str(r["group"])] = "–"
-                continue
-            est, lo, hi = ((r["estimate"], r["lower"], r["upper"]) if strategy == "competing"
-                           else (1 - r["estimate"], 1 - r["upper"], 1 - r["lower"]))
-            row[str(r["group"])] = (f"{format_percent(est, language=lang)} "
-                                    f"({format_percent(lo, language=lang)}–"
-                                    f"{format_percent(hi, language=lang)})")
+        row = {str(r["group"]): _ci_percent(r, lang) for _, r in at.iterrows()}
         cells[_STRATEGY[strategy][0 if lang == "en" else 1]] = row
     table = pd.DataFrame(cells).T
     order = [p for p in design.programmes if p in table.columns]
@@ -718,7 +913,9 @@ def dropout_table(drop: pd.DataFrame, *, design: StudyDesign, policy: Disclosure
     Returns
     -------
     pandas.DataFrame
-        One row per programme.
+        One row per programme: people, dropped out ``n (%)`` during follow-up, before or after
+        starting paid work, and the Kaplan–Meier share dropped out by ``tau_months`` (which
+        accounts for the different lengths of follow-up).
 
     Examples
     --------
@@ -736,11 +933,12 @@ def dropout_table(drop: pd.DataFrame, *, design: StudyDesign, policy: Disclosure
         g = drop[drop["cohort"].astype(str) == programme]
         dropped = g[g["dropped"].astype(bool)]
         rel = dropped["relative_to_work"].astype(str)
-        median = float(kaplan_meier(g, cause=1).median["median"].iloc[0])
+        at = kaplan_meier(g, cause=1).at([float(design["tau_months"]) * DAYS_PER_MONTH])
+        gone = 1.0 - float(at["estimate"].iloc[0])
         rows.append({"n": len(g), "dropped": len(dropped),
                      "before": int((rel == "before").sum()),
                      "after": int((rel == "after").sum()),
-                     "median": median,
+                     "by_tau": gone,
                      "programme": programme})
     counts = pd.DataFrame(rows)
     hidden = policy.reasons(counts[["before", "after"]], row_totals=True)
@@ -751,9 +949,9 @@ def dropout_table(drop: pd.DataFrame, *, design: StudyDesign, policy: Disclosure
     for col, key in (("before", "before_work"), ("after", "after_work")):
         out[_w(key, lang)] = [policy.secondary_marker if hidden.loc[i, col] == "secondary"
                               else policy.count(counts.loc[i, col]) for i in counts.index]
-    out[_w("median_dropout", lang)] = [
-        "–" if not np.isfinite(m) else policy.mean(m / DAYS_PER_MONTH, n=n)
-        for m, n in zip(counts["median"], counts["n"], strict=True)]
+    out[_w("dropout_by", lang, tau=design["tau_months"])] = [
+        "–" if policy.is_small(n) or not np.isfinite(v) else format_percent(v, language=lang)
+        for v, n in zip(counts["by_tau"], counts["n"], strict=True)]
     return out
 
 
@@ -895,8 +1093,8 @@ def dose_plot(dose: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePoli
     return ax
 
 
-__all__ = ["MIN_LEVEL_COUNT", "ModelFrame", "baseline_frame", "data_overview", "dose_plot",
-           "dropout_table", "forest_models", "hazard_table", "incidence_at", "incidence_plot",
+__all__ = ["MIN_LEVEL_COUNT", "ModelFrame", "NOT_BASELINE", "baseline_frame", "baseline_variables", "data_overview", "dose_plot",
+           "dropout_table", "fit_hazard_models", "forest_models", "hazard_table", "incidence_at", "incidence_table", "incidence_plot",
            "ladder_change_table", "model_frame", "reason_table", "spell_counts",
-           "strategy_table", "time_to_work_definition"]
+           "strategy_table", "term_label", "time_to_work_definition"]
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -431,7 +432,11 @@ def column_label(name: str, *, language: str = "en",
     entry: str | tuple[str, str] | None = (labels or {}).get(name) or COLUMN_LABELS.get(name)
     if entry is None:
         title = variable_title(name, lang)
-        entry = title if title != name else name.replace("_", " ").capitalize()
+        plain = name.replace("_", " ")
+        # an identifier (``months_out_of_work``) gets its first letter up; a header that is
+        # already text (``p (Fine–Gray)``, a programme called ``KOW``) stays as written
+        entry = title if title != name else (
+            plain[:1].upper() + plain[1:] if re.fullmatch(r"[a-z][a-z0-9_]*", name) else name)
     label = entry if isinstance(entry, str) else entry[lang == "nl"]
     try:
         return label.format(level=level, **dict(fields or {}))

@@ -66,6 +66,11 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "time to paid work; the others are counted in the flow diagram with their reason.",
         "**Conclusie.** {analysed} van de {entered} deelnemers ({share}) komen in de analyse "
         "van de tijd tot betaald werk; de anderen staan met hun reden in het stroomdiagram."),
+    "nb01_conclusion_all": (
+        "**Conclusion.** All {entered} participants enter the analysis of time to paid work; "
+        "nobody met an exclusion criterion.",
+        "**Conclusie.** Alle {entered} deelnemers komen in de analyse van de tijd tot betaald "
+        "werk; niemand voldeed aan een uitsluitingscriterium."),
     # ---------------------------------------------------------------- 02 baseline
     "nb02_title": ("# Baseline characteristics", "# Kenmerken bij de start"),
     "nb02_question": (
@@ -145,8 +150,11 @@ NARRATIVE: dict[str, tuple[str, str]] = {
     "nb04_curve_caption_km": ("Share in paid work by programme, 1 − Kaplan–Meier ({strategy})",
                               "Aandeel met betaald werk per programma, 1 − Kaplan–Meier "
                               "({strategy})"),
-    "nb04_horizon_caption": ("Cumulative incidence of paid work at {horizons} months",
-                             "Cumulatieve incidentie van betaald werk na {horizons} maanden"),
+    "nb04_horizon_caption": (
+        "Share in paid work (cumulative incidence, 95% CI) at {horizons} months; – where fewer "
+        "than {k} people remain at risk or follow-up has ended",
+        "Aandeel met betaald werk (cumulatieve incidentie, 95%-BI) na {horizons} maanden; – "
+        "waar minder dan {k} personen at risk zijn of de follow-up voorbij is"),
     "nb04_gray": ("Gray's test of equal cumulative incidence across the programmes: "
                   "χ² = {stat} on {df} df, p = {p}.",
                   "Gray's toets op gelijke cumulatieve incidentie tussen de programma's: "
@@ -172,9 +180,9 @@ NARRATIVE: dict[str, tuple[str, str]] = {
                  "p-value is {p} ({term}).",
                  "Controle van proportionele hazards (Grambsch–Therneau, als R cox.zph): de "
                  "kleinste p-waarde is {p} ({term})."),
-    "nb04_rmst_caption": ("Restricted mean time without paid work up to {tau} months ({measure})",
-                          "Beperkte gemiddelde tijd zonder betaald werk tot {tau} maanden "
-                          "({measure})"),
+    "nb04_rmst_caption": ("Restricted mean time without paid work in the first {tau} months",
+                          "Beperkte gemiddelde tijd zonder betaald werk in de eerste {tau} "
+                          "maanden"),
     "nb04_strategies_caption": ("Share in paid work by {month} months under each dropout "
                                 "strategy",
                                 "Aandeel met betaald werk na {month} maanden per "
@@ -212,10 +220,21 @@ NARRATIVE: dict[str, tuple[str, str]] = {
     "nb05_no_sessions": ("The data hold no sessions, so the training dose does not apply.",
                          "De gegevens bevatten geen bijeenkomsten; de trainingsdosis is niet "
                          "van toepassing."),
-    "nb05_landmark_caption": ("Completers and non-completers from the end of the training "
-                              "period (landmark analysis)",
-                              "Afmakers en niet-afmakers vanaf het eind van de trainingsperiode "
-                              "(landmarkanalyse)"),
+    "nb05_landmark_caption": (
+        "## Does attending more sessions help?\n\nComparing people who attended many sessions "
+        "with those who attended few from the start gives the attenders an unfair head start: "
+        "to complete the training one must stay in it, without a job, long enough "
+        "(*immortal time*). Two analyses avoid this: a **landmark analysis** compares completers "
+        "and non-completers from the end of the training period onwards, and a **time-varying** "
+        "analysis lets the number of sessions attended so far change over follow-up.",
+        "## Helpt het om meer bijeenkomsten bij te wonen?\n\nWie mensen met veel "
+        "bijeenkomsten vanaf de start vergelijkt met mensen met weinig, geeft de trouwe "
+        "deelnemers een oneerlijke voorsprong: om de training af te maken moet iemand lang "
+        "genoeg in het programma blijven zonder baan (*immortal time*). Twee analyses vermijden "
+        "dat: een **landmarkanalyse** vergelijkt afmakers en niet-afmakers vanaf het eind van "
+        "de trainingsperiode, en een **tijdsafhankelijke** analyse laat het aantal tot dan toe "
+        "bijgewoonde bijeenkomsten meeveranderen."),
+    "nb05_sentence": ("- {sentence}", "- {sentence}"),
     "nb05_conclusion": (
         "**Conclusion.** {dropout} of {index} participants dropped out during follow-up; on "
         "average they attended {dose} of the planned sessions.",

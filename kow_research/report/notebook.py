@@ -29,6 +29,8 @@ from kow_research.core.compat import positional_deprecated
 from kow_research.data.io import load_study
 from kow_research.data.study import Study
 from kow_research.data.study_design import StudyDesign, load_design
+from kow_research.outcomes.definitions import TimeToWorkDefinition
+from kow_research.report.analysis import time_to_work_definition
 from kow_research.report.export import export_table
 from kow_research.report.figures import save_figure
 from kow_research.report.formatting import (
@@ -110,6 +112,11 @@ class NotebookContext:
         return out
 
     @property
+    def time_to_work(self) -> TimeToWorkDefinition:
+        """The definition of time to paid work that the design declares."""
+        return time_to_work_definition(self.design)
+
+    @property
     def policy(self) -> DisclosurePolicy:
         """The disclosure policy of the report (from ``study.yaml``'s ``disclosure``)."""
         return DisclosurePolicy.from_design(self.design["disclosure"])
@@ -172,9 +179,9 @@ class NotebookContext:
               spec: Mapping[str, ColumnFormat | str] | None = None,
               labels: Mapping[str, str | tuple[str, str]] | None = None,
               fields: Mapping[str, Any] | None = None, index: bool | None = None,
-              notes: Sequence[str] = ()) -> pd.DataFrame:
+              notes: Sequence[str] = ()) -> None:
         """Show ``frame`` formatted in the language (and export it as CSV + XLSX under
-        ``stem``); returns the formatted table."""
+        ``stem``)."""
         from IPython.display import HTML, Markdown, display
 
         shown = format_table(frame, spec=spec, language=self.language, labels=labels,
@@ -188,7 +195,6 @@ class NotebookContext:
             export_table(frame, path_stem=self.output_dir / stem, caption=caption,
                          language=self.language, spec=spec, labels=labels, fields=fields,
                          index=index, notes=notes)
-        return shown
 
     def figure(self, ax: Any, *, stem: str, caption: str, alt: str | None = None) -> None:
         """Finish a figure: watermark (simulated data), save PNG + SVG under ``stem``, show it
