@@ -35,11 +35,19 @@ from kow_research.report.execute import (
 from kow_research.report.figures import curve_plot, forest_plot, save_figure
 from kow_research.report.flow import attrition_partitions, caption_of, flow_diagram
 from kow_research.report.labels import text, value_labels, variable_title
+from kow_research.report.comparison import (
+    Comparison,
+    balance_figure,
+    effect_table,
+    prepare_comparison,
+    published_context,
+)
 from kow_research.report.notebook import NotApplicable, NotebookContext, open_notebook
 from kow_research.report.notebook_check import DisclosureError, check_notebook_outputs
 from kow_research.report.table_one import TableOne, table_one
 
 __all__ = [
+    "Comparison", "balance_figure", "effect_table", "prepare_comparison", "published_context",
     "ModelFrame", "NotApplicable", "NotebookContext", "baseline_frame", "baseline_variables",
     "data_overview", "dose_plot", "dropout_table", "fit_hazard_models", "forest_models",
     "hazard_table", "incidence_at", "incidence_plot", "incidence_table", "ladder_change_table", "model_frame",

@@ -828,7 +828,8 @@ def forest_models(csh: Any, fg: Any = None, *, language: str = "en") -> dict[str
     Returns
     -------
     dict
-        Model label (in the language) → its summary table.
+        Model label (in the language) → its coefficient table, terms labelled as in
+        :func:`term_label`.
 
     Examples
     --------
@@ -838,11 +839,14 @@ def forest_models(csh: Any, fg: Any = None, *, language: str = "en") -> dict[str
     ['Oorzaakspecifieke HR']
     """
     lang = check_language(language)
-    out = {_w("csh", lang).replace(" (95% CI)", "").replace(" (95%-BI)", ""):
-           _coefficients(csh)}
+
+    def labelled(model: Any) -> pd.DataFrame:
+        table = _coefficients(model)
+        return table.set_axis([term_label(t, language=lang) for t in table.index], axis=0)
+
+    out = {_w("csh", lang).replace(" (95% CI)", "").replace(" (95%-BI)", ""): labelled(csh)}
     if fg is not None:
-        out[_w("sdh", lang).replace(" (95% CI)", "").replace(" (95%-BI)", "")] = \
-            _coefficients(fg)
+        out[_w("sdh", lang).replace(" (95% CI)", "").replace(" (95%-BI)", "")] = labelled(fg)
     return out
 
 
@@ -1080,15 +1084,21 @@ def dose_plot(dose: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePoli
                           else policy.primary_marker)
                 ax.text(xi, 0.03, marker, ha="center", va="bottom", fontsize=7)
             else:
-                ax.bar(xi, share[band], width=width * 0.9, color=color,
-                       label=programme if i == 0 else None)
+                ax.bar(xi, share[band], width=width * 0.9, color=color)
     ax.set_xticks(x, list(counts.index))
     ax.set_xlabel(_w("dose_band", lang))
     ax.set_ylabel(_w("share_people", lang))
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_ylim(0, 1)
     if len(programmes) > 1:
-        ax.legend(frameon=False, fontsize=8)
+        from matplotlib.patches import Patch
+
+        handles = []
+        for programme in programmes:
+            style = styles.get(programme)
+            color = getattr(style, "color", None) or (style or {}).get("color", None)
+            handles.append(Patch(color=color, label=programme))
+        ax.legend(handles=handles, frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 

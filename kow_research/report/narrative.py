@@ -244,14 +244,14 @@ NARRATIVE: dict[str, tuple[str, str]] = {
     "nb06_title": ("# {index} compared with {comparator}",
                    "# {index} vergeleken met {comparator}"),
     "nb06_question_weighted": (
-        "Would people like those in **{population}** have found paid work sooner in {index} "
-        "than in {comparator}? **Estimand:** the {estimand_name} — {target}. Allocation was "
-        "not randomised, so the cohorts are weighted by propensity scores for the measured "
-        "baseline covariates ({covariates}).",
-        "Zouden mensen zoals die in **{population}** sneller betaald werk hebben gevonden in "
-        "{index} dan in {comparator}? **Estimand:** het {estimand_name} — {target}. De "
-        "toewijzing was niet gerandomiseerd; de cohorten worden daarom gewogen met "
-        "propensityscores voor de gemeten kenmerken bij de start ({covariates})."),
+        "Would **{population}** have found paid work sooner in {index} than in {comparator}? "
+        "**Estimand:** the {estimand_name}: {target}. Allocation was not randomised, so the "
+        "comparison is weighted by propensity scores for the measured characteristics at the "
+        "start ({covariates}).",
+        "Zouden **{population}** sneller betaald werk hebben gevonden in {index} dan in "
+        "{comparator}? **Estimand:** het {estimand_name}: {target}. De toewijzing was niet "
+        "gerandomiseerd; de vergelijking wordt daarom gewogen met propensityscores voor de "
+        "gemeten kenmerken bij de start ({covariates})."),
     "nb06_question_randomised": (
         "Did {index} lead to paid work sooner than {comparator}? Allocation was randomised, "
         "so the groups are compared as randomised (intention to treat), without weights.",
@@ -267,9 +267,10 @@ NARRATIVE: dict[str, tuple[str, str]] = {
                      "meegenomen (complete cases; geteld, niet geïmputeerd)."),
     "nb06_ess": (
         "After weighting, {index} counts as {ess_index} people and {comparator} as "
-        "{ess_comparator} (effective sample sizes of {n_index} and {n_comparator}).",
+        "{ess_comparator} (effective sample sizes; {n_index} and {n_comparator} people took "
+        "part).",
         "Na weging telt {index} als {ess_index} en {comparator} als {ess_comparator} personen "
-        "(effectieve steekproefgrootte van {n_index} en {n_comparator})."),
+        "(effectieve steekproefgrootte; {n_index} en {n_comparator} personen namen deel)."),
     "nb06_fragile": ("**Caution:** one cohort counts as fewer than 30 people after weighting: "
                      "the cohorts overlap poorly and the estimates are fragile.",
                      "**Let op:** één cohort telt na weging als minder dan 30 personen: de "
@@ -306,16 +307,44 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "te brengen."),
     "nb06_conclusion": (
         "**Conclusion.** By {month} months, {risk_index} of {index} participants had started "
-        "paid work against {risk_comparator} in {comparator}: a difference of {rd} "
-        "({population}). {caveat}",
+        "paid work against {risk_comparator} in {comparator}, for {population}: a difference "
+        "of {rd} percentage points ({index} − {comparator}). {direction} {caveat}",
         "**Conclusie.** Na {month} maanden was {risk_index} van de {index}-deelnemers begonnen "
-        "met betaald werk tegenover {risk_comparator} in {comparator}: een verschil van {rd} "
-        "({population}). {caveat}"),
+        "met betaald werk tegenover {risk_comparator} in {comparator}, voor {population}: een "
+        "verschil van {rd} procentpunten ({index} − {comparator}). {direction} {caveat}"),
+    "nb06_direction_more": (
+        "The interval lies above zero: more people in paid work with {index}.",
+        "Het interval ligt boven nul: meer mensen aan het werk met {index}."),
+    "nb06_direction_less": (
+        "The interval lies below zero: fewer people in paid work with {index}.",
+        "Het interval ligt onder nul: minder mensen aan het werk met {index}."),
+    "nb06_direction_unclear": (
+        "The interval includes zero: the data do not show which programme leads to more paid "
+        "work.",
+        "Het interval bevat nul: de gegevens laten niet zien welk programma tot meer betaald "
+        "werk leidt."),
     "nb06_caveat_weighted": ("This is an observational comparison: the weights remove "
                              "differences in the measured covariates only.",
                              "Dit is een observationele vergelijking: de gewichten nemen alleen "
                              "verschillen in de gemeten kenmerken weg."),
     "nb06_caveat_randomised": ("Allocation was randomised.", "De toewijzing was gerandomiseerd."),
+    "nb06_horizons_dropped": (
+        "Not estimated at {months} months: {comparator} or {index} is not followed that long "
+        "(no extrapolation).",
+        "Niet geschat na {months} maanden: {comparator} of {index} wordt niet zo lang gevolgd "
+        "(geen extrapolatie)."),
+    "nb06_imputed": (
+        "Missing covariates are imputed {m} times (chained equations); the effects are pooled "
+        "by Rubin's rules.",
+        "Ontbrekende kenmerken zijn {m} keer geïmputeerd (chained equations); de effecten zijn "
+        "gepoold met de regels van Rubin."),
+    "nb06_context_note": (
+        "Ours: the share of {index} participants in paid work by the same month, counting jobs "
+        "found after dropout too (treatment policy, as trials count). Published figures come "
+        "from other populations and periods: context, not a comparison.",
+        "Onze cijfers: het aandeel {index}-deelnemers met betaald werk na dezelfde maand, ook "
+        "banen na uitval meegeteld (behandelbeleid, zoals trials tellen). Gepubliceerde "
+        "cijfers komen uit andere populaties en perioden: context, geen vergelijking."),
     "nb06_context_caption": ("Published figures for context", "Gepubliceerde cijfers ter "
                              "vergelijking"),
 }

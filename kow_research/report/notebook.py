@@ -179,9 +179,9 @@ class NotebookContext:
               spec: Mapping[str, ColumnFormat | str] | None = None,
               labels: Mapping[str, str | tuple[str, str]] | None = None,
               fields: Mapping[str, Any] | None = None, index: bool | None = None,
-              notes: Sequence[str] = ()) -> None:
-        """Show ``frame`` formatted in the language (and export it as CSV + XLSX under
-        ``stem``)."""
+              notes: Sequence[str] = (), data: pd.DataFrame | None = None) -> None:
+        """Show ``frame`` formatted in the language and export it as CSV + XLSX under
+        ``stem`` (``data`` instead, when given: the numbers behind a text table)."""
         from IPython.display import HTML, Markdown, display
 
         shown = format_table(frame, spec=spec, language=self.language, labels=labels,
@@ -192,9 +192,13 @@ class NotebookContext:
         for note in notes:
             display(Markdown(f"<small>{note}</small>"))
         if stem and self.output_dir is not None:
-            export_table(frame, path_stem=self.output_dir / stem, caption=caption,
-                         language=self.language, spec=spec, labels=labels, fields=fields,
-                         index=index, notes=notes)
+            if data is not None:
+                export_table(data, path_stem=self.output_dir / stem, caption=caption,
+                             language=self.language, notes=notes)
+            else:
+                export_table(frame, path_stem=self.output_dir / stem, caption=caption,
+                             language=self.language, spec=spec, labels=labels, fields=fields,
+                             index=index, notes=notes)
 
     def figure(self, ax: Any, *, stem: str, caption: str, alt: str | None = None) -> None:
         """Finish a figure: watermark (simulated data), save PNG + SVG under ``stem``, show it

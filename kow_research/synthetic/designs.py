@@ -52,7 +52,10 @@ def simulation_design(study: Study, *, seed: int | None = None, **entries: Any) 
         waves[c] = [int(m) for m in p.waves_months]
         if PLANNED_SESSIONS.get(p.sessions, 0):
             planned[c] = PLANNED_SESSIONS[p.sessions]
+    # the simulated cohorts overlap poorly (the IPS- and TAU-like cohorts are mostly people with
+    # a psychosis): overlap weights keep the comparison to the people both could have served
     values = {"index": cohorts[0], "comparators": cohorts[1:], "waves": waves,
+              "estimand": "ATO",
               "planned_sessions": planned, "simulated": True,
               "title": f"{cohorts[0]} (simulated cohorts)",
               **({"seed": int(seed)} if seed is not None else {}), **entries}

@@ -1,0 +1,491 @@
+"""The comparison of the index programme with one comparator, as notebook 06 and the summary
+report show it: estimand and target population from the design, weights when allocation was not
+randomised, effects at the horizons both programmes follow, and every sentence about the
+estimand, the population or the direction of an effect generated from this object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kow_research.compare import (
+    balance,
+    compare_outcomes,
+    evalue,
+    love_plot,
+    overlap_plot,
+    propensity,
+    weighted_hazard_ratio,
+)
+from kow_research.core.units import DAYS_PER_MONTH
+from kow_research.data.study import Study
+from kow_research.data.study_design import StudyDesign
+from kow_research.missing import impute, pool
+from kow_research.outcomes.definitions import TimeToWorkDefinition
+from kow_research.outcomes.time_to_work import time_to_paid_work
+from kow_research.report.analysis import (
+    ModelFrame,
+    model_frame,
+    term_label,
+    time_to_work_definition,
+)
+from kow_research.report.formatting import format_ci, format_percent
+from kow_research.report.labels import check_language
+from kow_research.survival import cumulative_incidence
+from kow_research.synthetic.reference import reference_cohorts
+
+_ESTIMAND_NAME = {
+    "ATT": ("average effect in the treated (ATT)", "gemiddeld effect bij de deelnemers (ATT)"),
+    "ATE": ("average effect in the whole population (ATE)",
+            "gemiddeld effect in de hele populatie (ATE)"),
+    "ATO": ("average effect in the overlap population (ATO)",
+            "gemiddeld effect in de overlappopulatie (ATO)"),
+    "ITT": ("intention-to-treat effect", "intention-to-treat-effect"),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The index programme against one comparator, ready to estimate.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per person of the two programmes in the analysis (time to paid work and the
+        covariates).
+    index, comparator : str
+        The programmes, as the data name them.
+    design : StudyDesign
+    covariates : list of str
+        Propensity-model covariates (empty when randomised).
+    model : ModelFrame
+        How missing covariates and rare levels were handled.
+    propensity : PropensityResult or None
+        None when allocation was randomised.
+    horizons : list of float
+        The design's horizons that both programmes follow up (months).
+    dropped_horizons : list of float
+        Horizons beyond the follow-up of one programme (not estimable, not extrapolated).
+    """
+
+    frame: pd.DataFrame
+    index: str
+    comparator: str
+    design: StudyDesign
+    covariates: list[str]
+    model: ModelFrame
+    propensity: Any
+    horizons: list[float]
+    dropped_horizons: list[float] = field(default_factory=list)
+
+    @property
+    def randomised(self) -> bool:
+        """Allocation was randomised (comparisons unweighted)."""
+        return bool(self.design["randomised"])
+
+    @property
+    def estimand(self) -> str:
+        """``ITT`` when randomised, else the design's weighting estimand."""
+        return "ITT" if self.randomised else str(self.design["estimand"])
+
+    @property
+    def weights(self) -> np.ndarray | None:
+        """The propensity weights (None when randomised)."""
+        return None if self.propensity is None else np.asarray(self.propensity.weights)
+
+    @property
+    def n_dropped(self) -> int:
+        """People of the two programmes left out for missing covariates."""
+        return self.model.n_dropped
+
+    def estimand_name(self, language: str = "en") -> str:
+        """The estimand in words."""
+        return _ESTIMAND_NAME[self.estimand][check_language(language) == "nl"]
+
+    def population(self, language: str = "en") -> str:
+        """The target population as a noun phrase (``people like the KOW participants``)."""
+        nl = check_language(language) == "nl"
+        i, c = self.index, self.comparator
+        return {
+            "ITT": ("de gerandomiseerde deelnemers" if nl else "the people randomised"),
+            "ATT": (f"mensen zoals de {i}-deelnemers" if nl else f"people like the {i} "
+                    "participants"),
+            "ATE": (f"iedereen in {i} of {c} samen" if nl else f"everyone in {i} or {c} "
+                    "together"),
+            "ATO": (f"de mensen voor wie zowel {i} als {c} een reële keuze is "
+                    "(overlappopulatie)" if nl else f"the people for whom both {i} and {c} "
+                    "are realistic options (the overlap population)"),
+        }[self.estimand]
+
+    def target(self, language: str = "en") -> str:
+        """What the weights do, in words."""
+        nl = check_language(language) == "nl"
+        i, c = self.index, self.comparator
+        return {
+            "ITT": ("de groepen zoals gerandomiseerd" if nl else "the groups as randomised"),
+            "ATT": (f"{c} wordt gewogen naar de kenmerken van {i}" if nl else
+                    f"{c} is weighted to resemble {i}"),
+            "ATE": ("beide groepen worden gewogen naar de samengevoegde populatie" if nl else
+                    "both groups are weighted to the combined population"),
+            "ATO": ("overlapgewichten geven het meeste gewicht aan wie in beide programma's "
+                    "had kunnen zitten" if nl else "overlap weights give most weight to people "
+                    "who could have been in either programme"),
+        }[self.estimand]
+
+    def effects(self, *, n_boot: int | None = None, seed: int | None = None) -> Any:
+        """Risks, risk difference and ratio at :attr:`horizons`, and the restricted mean time
+        without paid work, with bootstrap intervals (weights re-estimated in every replicate).
+
+        With ``missing_covariates: multiple_imputation`` the comparison is made on every
+        imputed data set and pooled by Rubin's rules (bootstrap standard errors within).
+
+        Parameters
+        ----------
+        n_boot : int, optional
+            Default the design's ``n_boot``.
+        seed : int, optional
+            Default the design's ``seed``.
+
+        Returns
+        -------
+        ComparisonResult or PooledResult
+        """
+        n_boot = int(self.design["n_boot"] if n_boot is None else n_boot)
+        seed = int(self.design["seed"] if seed is None else seed)
+
+        def one(frame: pd.DataFrame) -> Any:
+            return compare_outcomes(
+                frame, treatment="cohort", treated=self.index,
+                covariates=None if self.randomised else self.covariates,
+                estimand="ATT" if self.randomised else self.estimand,
+                horizons_months=tuple(self.horizons), tau_months=float(self.tau_months),
+                n_boot=n_boot, seed=seed)
+
+        if not self.model.imputed:
+            return one(self.frame)
+        imp = impute(self.frame, columns=[*self.covariates, "cohort", "time", "event"],
+                     m=int(self.design["imputations"]), seed=seed)
+        return pool(imp.analyse(one))
+
+    @property
+    def tau_months(self) -> float:
+        """Horizon of the restricted mean: the design's, shortened to what both follow."""
+        return float(min(self.design["tau_months"], self.max_common_months))
+
+    @property
+    def max_common_months(self) -> float:
+        """The longest time (months) that both programmes still have people under follow-up."""
+        last = self.frame.groupby("cohort", observed=True)["time"].max()
+        return float(last.min() / DAYS_PER_MONTH)
+
+    def hazard_ratio(self) -> Any:
+        """The weighted (or, randomised, unweighted) subdistribution hazard ratio of paid work
+        of the index programme against the comparator."""
+        return weighted_hazard_ratio(self.frame, treatment="cohort", treated=self.index,
+                                     weights=self.weights, model="fine_gray")
+
+    def evalue(self, result: Any) -> tuple[float, Any]:
+        """The E-value of the risk ratio at the main horizon (the design's second horizon,
+        or the longest available).
+
+        Returns
+        -------
+        (month, EValueResult)
+        """
+        table = result.table
+        month = self.main_horizon
+        row = table[(table["measure"] == "risk_ratio")
+                    & np.isclose(table["horizon_months"].astype(float), month)].iloc[0]
+        return month, evalue(float(row["estimate"]), lower=float(row["lower"]),
+                             upper=float(row["upper"]), measure="RR")
+
+    @property
+    def main_horizon(self) -> float:
+        """The horizon the conclusion reads (the design's second, else the longest kept)."""
+        wanted = list(self.design["horizons_months"])
+        second = wanted[min(1, len(wanted) - 1)]
+        return float(second if second in self.horizons else max(self.horizons))
+
+
+def prepare_comparison(study: Study, *, design: StudyDesign, comparator: str) -> Comparison:
+    """The comparison of the design's index programme with ``comparator``.
+
+    Parameters
+    ----------
+    study : Study
+    design : StudyDesign
+        Resolved: index, randomised, estimand, covariates and their missing-data policy,
+        horizons, time-to-work definition.
+    comparator : str
+        One of ``design.comparators``.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    ValueError
+        ``comparator`` is not a comparator of the design, or no horizon of the design lies
+        within the follow-up of both programmes.
+
+    Examples
+    --------
+    >>> import kow_research as kr
+    >>> from kow_research.synthetic import simulation_design
+    >>> s = kr.simulate_studies({"KOW": 80, "IPS": 70}, seed=1)
+    >>> d = simulation_design(s, covariates=["age", "smi"]).resolve(s.participants)
+    >>> c = prepare_comparison(s, design=d, comparator="IPS")
+    >>> c.estimand, c.population(), c.horizons
+    ('ATT', 'people like the KOW participants', [6.0, 12.0, 18.0])
+    """
+    if comparator not in design.comparators:
+        raise ValueError(f"comparator {comparator!r} is not a comparator of the design; "
+                         f"study.yaml comparators are {design.comparators}")
+    index = design.index
+    ttw = time_to_paid_work(study, definition=time_to_work_definition(design))
+    pair = ttw[ttw["cohort"].astype(str).isin([index, comparator])].reset_index(drop=True)
+    pair.attrs = dict(ttw.attrs)
+    pair["cohort"] = pd.Categorical(pair["cohort"].astype(str), categories=[index, comparator])
+    covs = [] if design["randomised"] else list(design["covariates"])
+    mf = model_frame(pair, study=study, design=design, covariates=covs)
+    frame = mf.frame
+    last = frame.groupby("cohort", observed=True)["time"].max() / DAYS_PER_MONTH
+    horizons = [float(h) for h in design["horizons_months"] if h <= last.min()]
+    dropped = [float(h) for h in design["horizons_months"] if h > last.min()]
+    if not horizons:
+        raise ValueError(f"no horizon of study.yaml horizons_months {design['horizons_months']} "
+                         f"lies within the follow-up of both {index} and {comparator} (the "
+                         f"shorter ends after {last.min():.1f} months)")
+    ps = None
+    if not design["randomised"] and not mf.imputed:
+        ps = propensity(frame, treatment="cohort", treated=index, covariates=mf.covariates,
+                        estimand=design["estimand"])
+    return Comparison(frame=frame, index=index, comparator=comparator, design=design,
+                      covariates=list(mf.covariates), model=mf, propensity=ps,
+                      horizons=horizons, dropped_horizons=dropped)
+
+
+def balance_figure(comparison: Comparison, *, language: str = "en",
+                   styles: Mapping[str, Any] | None = None) -> Any:
+    """Propensity-score overlap (left) and covariate balance before and after weighting
+    (right), the programmes named.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Not randomised (it has propensity scores).
+    language : {"en", "nl"}, default "en"
+    styles : mapping, optional
+        Programme styles (colours).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The balance (right) axes; both are on its figure.
+
+    Raises
+    ------
+    ValueError
+        For a randomised comparison (no weights to show).
+    """
+    import matplotlib.pyplot as plt
+
+    if comparison.propensity is None:
+        raise ValueError("a randomised comparison has no propensity scores to show")
+    lang = check_language(language)
+    fig, axes = plt.subplots(1, 2, figsize=(6.25, 3.2))
+    overlap_plot(comparison.propensity, ax=axes[0])
+    bal = balance(comparison.frame, treatment="cohort", treated=comparison.index,
+                  covariates=comparison.covariates, weights=comparison.weights)
+    love_plot(bal, ax=axes[1])
+    labels = [term_label(t.get_text(), language=lang) for t in axes[1].get_yticklabels()]
+    axes[1].set_yticks(axes[1].get_yticks(), labels)
+    for ax in axes:
+        for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
+            t.set_fontsize(8)
+        ax.xaxis.label.set_fontsize(8)
+        ax.yaxis.label.set_fontsize(8)
+        if ax.get_legend() is not None:
+            for t in ax.get_legend().get_texts():
+                t.set_fontsize(8)
+    fig.tight_layout()
+    return axes[1]
+
+
+_MEASURES = {
+    "risk_treated": ("Paid work by {m} months, {i}", "Betaald werk na {m} maanden, {i}"),
+    "risk_control": ("Paid work by {m} months, {c}", "Betaald werk na {m} maanden, {c}"),
+    "risk_difference": ("Risk difference at {m} months ({i} − {c}), percentage points",
+                        "Risicoverschil na {m} maanden ({i} − {c}), procentpunten"),
+    "risk_ratio": ("Risk ratio at {m} months ({i} / {c})",
+                   "Risicoratio na {m} maanden ({i} / {c})"),
+    "event_free_time_treated": ("Months without paid work in the first {tau} months, {i}",
+                                "Maanden zonder betaald werk in de eerste {tau} maanden, {i}"),
+    "event_free_time_control": ("Months without paid work in the first {tau} months, {c}",
+                                "Maanden zonder betaald werk in de eerste {tau} maanden, {c}"),
+    "event_free_time_difference": ("Difference in months without paid work ({i} − {c})",
+                                   "Verschil in maanden zonder betaald werk ({i} − {c})"),
+}
+
+
+def effect_table(result: Any, *, comparison: Comparison, language: str = "en") -> pd.DataFrame:
+    """The effects as a reader reads them: one row per measure, labelled with the programmes,
+    risks in per cent, differences in percentage points, times in months.
+
+    Parameters
+    ----------
+    result : ComparisonResult or PooledResult
+        From :meth:`Comparison.effects`.
+    comparison : Comparison
+    language : {"en", "nl"}, default "en"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Measure`` and ``Estimate (95% CI)``.
+    """
+    lang = check_language(language)
+    nl = lang == "nl"
+    table = result.table
+    tau = comparison.tau_months
+    rows = []
+    for _, r in table.iterrows():
+        key = str(r["measure"])
+        if key not in _MEASURES:
+            continue
+        m = r.get("horizon_months")
+        label = _MEASURES[key][nl].format(m=f"{float(m):g}" if pd.notna(m) else "",
+                                          i=comparison.index, c=comparison.comparator,
+                                          tau=f"{tau:g}")
+        est, lo, hi = float(r["estimate"]), float(r["lower"]), float(r["upper"])
+        if key.startswith("risk_") and key not in ("risk_difference", "risk_ratio"):
+            cell = (f"{format_percent(est, language=lang)} ({format_percent(lo, language=lang)}"
+                    f"–{format_percent(hi, language=lang)})")
+        elif key == "risk_difference":
+            cell = format_ci(100 * est, lower=100 * lo, upper=100 * hi, language=lang,
+                             decimals=1)
+        elif key.startswith("event_free_time"):
+            cell = format_ci(est / DAYS_PER_MONTH, lower=lo / DAYS_PER_MONTH,
+                             upper=hi / DAYS_PER_MONTH, language=lang, decimals=1)
+        else:
+            cell = format_ci(est, lower=lo, upper=hi, language=lang, decimals=2)
+        rows.append({"measure": label, "estimate": cell})
+    return pd.DataFrame(rows).rename(columns={
+        "measure": "Maat" if nl else "Measure",
+        "estimate": "Schatting (95%-BI)" if nl else "Estimate (95% CI)"})
+
+
+#: the catalogue's outcome definitions as a reader reads them (en, nl)
+_DEFINITIONS = {
+    "competitive_employment": ("competitive employment", "regulier betaald werk"),
+    "any_paid_work": ("any paid work (supported included)", "betaald werk (ook ondersteund)"),
+    "paid_work_12h": ("paid work ≥ 12 h/week", "betaald werk ≥ 12 uur/week"),
+    "work_or_education": ("work or education", "werk of opleiding"),
+    "durable_work": ("durable work (≥ 6 months)", "duurzaam werk (≥ 6 maanden)"),
+}
+
+#: our outcome definition that matches a catalogue definition (options of time_to_paid_work)
+_MATCHING = {"competitive_employment": {"include_supported": False},
+             "any_paid_work": {"include_supported": True}}
+
+
+def published_context(study: Study, *, design: StudyDesign, language: str = "en",
+                      programmes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Published employment figures beside ours, where definitions and horizons allow.
+
+    Every proportion in the catalogue of reference cohorts
+    (:func:`kow_research.synthetic.reference_cohorts`) is listed with its study, arm,
+    definition and horizon. Where the definition is one we can derive (competitive
+    employment, any paid work) and the horizon lies within our follow-up, the share of our
+    programmes in paid work by then is shown beside it — under the treatment-policy strategy
+    (jobs after dropout count), as trials count — else the reason it is not.
+
+    Parameters
+    ----------
+    study : Study
+    design : StudyDesign
+    language : {"en", "nl"}, default "en"
+    programmes : sequence of str, optional
+        Ours to show (default the index programme).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Study, arm, definition, horizon, published %, and one column per programme of ours.
+
+    Examples
+    --------
+    >>> import kow_research as kr
+    >>> from kow_research.synthetic import simulation_design
+    >>> s = kr.simulate_studies({"KOW": 60}, seed=1)
+    >>> d = simulation_design(s).resolve(s.participants)
+    >>> t = published_context(s, design=d)
+    >>> t.columns.tolist()
+    ['Study', 'Arm', 'Definition', 'Months', 'Published', 'KOW']
+    >>> t[t["Study"].str.startswith("Michon")]["Arm"].tolist()
+    ['IPS', 'TAU']
+    """
+    lang = check_language(language)
+    nl = lang == "nl"
+    ours = list(programmes or [design.index])
+    base = time_to_work_definition(design)
+    curves: dict[str, Any] = {}
+    for key, options in _MATCHING.items():
+        d = TimeToWorkDefinition(**{**base.__dict__, **options, "dropout": "ignore"})
+        df = time_to_paid_work(study, definition=d)
+        df = df[df["cohort"].astype(str).isin(ours)]
+        curves[key] = (df, cumulative_incidence(df, cause=1, by="cohort") if len(df) else None)
+    rows = []
+    for cohort in reference_cohorts().values():
+        figs = cohort.figures
+        figs = figs[(figs["measure"] == "proportion") & figs["horizon_months"].notna()]
+        for _, f in figs.iterrows():
+            month = float(f["horizon_months"])
+            definition = str(f["outcome_definition"])
+            row = {"Study": _short_citation(cohort.citation), "Arm": str(f["arm"]),
+                   "Definition": _DEFINITIONS.get(definition, (definition.replace("_", " "),) * 2)[nl],
+                   "Months": f"{month:g}",
+                   "Published": format_percent(float(f["value"]), language=lang)}
+            for p in ours:
+                if definition not in _MATCHING:
+                    row[p] = "andere definitie" if nl else "other definition"
+                    continue
+                df, curve = curves[definition]
+                mine = df[df["cohort"].astype(str) == p]
+                if curve is None or mine.empty or mine["time"].max() < month * DAYS_PER_MONTH:
+                    row[p] = "follow-up te kort" if nl else "follow-up too short"
+                    continue
+                at = curve.at([month * DAYS_PER_MONTH])
+                r = at[at["group"].astype(str) == p].iloc[0]
+                row[p] = (f"{format_percent(r['estimate'], language=lang)} "
+                          f"({format_percent(r['lower'], language=lang)}–"
+                          f"{format_percent(r['upper'], language=lang)})")
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    if nl:
+        out = out.rename(columns={"Study": "Studie", "Arm": "Arm", "Definition": "Definitie",
+                                  "Months": "Maanden", "Published": "Gepubliceerd"})
+    return out
+
+
+def _short_citation(citation: str) -> str:
+    """``Michon H, van Busschbach JT, ... 2014`` → ``Michon et al. 2014``; a citation without
+    authors keeps its first sentence."""
+    year = re.search(r"\b(19|20)\d\d\b", citation)
+    when = f" {year.group(0)}" if year else ""
+    author = re.match(r"^([A-ZÀ-Ý][\w\-À-ÿ]+) [A-Z]{1,3}[,.]", citation)
+    if author:
+        return f"{author.group(1)} et al.{when}"
+    first = citation.split(". ")[0].strip(". ")
+    return first if year and year.group(0) in first else f"{first}{when}"
+
+
+__all__ = ["Comparison", "balance_figure", "effect_table", "prepare_comparison",
+           "published_context"]
