@@ -1,28 +1,35 @@
-"""``kow-research report``: execute the analysis notebooks into a report folder.
+"""``kow-research report``: turn a study into a report folder.
 
-Without ``--data`` the default cohorts are simulated (``kr.simulate_studies(seed=SEED)``:
-KOW 115, IPS 70, TAU 81, GOW 60) and written to ``OUT/data``. The study is loaded and
-validated (errors stop the report: exit 1), aggregate tables go to ``OUT/tables`` through
-disclosure control, every notebook of ``notebooks/`` runs with papermill (parameters
-``data_dir``, ``output_dir`` = ``OUT/results``, ``language``) into ``OUT/notebooks`` and is
-rendered to ``OUT/<notebook>.html``; ``OUT/index.html`` links them. The exit code is 1 when a
-notebook fails (the message names the notebook and cell) or shows individual participants.
+Without ``--data`` the default cohorts are simulated into a temporary folder (removed
+afterwards; the report says on every page that the data are simulated). The study's
+``study.yaml`` says which programme is evaluated against which comparators, the waves, the
+outcome definitions, the covariates, the disclosure threshold and the language; ``--param
+key=value`` overrides any entry for this run (``--param time_to_work.dropout=censor``).
+
+The report folder holds ``index.html`` (start here), ``summary.html``/``.docx``/``.pdf``, one
+code-free page per analysis, ``notebooks/`` (the executed notebooks), ``results/`` (figures as
+PNG and SVG, tables as CSV and XLSX), ``tables/`` (aggregate tables) and ``provenance.json``.
+It is built aside and swapped in only when complete; a folder holding other files is refused
+without ``--force``.
+
+Exit codes: 0 done; 1 validation errors, a failed analysis or an analysis withheld by the
+disclosure check; 2 unusable input (unreadable data, a design that does not fit, a folder that
+cannot be written).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import time
+import warnings
 from pathlib import Path
 from typing import Any
 
-from kow_research.data.io import load_study, write_study
-from kow_research.data.validate import ValidationError, validate
-from kow_research.report.disclosure import DEFAULT_K
-from kow_research.report.execute import make_index_html, run_notebooks
-from kow_research.report.labels import text
-from kow_research.report.summary import write_summary
-from kow_research.synthetic.combine import simulate_studies
+from kow_research.data.study_design import DesignError, parse_overrides
+from kow_research.data.validate import ValidationError
 
 
 def default_notebook_dir() -> Path | None:
@@ -39,66 +46,82 @@ def default_notebook_dir() -> Path | None:
 def register(sub: Any) -> argparse.ArgumentParser:
     """Add the ``report`` subcommand."""
     p = sub.add_parser(
-        "report", help="execute the analysis notebooks into an HTML report folder",
-        description=(__doc__ or "").split("\n\n", 1)[-1])
+        "report", help="turn a study (or the simulated cohorts) into a report folder",
+        description=(__doc__ or "").split("\n\n", 1)[-1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", metavar="DIR", help="a study folder (default: simulate the "
-                   "default cohorts into OUT/data)")
+                   "default cohorts in a temporary folder)")
     p.add_argument("--out", default="reports", metavar="DIR",
-                   help="output folder (default: reports)")
-    p.add_argument("--language", choices=("en", "nl"), default="en",
-                   help="labels of tables and figures (default: en)")
+                   help="report folder (default: reports)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a study.yaml entry for this run (repeatable; dotted keys "
+                        "for nested entries)")
+    p.add_argument("--language", choices=("en", "nl"),
+                   help="report language (default: study.yaml's)")
+    p.add_argument("--k", type=int, metavar="N",
+                   help="disclosure threshold: counts of fewer than N people are not shown "
+                        "(default: study.yaml's disclosure.k, else 5)")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulated cohorts")
     p.add_argument("--notebooks", metavar="DIR",
                    help="folder of notebooks to run (default: the repository's notebooks/)")
-    p.add_argument("--only", nargs="+", metavar="NAME",
-                   help="run only these notebook file names")
-    p.add_argument("--k", type=int, default=DEFAULT_K,
-                   help="disclosure control: suppress table cells with fewer persons "
-                        f"(default: {DEFAULT_K})")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks")
+    p.add_argument("--force", action="store_true",
+                   help="replace --out even when it holds files that are not a report")
     p.add_argument("--timeout", type=int, default=600,
                    help="seconds a notebook cell may run (default: 600)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``report``; return the exit code."""
-    out = Path(args.out)
+    from kow_research.report.build import build_report
+    from kow_research.report.folder import ReportFolderError
+
+    # the kernels talk to this process over localhost only; their transport warnings
+    # ("... without encryption") are about that local socket and only alarm readers
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    warnings.simplefilter("ignore")
     notebook_dir = Path(args.notebooks) if args.notebooks else default_notebook_dir()
     if notebook_dir is None or not notebook_dir.is_dir():
         print("kow-research report: no notebooks folder found; pass --notebooks DIR",
               file=sys.stderr)
         return 2
-    if args.data:
-        data = Path(args.data)
-        source = str(data.resolve())
-    else:
-        data = out / "data"
-        write_study(simulate_studies(seed=args.seed), data, format="csv")
-        source = f"{text('simulated_data', args.language, seed=args.seed)} — {data.resolve()}"
-        print(f"simulated the default cohorts into {data}")
     try:
-        study = load_study(data)
+        overrides = parse_overrides(args.param)
+    except DesignError as exc:
+        print(f"kow-research report: {exc}", file=sys.stderr)
+        return 2
+    if args.language:
+        overrides["language"] = args.language
+    if args.k is not None:
+        overrides["disclosure.k"] = args.k
+    source = args.data or "simulated cohorts"
+    print(f"kow-research report: {Path(source).name if args.data else source} → "
+          f"{Path(args.out).name}/")
+    started = time.monotonic()
+    try:
+        result = build_report(args.out, data=args.data, seed=args.seed, overrides=overrides,
+                              notebook_dir=notebook_dir, only=args.only, force=args.force,
+                              timeout=args.timeout)
     except ValidationError as exc:
-        print(f"kow-research report: {data} has validation errors (run `kow-research validate "
-              f"{data}` for the full list):\n{exc}", file=sys.stderr)
+        print(f"kow-research report: {Path(args.data).name} has validation errors (run "
+              f"`kow-research validate {args.data}` for the full list):\n{exc}",
+              file=sys.stderr)
         return 1
-    except ValueError as exc:
+    except (DesignError, ReportFolderError, ValueError, OSError) as exc:
         print(f"kow-research report: {exc}", file=sys.stderr)
         return 2
-    write_summary(study, report=validate(study), out=out / "tables", k=args.k)
-    try:
-        runs = run_notebooks(notebook_dir, data_dir=data, output_dir=out, progress=not args.no_progress,
-                             language=args.language, notebooks=args.only,
-                             timeout=args.timeout)
-    except ValueError as exc:
-        print(f"kow-research report: {exc}", file=sys.stderr)
-        return 2
-    index = make_index_html(runs, path=out / "index.html", data_source=source,
-                            language=args.language)
-    for r in runs:
-        print(r.message, file=sys.stdout if r.passed else sys.stderr)
-    failed = [r for r in runs if not r.passed]
-    print(f"{len(runs) - len(failed)} of {len(runs)} notebooks ok; open {index}")
-    return 1 if failed else 0
+    for message in result.messages:
+        print(message, file=sys.stderr)
+    out = result.out
+    ok = sum(1 for r in result.runs if r.ok)
+    na = sum(1 for r in result.runs if r.not_applicable)
+    print(f"{ok} analyses ok, {na} not applicable, "
+          f"{len(result.runs) - ok - na} failed, {len(result.withheld)} withheld "
+          f"({time.monotonic() - started:.0f} s)")
+    print(f"  start here:  {out / 'index.html'}")
+    print(f"  summary:     {out / 'summary.html'} (.docx, .pdf)")
+    print(f"  figures and tables: {out / 'results'}/  aggregate tables: {out / 'tables'}/")
+    return result.exit_code

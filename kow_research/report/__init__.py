@@ -14,8 +14,8 @@ from kow_research.report.analysis import (
     forest_models,
     hazard_table,
     incidence_at,
-    incidence_table,
     incidence_plot,
+    incidence_table,
     ladder_change_table,
     model_frame,
     reason_table,
@@ -23,6 +23,13 @@ from kow_research.report.analysis import (
     strategy_table,
     term_label,
     time_to_work_definition,
+)
+from kow_research.report.comparison import (
+    Comparison,
+    balance_figure,
+    effect_table,
+    prepare_comparison,
+    published_context,
 )
 from kow_research.report.disclosure import suppress_counts, suppress_small, suppression_mask
 from kow_research.report.execute import (
@@ -35,13 +42,6 @@ from kow_research.report.execute import (
 from kow_research.report.figures import curve_plot, forest_plot, save_figure
 from kow_research.report.flow import attrition_partitions, caption_of, flow_diagram
 from kow_research.report.labels import text, value_labels, variable_title
-from kow_research.report.comparison import (
-    Comparison,
-    balance_figure,
-    effect_table,
-    prepare_comparison,
-    published_context,
-)
 from kow_research.report.notebook import NotApplicable, NotebookContext, open_notebook
 from kow_research.report.notebook_check import DisclosureError, check_notebook_outputs
 from kow_research.report.table_one import TableOne, table_one

@@ -118,9 +118,8 @@ class Comparison:
                     "participants"),
             "ATE": (f"iedereen in {i} of {c} samen" if nl else f"everyone in {i} or {c} "
                     "together"),
-            "ATO": (f"de mensen voor wie zowel {i} als {c} een reële keuze is "
-                    "(overlappopulatie)" if nl else f"the people for whom both {i} and {c} "
-                    "are realistic options (the overlap population)"),
+            "ATO": (f"de mensen voor wie zowel {i} als {c} een reële keuze is" if nl else
+                    f"the people for whom both {i} and {c} are realistic options"),
         }[self.estimand]
 
     def target(self, language: str = "en") -> str:

@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,8 @@ class NotebookRun:
     log : str
         What the worker process and the kernel printed (warnings, papermill's log); shown
         when the notebook fails.
+    seconds : float
+        Wall-clock time of the run.
     """
 
     name: str
@@ -82,10 +85,24 @@ class NotebookRun:
     disclosure: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
     log: str = ""
+    seconds: float = 0.0
+
+    @property
+    def not_applicable(self) -> bool:
+        """The notebook stopped because its analysis does not apply to the design (it raised
+        :class:`~kow_research.report.notebook.NotApplicable`): not a failure."""
+        return not self.ok and str(self.error or "").startswith("NotApplicable:")
+
+    @property
+    def reason(self) -> str:
+        """The sentence of a not-applicable notebook."""
+        return str(self.error or "").partition(": ")[2] if self.not_applicable else ""
 
     @property
     def message(self) -> str:
         """One line for the console: what ran, or which notebook and cell failed and why."""
+        if self.not_applicable:
+            return f"{self.name} not applicable — {self.reason}"
         if not self.ok:
             where = f"cell {self.failed_cell}" if self.failed_cell else "an unknown cell"
             if self.failed_execution_count is not None:
@@ -100,8 +117,8 @@ class NotebookRun:
 
     @property
     def passed(self) -> bool:
-        """Ran without error and shows aggregates only."""
-        return self.ok and len(self.disclosure) == 0
+        """Ran without error (or stopped as not applicable) and shows aggregates only."""
+        return (self.ok or self.not_applicable) and len(self.disclosure) == 0
 
 
 def first_heading(path: str | Path) -> str:
@@ -225,7 +242,7 @@ def render_html(executed: str | Path, *, html_path: str | Path) -> Path:
 @positional_deprecated("output_dir", "parameters", "kernel_name", "timeout", "html")
 def run_notebook(path: str | Path, *, output_dir: str | Path, parameters: Mapping[str, Any],
                  kernel_name: str = KERNEL_NAME, timeout: int | None = 600,
-                 html: bool = True) -> NotebookRun:
+                 html: bool = True, name: str | None = None) -> NotebookRun:
     """Execute one notebook into ``output_dir`` in a worker process (see :func:`run_notebooks`).
 
     The worker (:mod:`kow_research.report.notebook_worker`) runs with the notebook's folder as
@@ -239,6 +256,9 @@ def run_notebook(path: str | Path, *, output_dir: str | Path, parameters: Mappin
         The notebook.
     output_dir, parameters, kernel_name, timeout, html
         As in :func:`run_notebooks`.
+    name : str, optional
+        Stem of the executed copy and its page (default the notebook's own; a notebook run
+        once per comparator gets one name per run).
 
     Returns
     -------
@@ -247,8 +267,10 @@ def run_notebook(path: str | Path, *, output_dir: str | Path, parameters: Mappin
     source = Path(path).resolve()
     out = Path(output_dir).resolve()
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    executed = out / "notebooks" / source.name
+    stem = name or source.stem
+    executed = out / "notebooks" / f"{stem}.ipynb"
     title = first_heading(source)
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kow-nb-") as tmp:
         result = Path(tmp) / "result.json"
         request = {"input": str(source), "output": str(executed),
@@ -266,14 +288,15 @@ def run_notebook(path: str | Path, *, output_dir: str | Path, parameters: Mappin
     cell, count, code = _failure(executed) if error else (None, None, None)
     page = None
     if html and executed.exists():
-        page = render_html(executed, html_path=out / f"{source.stem}.html")
+        page = render_html(executed, html_path=out / f"{stem}.html")
     disclosure = (check_notebook_outputs(executed) if executed.exists()
                   else pd.DataFrame(columns=PROBLEM_COLUMNS))
-    return NotebookRun(name=source.name, source=source, title=title,
+    return NotebookRun(name=f"{stem}.ipynb", source=source, title=title,
                        executed=executed if executed.exists() else None, html=page,
                        ok=error is None, error=error, failed_cell=cell,
                        failed_execution_count=count, failed_source=code,
-                       disclosure=disclosure, log=log)
+                       disclosure=disclosure, log=log,
+                       seconds=round(time.monotonic() - started, 1))
 
 
 @positional_deprecated("data_dir", "output_dir", "parameters", "progress", "language",

@@ -187,8 +187,11 @@ class NotebookContext:
         shown = format_table(frame, spec=spec, language=self.language, labels=labels,
                              fields=fields, index=index)
         display(Markdown(f"**{caption}**"))
-        display(HTML(shown.to_html(index=False, escape=True, border=0,
-                                   classes="kow-table")))
+        # the report lists each exported file with its caption (read from this metadata)
+        meta = {"kow_research": {"file": f"results/{stem}", "caption": caption}} \
+            if stem and self.output_dir is not None else None
+        display(HTML(shown.to_html(index=False, escape=True, border=0, classes="kow-table")),
+                metadata=meta)
         for note in notes:
             display(Markdown(f"<small>{note}</small>"))
         if stem and self.output_dir is not None:
@@ -220,7 +223,9 @@ class NotebookContext:
                         metadata={"Software": None})
             data = buffer.getvalue()
         plt.close(fig)
-        display(Image(data=data, format="png", alt=alt or caption, width=620))
+        meta = {"kow_research": {"file": f"results/{stem}", "caption": caption}} \
+            if paths else None
+        display(Image(data=data, format="png", alt=alt or caption, width=620), metadata=meta)
         display(Markdown(f"<small>{caption}</small>"))
         self.shown.append(stem)
 

@@ -251,9 +251,9 @@ def check_print_size(fig: Figure) -> list[str]:
         problems.append(f"width {width_cm:.1f} cm > {MAX_WIDTH_CM:g} cm")
     from matplotlib.text import Text
 
-    for text in fig.findobj(Text):
-        assert isinstance(text, Text)
-        size = float(text.get_fontsize())
-        if text.get_text().strip() and size < MIN_FONT_PT - 1e-9:
-            problems.append(f"text {text.get_text()[:30]!r} at {size:g} pt")
+    for item in fig.findobj(Text):
+        assert isinstance(item, Text)
+        size = float(item.get_fontsize())
+        if item.get_text().strip() and size < MIN_FONT_PT - 1e-9:
+            problems.append(f"text {item.get_text()[:30]!r} at {size:g} pt")
     return problems

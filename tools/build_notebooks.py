@@ -1,0 +1,317 @@
+"""Write the analysis notebooks (code cells only: every sentence comes from the narrative
+catalogue in the chosen language). Run from the repository root."""
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+PARAMS = '''# Parameters: `kow-research report` (papermill) overrides these.
+data_dir = None          # a study folder with study.yaml; None = the simulated cohorts
+output_dir = None        # folder for figures (PNG + SVG) and tables (CSV + XLSX); None = show only
+language = None          # "en" or "nl"; None = the language of the study design
+seed = 1                 # seed of the simulated cohorts
+design_overrides = {}    # study.yaml entries to override for this run (dotted keys)'''
+
+SETUP = '''import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import kow_research as kr
+
+warnings.simplefilter("error", FutureWarning)   # outputs must stay free of warnings
+ctx = kr.report.open_notebook(data_dir, seed=seed, language=language,
+                              design_overrides=design_overrides, output_dir=output_dir)
+design, study, lang = ctx.design, ctx.study, ctx.language'''
+
+NB = {}
+
+NB["01_data_quality"] = [PARAMS, SETUP + '''
+ctx.intro("nb01_title", "nb01_question")''', '''report = kr.validate(study)
+if report.ok:
+    ctx.say("nb01_validation_ok", warnings=len(report.warnings))
+else:
+    ctx.say("nb01_validation_errors", errors=len(report.errors), warnings=len(report.warnings))
+problems = report.counts()
+if len(problems):
+    ctx.table(problems, caption=kr.report.narrative.say("nb01_problems_caption", lang),
+              stem="01_validation_problems")''', '''overview = kr.report.data_overview(study, design=design, policy=ctx.policy, language=lang)
+ctx.table(overview, caption=kr.report.narrative.say("nb01_overview_caption", lang),
+          stem="01_overview", notes=[ctx.policy.note(lang)])''', '''spells = kr.report.spell_counts(study, design=design, policy=ctx.policy, language=lang)
+ctx.table(spells, caption=kr.report.narrative.say("nb01_spells_caption", lang),
+          stem="01_spells", notes=[ctx.policy.note(lang)])''', '''ttw = kr.outcomes.time_to_paid_work(study, definition=ctx.time_to_work)
+flow = kr.outcomes.attrition_table(ttw)
+ax = kr.report.flow_diagram(ctx.ordered(flow), language=lang, k=ctx.k)
+ctx.figure(ax, stem="01_participant_flow",
+           caption=kr.report.narrative.say("nb01_flow_caption", lang,
+                                           definition=kr.core.meta.outcome_meta(ttw).caption(lang)))''', '''entered = int(flow.loc[flow["stage"] == "entered", "n"].sum())
+analysed = int(flow.loc[flow["stage"] == "analysed", "n"].sum())
+if analysed == entered:
+    ctx.say("nb01_conclusion_all", entered=ctx.count(entered))
+else:
+    ctx.say("nb01_conclusion", analysed=ctx.count(analysed), entered=ctx.count(entered),
+            share=ctx.policy.percent(analysed, entered))''']
+
+NB["02_baseline_characteristics"] = [PARAMS, SETUP + '''
+ctx.intro("nb02_title", "nb02_question")''', '''people = kr.report.baseline_frame(study, design=design)
+variables = kr.report.baseline_variables(people, design=design)
+t1 = kr.report.table_one(ctx.ordered(people), by="cohort", variables=variables, language=lang)
+shown = t1.disclosed(ctx.k)
+ctx.say("nb02_table_caption")
+shown''', '''if ctx.output_dir is not None:
+    t1.to_csv(ctx.output_dir / "02_table1.csv", k=ctx.k)
+    t1.to_excel(ctx.output_dir / "02_table1.xlsx", k=ctx.k)
+kr.report.narrative.say("disclosure_note", lang, k=ctx.k)''', '''if not design.comparators:
+    ctx.say("nb02_single")
+else:
+    ctx.say("nb02_smd_caption", index=design.index)
+    for other in design.comparators:
+        pair = ctx.ordered(people[people["cohort"].isin([design.index, other])])
+        smd = kr.report.table_one(pair, by="cohort", variables=variables, language=lang).smd
+        big = smd[smd > 0.1].sort_values(ascending=False)
+        items = ", ".join(f"{name} ({ctx.num(value)})" for name, value in big.head(3).items())
+        ctx.say("nb02_smd_line", index=design.index, comparator=other, n_big=len(big),
+                n_all=len(smd), largest=kr.report.narrative.say("nb02_largest", lang, items=items)
+                if len(big) else "")
+    ctx.say("nb02_conclusion")''']
+
+NB["03_participation_ladder"] = [PARAMS, SETUP + '''
+by_wave = kr.outcomes.ladder_by_wave(study, waves=design["waves"],
+                                     window_days=design["wave_window_days"],
+                                     baseline_window=tuple(design["baseline_window_days"]),
+                                     origin=design["origin"])
+ctx.intro("nb03_title", "nb03_question",
+          definition=kr.core.meta.outcome_meta(by_wave).caption(lang))
+if by_wave["rung"].notna().sum() == 0:
+    ctx.not_applicable("nb03_none")''', '''ax = kr.report.ladder_plot(ctx.ordered(by_wave), language=lang, caption="")
+ctx.figure(ax, stem="03_ladder_by_wave",
+           caption=kr.report.narrative.say("nb03_dist_caption", lang))''', '''change = kr.outcomes.ladder_change(by_wave)
+summary = kr.report.ladder_change_table(change, design=design, policy=ctx.policy, language=lang)
+ctx.table(summary, caption=kr.report.narrative.say("nb03_change_caption", lang),
+          stem="03_ladder_change", notes=[ctx.policy.note(lang)])''', '''index_waves = design.wave_labels(design.index)
+last = index_waves[-1]
+transitions = kr.outcomes.ladder_transitions(by_wave, from_wave=index_waves[0], to_wave=last,
+                                             cohort=design.index, language=lang)
+ax = kr.report.transition_heatmap(transitions, language=lang, count_format=ctx.policy.figure_count,
+                                   min_count=ctx.k)
+ctx.figure(ax, stem="03_transitions",
+           caption=kr.report.narrative.say("nb03_transition_caption", lang, a=index_waves[0],
+                                           b=last, programme=design.index))''', '''common = design.common_follow_up_waves()
+programmes = ctx.programme_order(by_wave["cohort"].unique())
+if common and len(programmes) > 1:
+    wave = common[0]
+    covariates = ["cohort", "rung_baseline"] + [c for c in ("age", "smi")
+                                                if c in study.participants.columns]
+    model = kr.outcomes.ordinal_ladder_model(
+        study, wave=wave, covariates=tuple(covariates), reference={"cohort": design.index},
+        waves=design["waves"], window_days=design["wave_window_days"])
+    ctx.table(model.coef, caption=kr.report.narrative.say("nb03_model_caption", lang, wave=wave),
+              spec={"estimate": "ci"}, index=True, stem="03_ordinal_model")
+    ctx.say("nb03_model_text", programme=kr.report.narrative.say("no_comparator", lang)
+            if len(programmes) < 2 else ctx.listing(programmes[1:]), reference=design.index,
+            wave=wave, n=model.n, missing=model.n_missing)
+else:
+    ctx.say("nb03_no_model")''', '''row = change[(change["cohort"] == design.index) & (change["wave"] == last)].dropna(
+    subset=["change"])
+ctx.say("nb03_conclusion", wave=last, programme=design.index,
+        climbed=ctx.policy.percent(int(row["climbed"].astype(bool).sum()), len(row)),
+        paid=ctx.policy.percent(int(row["reached_6"].astype(bool).sum()), len(row)))''']
+
+NB["04_time_to_paid_work"] = [PARAMS, SETUP + '''
+ttw = ctx.ordered(kr.outcomes.time_to_paid_work(study, definition=ctx.time_to_work))
+meta = kr.core.meta.outcome_meta(ttw)
+strategy = meta.estimand["strategy"].split(" (")[0]
+ctx.intro("nb04_title", "nb04_question", definition=meta.caption(lang), strategy=strategy)''', '''competing = meta.definition["dropout"] == "competing"
+# Aalen–Johansen; without a competing event (dropout censored or ignored) it is 1 - Kaplan–Meier
+curve = kr.survival.cumulative_incidence(ttw, cause=1, by="cohort")
+ax = kr.report.incidence_plot(curve, language=lang, styles=ctx.line_styles, policy=ctx.policy)
+ctx.figure(ax, stem="04_cumulative_incidence",
+           caption=kr.report.narrative.say("nb04_curve_caption" if competing
+                                           else "nb04_curve_caption_km", lang,
+                                           strategy=strategy))''', '''horizons = [h for h in design["horizons_months"]]
+at = kr.report.incidence_table(curve, months=horizons, design=design, policy=ctx.policy,
+                               language=lang)
+ctx.table(at, caption=kr.report.narrative.say("nb04_horizon_caption", lang, k=ctx.k,
+                                              horizons=ctx.listing([str(h) for h in horizons])),
+          stem="04_incidence_by_horizon")''', '''programmes = ctx.programme_order(ttw["cohort"].unique())
+if len(programmes) > 1:
+    gray = kr.survival.gray_test(ttw, by="cohort", cause=1) if competing else \\
+        kr.survival.logrank(ttw, by="cohort", cause=1)
+    ctx.say("nb04_gray", stat=ctx.num(gray.statistic), df=gray.df, p=ctx.p(gray.p_value))''', '''mf = kr.report.model_frame(ttw, study=study, design=design)
+terms = (["cohort"] if len(programmes) > 1 else []) + mf.covariates
+fits = kr.report.fit_hazard_models(mf, design=design, terms=terms, competing=competing,
+                                   reference={"cohort": design.index})
+csh, fg = fits["csh"], fits["fg"]
+ctx.table(kr.report.hazard_table(csh, fg, language=lang),
+          caption=kr.report.narrative.say("nb04_models_caption", lang),
+          stem="04_hazard_models", notes=[mf.note(lang, policy=ctx.policy)])
+ctx.say("nb04_models_text", reference=design.index)''', '''ax = kr.report.forest_plot(kr.report.forest_models(csh, fg, language=lang), language=lang,
+                           caption="")
+ctx.figure(ax, stem="04_forest", caption=kr.report.narrative.say("nb04_forest_caption", lang))
+if fits["imputed"] is None:
+    worst = csh.zph["p"].idxmin()
+    ctx.say("nb04_zph", p=ctx.p(csh.zph.loc[worst, "p"]),
+            term=kr.report.term_label(worst, language=lang))''', '''tau_days = design["tau_months"] * kr.core.units.DAYS_PER_MONTH
+rm = kr.survival.rmst(ttw, tau=tau_days, by="cohort",
+                      estimand="event_free_competing" if competing else "event_free_censored")
+table = rm.table.assign(rmst=rm.table["rmst"] / kr.core.units.DAYS_PER_MONTH,
+                        lower=rm.table["lower"] / kr.core.units.DAYS_PER_MONTH,
+                        upper=rm.table["upper"] / kr.core.units.DAYS_PER_MONTH)[
+    ["group", "rmst", "lower", "upper"]]
+ctx.table(table, caption=kr.report.narrative.say("nb04_rmst_caption", lang,
+                                                 tau=design["tau_months"]),
+          spec={"rmst": "ci:1"}, labels={"group": ("Programme", "Programma"),
+                                         "rmst": ("Months without paid work",
+                                                  "Maanden zonder betaald werk")},
+          stem="04_restricted_mean")''', '''month = design["horizons_months"][min(1, len(design["horizons_months"]) - 1)]
+side = kr.report.strategy_table(study, design=design, month=month, policy=ctx.policy,
+                                language=lang)
+ctx.table(side, caption=kr.report.narrative.say("nb04_strategies_caption", lang, month=month),
+          stem="04_dropout_strategies")
+ctx.say("nb04_strategies_text")''', '''context = kr.report.published_context(study, design=design, language=lang)
+ctx.table(context, caption=kr.report.narrative.say("nb06_context_caption", lang),
+          stem="04_published_context",
+          notes=[kr.report.narrative.say("nb06_context_note", lang, index=design.index)])''', '''year = curve.at([month * kr.core.units.DAYS_PER_MONTH]).set_index("group")["estimate"]
+others = [f"{ctx.pct(year[p])} in {p}" if lang == "en" else f"{ctx.pct(year[p])} in {p}"
+          for p in programmes[1:]]
+ctx.say("nb04_conclusion", month=month, risk=ctx.pct(year[design.index]), index=design.index,
+        strategy=strategy, others=kr.report.narrative.say("nb04_others", lang,
+                                                          items=ctx.listing(others))
+        if others else "")''']
+
+NB["05_dropout_and_dose"] = [PARAMS, SETUP + '''
+ctx.intro("nb05_title", "nb05_question")''', '''drop = ctx.ordered(kr.outcomes.dropout(study))
+ctx.table(kr.report.dropout_table(drop, design=design, policy=ctx.policy, language=lang),
+          caption=kr.report.narrative.say("nb05_dropout_caption", lang), stem="05_dropout",
+          notes=[ctx.policy.note(lang)])
+ctx.table(kr.report.reason_table(drop, design=design, policy=ctx.policy, language=lang),
+          caption=kr.report.narrative.say("nb05_reasons_caption", lang),
+          stem="05_dropout_reasons", notes=[ctx.policy.note(lang)])''', '''km = kr.survival.kaplan_meier(drop, cause=1, by="cohort")
+ax = kr.report.incidence_plot(km, language=lang, styles=ctx.line_styles, policy=ctx.policy)
+ctx.figure(ax, stem="05_time_to_dropout",
+           caption=kr.report.narrative.say("nb05_curve_caption", lang))''', '''dose = kr.outcomes.training_dose(study, planned=design["planned_sessions"] or None,
+                                 completer_fraction=design["completer_fraction"])
+if len(dose) == 0:
+    ctx.say("nb05_no_sessions")
+else:
+    ax = kr.report.dose_plot(dose, design=design, policy=ctx.policy, language=lang,
+                             styles=ctx.styles)
+    ctx.figure(ax, stem="05_dose", caption=kr.report.narrative.say("nb05_dose_caption", lang))''', '''planned = (design["planned_sessions"] or {}).get(design.index)
+has_sessions = bool(planned) and (study.sessions["participant_id"].isin(
+    study.participants.loc[study.participants["cohort"] == design.index, "participant_id"])).any()
+if has_sessions:
+    covariates = tuple(c for c in ("age", "smi") if c in design["covariates"])
+    landmark = kr.outcomes.landmark_dose(study, cohort=design.index, outcome=ctx.time_to_work,
+                                         covariates=covariates, planned={design.index: planned},
+                                         completer_fraction=design["completer_fraction"])
+    ctx.say("nb05_landmark_caption")
+    ctx.say("nb05_sentence", sentence=landmark.sentence(lang))
+    varying = kr.outcomes.time_varying_dose(study, cohort=design.index, covariates=covariates,
+                                            planned={design.index: planned},
+                                            completer_fraction=design["completer_fraction"])
+    ctx.say("nb05_sentence", sentence=varying.sentence(lang))''', '''index_drop = drop[drop["cohort"] == design.index]
+index_dose = dose[dose["cohort"] == design.index] if len(dose) else dose
+ctx.say("nb05_conclusion", index=design.index,
+        dropout=ctx.policy.percent(int(index_drop["dropped"].sum()), len(index_drop)),
+        dose=ctx.pct(float(index_dose["dose"].mean())) if len(index_dose) else "–")''']
+
+NB["06_comparison"] = [PARAMS + """
+comparator = None        # the comparator programme (the report runs this notebook once per comparator)""",
+SETUP + """
+comparator = comparator or (design.comparators[0] if design.comparators else None)
+if comparator is None:
+    ctx.not_applicable("nb06_no_comparator", index=design.index)
+comparison = kr.report.prepare_comparison(study, design=design, comparator=comparator)
+if comparison.randomised:
+    ctx.intro("nb06_title", "nb06_question_randomised", index=design.index,
+              comparator=comparator)
+else:
+    ctx.intro("nb06_title", "nb06_question_weighted", index=design.index,
+              comparator=comparator, population=comparison.population(lang),
+              estimand_name=comparison.estimand_name(lang), target=comparison.target(lang),
+              covariates=", ".join(kr.report.term_label(c, language=lang)
+                                   for c in comparison.covariates))
+if comparison.n_dropped:
+    ctx.say("nb06_missing", n=ctx.count(comparison.n_dropped))
+if comparison.model.imputed:
+    ctx.say("nb06_imputed", m=design["imputations"])
+if comparison.dropped_horizons:
+    ctx.say("nb06_horizons_dropped", index=design.index, comparator=comparator,
+            months=ctx.listing([f"{m:g}" for m in comparison.dropped_horizons]))""",
+"""if comparison.propensity is not None:
+    groups = comparison.propensity.by_group
+    ctx.say("nb06_ess", index=design.index, comparator=comparator,
+            ess_index=ctx.num(groups.loc[design.index, "ess"], 0),
+            ess_comparator=ctx.num(groups.loc[comparator, "ess"], 0),
+            n_index=ctx.count(groups.loc[design.index, "n"]),
+            n_comparator=ctx.count(groups.loc[comparator, "n"]))
+    if groups["ess"].min() < 30:
+        ctx.say("nb06_fragile")
+    ax = kr.report.balance_figure(comparison, language=lang, styles=ctx.styles)
+    ctx.figure(ax, stem=f"06_balance_{comparator}",
+               caption=kr.report.narrative.say("nb06_balance_caption", lang,
+                                               estimand=comparison.estimand))""",
+"""curve = kr.compare.weighted_curves(comparison.frame, treatment="cohort", treated=design.index,
+                                   weights=comparison.weights, cause=1)
+ax = kr.report.incidence_plot(curve, language=lang, styles=ctx.line_styles, policy=ctx.policy)
+ctx.figure(ax, stem=f"06_weighted_incidence_{comparator}",
+           caption=kr.report.narrative.say("nb06_curve_caption", lang, index=design.index,
+                                           comparator=comparator))""",
+"""result = comparison.effects()
+ctx.table(kr.report.effect_table(result, comparison=comparison, language=lang),
+          caption=kr.report.narrative.say("nb06_effects_caption", lang, index=design.index,
+                                          comparator=comparator),
+          stem=f"06_effects_{comparator}", data=result.table,
+          notes=[kr.report.narrative.say(
+              "nb06_effects_note", lang, interval=result.attrs.get("interval", "percentile"),
+              n_boot=design["n_boot"],
+              failed=kr.report.narrative.say("nb06_failed", lang, n=result.attrs["n_failed"])
+              if result.attrs.get("n_failed") else "")])""",
+"""hr = comparison.hazard_ratio()
+row = hr.coef.iloc[0]
+ctx.say("nb06_hr", hr=ctx.ci(row["estimate"], row["lower"], row["upper"]), index=design.index)
+month, ev = comparison.evalue(result)
+ctx.say("nb06_evalue", point=ctx.num(ev.table.loc["point", "evalue"]),
+        ci=ctx.num(ev.table.loc["ci", "evalue"]), month=f"{month:g}")""",
+"""t = result.table.assign(h=result.table["horizon_months"].astype(float)).set_index(
+    ["measure", "h"])
+risk_i = t.loc[("risk_treated", month)]
+risk_c = t.loc[("risk_control", month)]
+rd = t.loc[("risk_difference", month)]
+ctx.say("nb06_conclusion", month=f"{month:g}", index=design.index, comparator=comparator,
+        risk_index=ctx.pct(risk_i["estimate"]), risk_comparator=ctx.pct(risk_c["estimate"]),
+        rd=ctx.ci(100 * rd["estimate"], 100 * rd["lower"], 100 * rd["upper"], decimals=1),
+        population=comparison.population(lang),
+        direction=kr.report.narrative.say(
+            "nb06_direction_more" if rd["lower"] > 0 else "nb06_direction_less"
+            if rd["upper"] < 0 else "nb06_direction_unclear", lang, index=design.index),
+        caveat=kr.report.narrative.say("nb06_caveat_randomised" if comparison.randomised
+                                       else "nb06_caveat_weighted", lang))"""]
+
+def build(name, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    if name == "06_comparison":
+        # the report runs it once per comparator of the design (parameter `comparator`)
+        nb.metadata["kow_research"] = {"per_comparator": True}
+    out = []
+    for i, src in enumerate(cells):
+        cell = nbformat.v4.new_code_cell(src)
+        cell.id = f"{name[:2]}-{i:02d}"
+        if i == 0:
+            cell.metadata["tags"] = ["parameters"]
+        out.append(cell)
+    nb.cells = out
+    path = Path("notebooks") / f"{name}.ipynb"
+    nbformat.write(nb, str(path))
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    names = sys.argv[1:] or list(NB)
+    for n in names:
+        build(n, NB[n])
