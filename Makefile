@@ -34,9 +34,11 @@ $(VENV)/.installed-dev: $(DEV_LOCK) $(VENV)/.installed
 	$(PIP) check
 	touch $@
 
-## report: simulate the default cohorts and execute every notebook to HTML in reports/
+## report: simulate the default cohorts and turn them into a report in reports/ (dates in the
+## report are those of the last commit, SOURCE_DATE_EPOCH, so a second run gives the same bytes)
 report: $(VENV)/.installed
-	$(BIN)/kow-research report --out $(REPORTS)
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 0)} \
+	  $(BIN)/kow-research report --out $(REPORTS)
 
 ## test: the whole suite (unit, property, R-reference fixtures, nbval on the notebooks)
 test: $(VENV)/.installed-dev

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from kow_research import __version__
 
 # Order of appearance in ``kow-research --help``.
-SUBCOMMANDS: tuple[str, ...] = ("simulate", "validate", "import_", "init_mapping", "outcomes", "report", "codebook")
+SUBCOMMANDS: tuple[str, ...] = ("simulate", "validate", "import_", "init_mapping", "pseudonymise",
+                                 "outcomes", "report", "verify", "design", "codebook")
 
 
 def build_parser() -> argparse.ArgumentParser:

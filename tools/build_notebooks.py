@@ -122,7 +122,7 @@ ctx.say("nb03_conclusion", wave=last, programme=design.index,
 NB["04_time_to_paid_work"] = [PARAMS, SETUP + '''
 ttw = ctx.ordered(kr.outcomes.time_to_paid_work(study, definition=ctx.time_to_work))
 meta = kr.core.meta.outcome_meta(ttw)
-strategy = meta.estimand["strategy"].split(" (")[0]
+strategy = ctx.time_to_work.strategy_name(lang)
 ctx.intro("nb04_title", "nb04_question", definition=meta.caption(lang), strategy=strategy)''', '''competing = meta.definition["dropout"] == "competing"
 # Aalen–Johansen; without a competing event (dropout censored or ignored) it is 1 - Kaplan–Meier
 curve = kr.survival.cumulative_incidence(ttw, cause=1, by="cohort")

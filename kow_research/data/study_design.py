@@ -210,7 +210,8 @@ class StudyDesign:
             v["planned_sessions"] = {str(c): int(g["session_number"].max())
                                      for c, g in owner.groupby("cohort", observed=True)}
         if v["title"] is None:
-            v["title"] = f"{v['index']} study"
+            v["title"] = (f"Onderzoek {v['index']}" if v["language"] == "nl"
+                          else f"{v['index']} study")
         return StudyDesign(values=validate_values(v, self.source), source=self.source,
                            overrides=dict(self.overrides))
 

@@ -18,6 +18,12 @@ ICH_STRATEGIES: dict[str, str] = {
     "censor": "hypothetical (as if people could not drop out)",
     "ignore": "treatment policy (dropout ignored, follow-up to its end)",
 }
+#: the short names of the strategies as a reader reads them (en, nl)
+STRATEGY_NAMES: dict[str, tuple[str, str]] = {
+    "competing": ("while on treatment", "zolang in het programma (while on treatment)"),
+    "censor": ("hypothetical", "hypothetisch"),
+    "ignore": ("treatment policy", "behandelbeleid (treatment policy)"),
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,10 @@ class TimeToWorkDefinition:
                 "variable": f"time from {self.origin} to the first qualifying paid job",
                 "intercurrent_event": "dropout", "strategy": ICH_STRATEGIES[self.dropout],
                 "dropout_option": self.dropout}
+
+    def strategy_name(self, language: str = "en") -> str:
+        """The ICH E9(R1) strategy for dropout in a few words (``"while on treatment"``)."""
+        return STRATEGY_NAMES[self.dropout][language == "nl"]
 
     def text(self, language: str = "en") -> str:
         """One-line description for captions (``language`` "en" or "nl")."""

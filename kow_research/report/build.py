@@ -25,6 +25,7 @@ complete (:func:`kow_research.report.folder.building`).
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -157,12 +158,13 @@ def plan(notebook_dir: str | Path, *, design: StudyDesign,
 def _scrub(executed: Path, replacements: Mapping[str, str]) -> None:
     """Rewrite an executed notebook without absolute paths, run times or random ids."""
     text = executed.read_text(encoding="utf-8")
-    nb = clean_notebook(json.loads(text))
-    text = json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True)
     for old, new in sorted(replacements.items(), key=lambda kv: -len(kv[0])):
         if old:
             text = text.replace(json.dumps(old)[1:-1], new)
-    executed.write_text(text + "\n", encoding="utf-8")
+    # ids of cells papermill added are derived from their (now path-free) source
+    nb = clean_notebook(json.loads(text))
+    executed.write_text(json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                        encoding="utf-8")
 
 
 def _inputs(data: Path | None, *, seed: int, workdir: Path, overrides: Mapping[str, Any]
@@ -309,6 +311,8 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
         parameters = {"design": design.values, "overrides": overrides, "seed": seed,
                       "language": lang, "disclosure": policy.to_dict(),
                       "notebooks": [j.stem for j in jobs],
+                      "only": list(only) if only else None,
+                      "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
                       "data": "simulated" if simulated and data is None else folder.name}
         record = prov.collect(data=None if data is None else folder, parameters=parameters,
                               started=started, finished=finished,

@@ -22,6 +22,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
+from kow_research.core.reproducible import normalize_zip
 from kow_research.report.document import (
     NAMES,
     Document,
@@ -357,4 +358,5 @@ def render_docx(doc: Document, *, path: Path) -> Path:
             word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _header_footer(word, doc)
     word.save(str(path))
+    normalize_zip(path)   # fixed member times and document dates: reruns give the same bytes
     return path

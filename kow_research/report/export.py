@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kow_research.core.reproducible import normalize_zip
 from kow_research.data.labels import check_language
 from kow_research.report.formatting import (
     DEFAULT_DECIMALS,
@@ -154,4 +155,5 @@ def export_table(frame: pd.DataFrame, *, path_stem: str | Path, caption: str,
     for name, label, number_format, _ in columns:
         meta.append([name, label, number_format])
     wb.save(xlsx_path)
+    normalize_zip(xlsx_path)   # no save time in the file: reruns give the same bytes
     return csv_path, xlsx_path

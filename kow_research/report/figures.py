@@ -87,7 +87,11 @@ def save_figure(fig: Any, *, stem: str, output_dir: str | Path | None,
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{stem}.png", folder / f"{stem}.svg"]
     fig.savefig(paths[0], dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    fig.savefig(paths[1], bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    import matplotlib
+
+    # element ids are hashes salted with svg.hashsalt (random when unset): fix the salt
+    with matplotlib.rc_context({"svg.hashsalt": f"kow_research:{stem}"}):
+        fig.savefig(paths[1], bbox_inches="tight", metadata={"Date": None, "Creator": None})
     return paths
 
 

@@ -36,8 +36,15 @@ LIBRARIES = ("numpy", "scipy", "pandas", "statsmodels", "lifelines", "matplotlib
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
+#: set by ``kow-research verify`` to the recorded start of the run it replays: the dates the
+#: report prints are then the original's, while file-internal times stay as the original had
+#: them (``SOURCE_DATE_EPOCH`` or the fixed default)
+REPLAY_VARIABLE = "KOW_RESEARCH_REPLAY_TIME"
+
+
 def now() -> datetime:
-    """The current time in UTC, or ``SOURCE_DATE_EPOCH`` when that is set.
+    """The current time in UTC, or ``SOURCE_DATE_EPOCH`` when that is set (or, during
+    ``kow-research verify``, the start time of the run being replayed).
 
     Returns
     -------
@@ -51,7 +58,7 @@ def now() -> datetime:
     '1970-01-01T00:00:00+00:00'
     >>> del os.environ["SOURCE_DATE_EPOCH"]
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or os.environ.get(REPLAY_VARIABLE)
     if epoch:
         return datetime.fromtimestamp(int(epoch), tz=UTC)
     return datetime.now(tz=UTC).replace(microsecond=0)

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from kow_research.core.compat import positional_deprecated
+from kow_research.core.reproducible import normalize_zip
 from kow_research.core.results import CallableTable, Result, result_class
 from kow_research.report.disclosure import DEFAULT_K, suppress_small, suppression_mask
 from kow_research.report.labels import check_language, text, value_labels, variable_title
@@ -179,6 +180,7 @@ class TableOne(Result):
             self.disclosed(k).to_excel(writer, sheet_name="table_1")
             pd.DataFrame({"note": [self.caption, text("suppressed_note", self.language, k=k)]}
                          ).to_excel(writer, sheet_name="notes", index=False)
+        normalize_zip(path)
         return Path(path)
 
     def to_html(self, path: str | Path | None = None, k: int = DEFAULT_K) -> str:

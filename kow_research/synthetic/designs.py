@@ -57,6 +57,5 @@ def simulation_design(study: Study, *, seed: int | None = None, **entries: Any) 
     values = {"index": cohorts[0], "comparators": cohorts[1:], "waves": waves,
               "estimand": "ATO",
               "planned_sessions": planned, "simulated": True,
-              "title": f"{cohorts[0]} (simulated cohorts)",
               **({"seed": int(seed)} if seed is not None else {}), **entries}
     return StudyDesign(values=validate_values(values, "simulation design"), source="simulation")
