@@ -14,7 +14,7 @@ PIP_LOCKED := $(PIP) install --quiet --require-hashes --no-deps
 UV_FLAGS := --universal --fork-strategy fewest --generate-hashes --python-version 3.11 \
             --custom-compile-command "make lock" --quiet
 
-.PHONY: report test lint bench notebooks dictionary docs lock check-latest audit clean
+.PHONY: report test lint bench validation notebooks dictionary docs lock check-latest audit clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kow_research needs Python >= 3.11 (found %d.%d); run make PYTHON=python3.11" % sys.version_info[:2])'
@@ -52,6 +52,11 @@ lint: $(VENV)/.installed-dev
 ## bench: time the heavy paths (prints timings and ratios; not part of `make test`)
 bench: $(VENV)/.installed-dev
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+## validation: the simulation studies in validation/ (bias, coverage, type I error; long, not part
+## of `make test`, which runs their smoke versions); results go to validation/results/
+validation: $(VENV)/.installed-dev
+	for f in validation/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 ## notebooks: re-execute the notebooks in place (default parameters, simulated cohorts) to
 ## refresh their committed outputs; review the diff before committing

@@ -119,7 +119,7 @@ def lifelines_fit(dist: str, covariates: list[str],  # type: ignore[no-untyped-d
         cls = {"weibull": lifelines.WeibullAFTFitter,
                "loglogistic": lifelines.LogLogisticAFTFitter,
                "lognormal": lifelines.LogNormalAFTFitter}[dist]
-        opts = {"gtol": 1e-10} if dist == "lognormal" else {"ftol": 1e-14}
+        opts = {"gtol": 1e-8} if dist == "lognormal" else {"ftol": 1e-14}
         return cls().fit(d[["time", "e", *covariates]], "time", "e", fit_options=opts)
 
 
