@@ -144,10 +144,10 @@ terms = (["cohort"] if len(programmes) > 1 else []) + mf.covariates
 fits = kr.report.fit_hazard_models(mf, design=design, terms=terms, competing=competing,
                                    reference={"cohort": design.index})
 csh, fg = fits["csh"], fits["fg"]
-ctx.table(kr.report.hazard_table(csh, fg, language=lang),
+ctx.table(kr.report.hazard_table(csh, fg=fg, language=lang),
           caption=kr.report.narrative.say("nb04_models_caption", lang),
           stem="04_hazard_models", notes=[mf.note(lang, policy=ctx.policy)])
-ctx.say("nb04_models_text", reference=design.index)''', '''ax = kr.report.forest_plot(kr.report.forest_models(csh, fg, language=lang), language=lang,
+ctx.say("nb04_models_text", reference=design.index)''', '''ax = kr.report.forest_plot(kr.report.forest_models(csh, fg=fg, language=lang), language=lang,
                            caption="")
 ctx.figure(ax, stem="04_forest", caption=kr.report.narrative.say("nb04_forest_caption", lang))
 if fits["imputed"] is None:

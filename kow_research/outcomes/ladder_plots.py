@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -141,7 +142,9 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
 
 @positional_deprecated("proportions", "language")
 def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions: bool = True,
-                       language: str | None = None, **kwargs: Any) -> Axes:
+                       language: str | None = None,
+                       count_format: Callable[[int], str] | None = None, min_count: int = 1,
+                       **kwargs: Any) -> Axes:
     """Heat map of rung transitions between two waves.
 
     Parameters
@@ -154,14 +157,22 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
         Colour by row percentage (else by count); each cell prints its count.
     language : {"en", "nl"}, optional
         Labels of the axes and the colour bar. Default: the language of ``transitions``.
+    count_format : callable, optional
+        How a count is printed (in the cells and the title), e.g. a disclosure policy's
+        ``figure_count`` that prints ``"<5"`` for 1–4. Default: the number itself.
+    min_count : int, default 1
+        Cells with 1 to ``min_count - 1`` people are not coloured (their row share would give
+        the count back) and print ``count_format(n)``.
     **kwargs : dict, optional
         Passed to ``Axes.imshow``.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The heat map; its title (left) gives the number of people with a rung at both waves
-        and the number without a rung at one of the two.
+        The heat map. The title names the cohort (when the transitions are of one cohort) and
+        the waves; the subtitle (left) gives the number of people with a rung at both waves
+        and the number without a rung at one of the two. Rows and columns carry the rung
+        labels of the data dictionary.
 
     Examples
     --------
@@ -183,38 +194,64 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
     ...     "rung": [2, 4, 1, 3, 5]})
     >>> by_wave = ladder_by_wave(Study.from_frames(participants=people, ladder=ladder),
     ...                          waves=[0, 6])
-    >>> ax = transition_heatmap(ladder_transitions(by_wave, from_wave="T0", to_wave="T6"))
-    >>> type(ax).__name__, ax.get_xlabel(), ax.get_ylabel()
-    ('Axes', 'Rung at T6', 'Rung at T0')
+    >>> t = ladder_transitions(by_wave, from_wave="T0", to_wave="T6", cohort="KOW")
+    >>> ax = transition_heatmap(t)
+    >>> ax.get_xlabel(), ax.get_ylabel(), ax.get_yticklabels()[0].get_text()
+    ('Rung at T6', 'Rung at T0', '1 isolated')
+    >>> ax.get_title(), ax.get_title(loc="left")
+    ('KOW: T0 → T6', 'n = 1; without a rung at T0 or T6: 2')
+
+    With a disclosure rule the counts below 5 are printed as ``<5`` and their cells are left
+    white:
+
+    >>> small = lambda n: f"<5" if 0 < n < 5 else str(n)
+    >>> ax = transition_heatmap(t, count_format=small, min_count=5)
+    >>> sorted({c.get_text() for c in ax.texts})
+    ['0', '<5']
     >>> ax.get_title(loc="left")
-    'n = 1; without a rung at T0 or T6: 2'
-    >>> plt.close(ax.figure)
+    'n = <5; without a rung at T0 or T6: <5'
+    >>> plt.close("all")
     """
     import matplotlib.pyplot as plt
 
     lang = check_language(str(language or getattr(transitions, "language", "en")))
+    fmt = count_format if count_format is not None else (lambda n: str(int(n)))
     counts = transitions.counts
-    share = transitions.proportions.fillna(0.0) * 100 if proportions else counts
-    values = share.to_numpy(dtype=float)
+    n = counts.to_numpy(dtype=float)
+    share = (transitions.proportions.fillna(0.0) * 100 if proportions else counts
+             ).to_numpy(dtype=float)
+    hidden = (n > 0) & (n < min_count)
+    values = np.where(hidden, np.nan, share)
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.6, 4.9))
+        _, ax = plt.subplots(figsize=(6.25, 4.6))
     fig = cast("Figure", ax.figure)
-    vmax = 100.0 if proportions else max(float(values.max()), 1.0)
-    im = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax, **kwargs)
+    vmax = 100.0 if proportions else max(float(np.nanmax(values)) if np.isfinite(values).any()
+                                         else 1.0, 1.0)
+    cmap = plt.get_cmap("Blues").copy()
+    cmap.set_bad("white")
+    im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=vmax, **kwargs)
     for i in range(counts.shape[0]):
         for j in range(counts.shape[1]):
-            ax.text(j, i, str(int(counts.iat[i, j])), ha="center", va="center", fontsize=8,
-                    color="white" if values[i, j] > 0.6 * vmax else "black")
+            dark = bool(np.isfinite(values[i, j]) and values[i, j] > 0.6 * vmax)
+            ax.text(j, i, fmt(int(n[i, j])), ha="center", va="center", fontsize=8,
+                    color="white" if dark else "black")
+    labels = {int(k): v for k, v in value_labels("rung", lang, table="ladder").items()}
     ax.set_xticks(range(counts.shape[1]))
     ax.set_yticks(range(counts.shape[0]))
-    ax.set_xticklabels(counts.columns)
-    ax.set_yticklabels(counts.index)
-    ax.set_xlabel(f"{text('rung_at', lang)} {transitions.to_wave}")
-    ax.set_ylabel(f"{text('rung_at', lang)} {transitions.from_wave}")
-    fig.colorbar(im, ax=ax, label=text("percent_of_row", lang) if proportions else "n")
+    ax.set_xticklabels([str(c) for c in counts.columns], fontsize=8)
+    ax.set_yticklabels([f"{r} {labels.get(int(r), '')}".strip() for r in counts.index],
+                       fontsize=8)
+    ax.set_xlabel(f"{text('rung_at', lang)} {transitions.to_wave}", fontsize=9)
+    ax.set_ylabel(f"{text('rung_at', lang)} {transitions.from_wave}", fontsize=9)
+    bar = fig.colorbar(im, ax=ax, label=text("percent_of_row", lang) if proportions else "n")
+    bar.ax.tick_params(labelsize=8)
     n_missing = int(getattr(transitions, "n_missing", 0))
-    note = text("transitions_note", lang, n=int(counts.to_numpy().sum()),
-                a=transitions.from_wave, b=transitions.to_wave, missing=n_missing)
+    note = text("transitions_note", lang, n=fmt(int(n.sum())), a=transitions.from_wave,
+                b=transitions.to_wave, missing=fmt(n_missing) if n_missing else "0")
+    cohort = (getattr(transitions, "attrs", None) or {}).get("cohort")
+    waves = f"{transitions.from_wave} → {transitions.to_wave}"
+    ax.set_title(f"{cohort}: {waves}" if cohort else waves, fontsize=10, loc="center",
+                 pad=18)
     ax.set_title(note, fontsize=8, loc="left")
     fig.tight_layout()
     return ax

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from kow_research.report.policy import DisclosurePolicy
 from kow_research.report.style import programme_styles
 from kow_research.survival import cox, cumulative_incidence, fine_gray, kaplan_meier
 from kow_research.survival.plotting import plot_curve
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 #: fewer people than this in a level of a categorical covariate: the level is pooled (see
 #: :func:`model_frame`)
@@ -365,7 +368,7 @@ def ladder_change_table(change: pd.DataFrame, *, design: StudyDesign,
 
 def incidence_plot(curve: Any, *, language: str = "en",
                    styles: Mapping[str, Mapping[str, Any]] | None = None,
-                   policy: DisclosurePolicy | None = None, percent: bool = True) -> Any:
+                   policy: DisclosurePolicy | None = None, percent: bool = True) -> Axes:
     """A curve figure as the report shows it: months with 6-month ticks, per cent, the number
     at risk under the axis, each curve ending where fewer than ``k`` people remain at risk.
 
@@ -656,7 +659,14 @@ def model_frame(outcome: pd.DataFrame, *, study: Study, design: StudyDesign,
             else:
                 terms.append(c)
             continue
-        values = col.astype(str) if not pd.api.types.is_bool_dtype(col) else col.astype(str)
+        if pd.api.types.is_bool_dtype(col):   # one 0/1 term ("smi"), not a level per value
+            frame[c] = col.astype(bool)
+            if col.value_counts().min() < MIN_LEVEL_COUNT or col.nunique() <= 1:
+                constant.append(c)
+            else:
+                terms.append(c)
+            continue
+        values = col.astype(str)
         counts = values.value_counts()
         rare = [lv for lv, n in counts.items() if n < MIN_LEVEL_COUNT]
         if rare and len(counts) > len(rare):
@@ -772,7 +782,7 @@ def term_label(term: str, *, language: str = "en") -> str:
     return f"{title}: {value_labels(name, lang).get(level, level)}"
 
 
-def hazard_table(csh: Any, fg: Any = None, *, language: str = "en") -> pd.DataFrame:
+def hazard_table(csh: Any, *, fg: Any = None, language: str = "en") -> pd.DataFrame:
     """Hazard ratios of a cause-specific Cox model and (optionally) a Fine–Gray model.
 
     Parameters
@@ -816,7 +826,7 @@ def hazard_table(csh: Any, fg: Any = None, *, language: str = "en") -> pd.DataFr
     return out
 
 
-def forest_models(csh: Any, fg: Any = None, *, language: str = "en") -> dict[str, pd.DataFrame]:
+def forest_models(csh: Any, *, fg: Any = None, language: str = "en") -> dict[str, pd.DataFrame]:
     """The models of :func:`hazard_table` as the ``models`` argument of
     :func:`kow_research.report.forest_plot`.
 
@@ -1016,7 +1026,7 @@ def reason_table(drop: pd.DataFrame, *, design: StudyDesign, policy: DisclosureP
 def dose_plot(dose: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePolicy,
               language: str = "en",
               styles: Mapping[str, Any] | None = None,
-              ax: Any = None) -> Any:
+              ax: Any = None) -> Axes:
     """The share of participants per band of the planned sessions they attended.
 
     Bars of a band with fewer than ``k`` people are not drawn (hatched outline, labelled

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,9 @@ from kow_research.report.formatting import format_ci, format_percent
 from kow_research.report.labels import check_language
 from kow_research.survival import cumulative_incidence
 from kow_research.synthetic.reference import reference_cohorts
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 _ESTIMAND_NAME = {
     "ATT": ("average effect in the treated (ATT)", "gemiddeld effect bij de deelnemers (ATT)"),
@@ -242,7 +245,7 @@ def prepare_comparison(study: Study, *, design: StudyDesign, comparator: str) ->
     >>> d = simulation_design(s, covariates=["age", "smi"]).resolve(s.participants)
     >>> c = prepare_comparison(s, design=d, comparator="IPS")
     >>> c.estimand, c.population(), c.horizons
-    ('ATT', 'people like the KOW participants', [6.0, 12.0, 18.0])
+    ('ATO', 'the people for whom both KOW and IPS are realistic options', [6.0, 12.0, 18.0])
     """
     if comparator not in design.comparators:
         raise ValueError(f"comparator {comparator!r} is not a comparator of the design; "
@@ -272,7 +275,7 @@ def prepare_comparison(study: Study, *, design: StudyDesign, comparator: str) ->
 
 
 def balance_figure(comparison: Comparison, *, language: str = "en",
-                   styles: Mapping[str, Any] | None = None) -> Any:
+                   styles: Mapping[str, Any] | None = None) -> Axes:
     """Propensity-score overlap (left) and covariate balance before and after weighting
     (right), the programmes named.
 
@@ -293,6 +296,20 @@ def balance_figure(comparison: Comparison, *, language: str = "en",
     ------
     ValueError
         For a randomised comparison (no weights to show).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import kow_research as kr
+    >>> from kow_research.synthetic import simulation_design
+    >>> s = kr.simulate_studies({"KOW": 80, "IPS": 70}, seed=1)
+    >>> d = simulation_design(s, covariates=["age", "smi"]).resolve(s.participants)
+    >>> ax = balance_figure(prepare_comparison(s, design=d, comparator="IPS"), language="nl")
+    >>> len(ax.figure.axes), sorted(t.get_text() for t in ax.get_yticklabels())
+    (2, ['Ernstige psychische aandoening (EPA)', 'Leeftijd'])
+    >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
 
@@ -349,6 +366,17 @@ def effect_table(result: Any, *, comparison: Comparison, language: str = "en") -
     -------
     pandas.DataFrame
         ``Measure`` and ``Estimate (95% CI)``.
+
+    Examples
+    --------
+    >>> import kow_research as kr
+    >>> from kow_research.synthetic import simulation_design
+    >>> s = kr.simulate_studies({"KOW": 80, "IPS": 70}, seed=1)
+    >>> d = simulation_design(s, covariates=["age", "smi"]).resolve(s.participants)
+    >>> c = prepare_comparison(s, design=d, comparator="IPS")
+    >>> t = effect_table(c.effects(n_boot=20, seed=1), comparison=c, language="nl")
+    >>> list(t.columns), t["Maat"].iloc[0]
+    (['Maat', 'Schatting (95%-BI)'], 'Betaald werk na 6 maanden, KOW')
     """
     lang = check_language(language)
     nl = lang == "nl"
