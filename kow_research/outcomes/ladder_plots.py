@@ -250,8 +250,10 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
                 b=transitions.to_wave, missing=fmt(n_missing) if n_missing else "0")
     cohort = (getattr(transitions, "attrs", None) or {}).get("cohort")
     waves = f"{transitions.from_wave} → {transitions.to_wave}"
+    # the title sits one line above the subtitle (both titles share the axes' pad, so the
+    # title is raised by its y position instead)
     ax.set_title(f"{cohort}: {waves}" if cohort else waves, fontsize=10, loc="center",
-                 pad=18)
+                 y=1.07)
     ax.set_title(note, fontsize=8, loc="left")
     fig.tight_layout()
     return ax
