@@ -227,8 +227,7 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
     fig = cast("Figure", ax.figure)
     vmax = 100.0 if proportions else max(float(np.nanmax(values)) if np.isfinite(values).any()
                                          else 1.0, 1.0)
-    cmap = plt.get_cmap("Blues").copy()
-    cmap.set_bad("white")
+    cmap = plt.get_cmap("Blues").with_extremes(bad="white")
     im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=vmax, **kwargs)
     for i in range(counts.shape[0]):
         for j in range(counts.shape[1]):
