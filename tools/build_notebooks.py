@@ -142,7 +142,8 @@ if len(programmes) > 1:
     ctx.say("nb04_gray", stat=ctx.num(gray.statistic), df=gray.df, p=ctx.p(gray.p_value))''', '''mf = kr.report.model_frame(ttw, study=study, design=design)
 terms = (["cohort"] if len(programmes) > 1 else []) + mf.covariates
 fits = kr.report.fit_hazard_models(mf, design=design, terms=terms, competing=competing,
-                                   reference={"cohort": design.index})
+                                   reference={"cohort": design.index} if "cohort" in terms
+                                   else None)
 csh, fg = fits["csh"], fits["fg"]
 ctx.table(kr.report.hazard_table(csh, fg=fg, language=lang),
           caption=kr.report.narrative.say("nb04_models_caption", lang),
@@ -202,7 +203,14 @@ else:
 has_sessions = bool(planned) and (study.sessions["participant_id"].isin(
     study.participants.loc[study.participants["cohort"] == design.index, "participant_id"])).any()
 if has_sessions:
-    covariates = tuple(c for c in ("age", "smi") if c in design["covariates"])
+    # the dose models adjust for age and SMI where they vary enough within the programme
+    index_ttw = kr.outcomes.time_to_paid_work(study, definition=ctx.time_to_work)
+    index_mf = kr.report.model_frame(index_ttw[index_ttw["cohort"] == design.index], study=study,
+                                     design=design, covariates=[
+                                         c for c in ("age", "smi") if c in design["covariates"]])
+    covariates = tuple(index_mf.covariates)
+    if index_mf.constant:
+        ctx.say("nb05_sentence", sentence=index_mf.note(lang, policy=ctx.policy))
     landmark = kr.outcomes.landmark_dose(study, cohort=design.index, outcome=ctx.time_to_work,
                                          covariates=covariates, planned={design.index: planned},
                                          completer_fraction=design["completer_fraction"])
@@ -231,8 +239,8 @@ else:
     ctx.intro("nb06_title", "nb06_question_weighted", index=design.index,
               comparator=comparator, population=comparison.population(lang),
               estimand_name=comparison.estimand_name(lang), target=comparison.target(lang),
-              covariates=", ".join(kr.report.term_label(c, language=lang)
-                                   for c in comparison.covariates))
+              covariates=ctx.listing([kr.report.formatting.in_sentence(
+                  kr.report.term_label(c, language=lang)) for c in comparison.covariates]))
 if comparison.n_dropped:
     ctx.say("nb06_missing", n=ctx.count(comparison.n_dropped))
 if comparison.model.imputed:
@@ -247,7 +255,7 @@ if comparison.dropped_horizons:
             ess_comparator=ctx.num(groups.loc[comparator, "ess"], 0),
             n_index=ctx.count(groups.loc[design.index, "n"]),
             n_comparator=ctx.count(groups.loc[comparator, "n"]))
-    if groups["ess"].min() < 30:
+    if comparison.fragile:
         ctx.say("nb06_fragile")
     ax = kr.report.balance_figure(comparison, language=lang, styles=ctx.styles)
     ctx.figure(ax, stem=f"06_balance_{comparator}",
@@ -288,6 +296,7 @@ ctx.say("nb06_conclusion", month=f"{month:g}", index=design.index, comparator=co
             "nb06_direction_more" if rd["lower"] > 0 else "nb06_direction_less"
             if rd["upper"] < 0 else "nb06_direction_unclear", lang, index=design.index),
         caveat=kr.report.narrative.say("nb06_caveat_randomised" if comparison.randomised
+                                       else "nb06_caveat_fragile" if comparison.fragile
                                        else "nb06_caveat_weighted", lang))"""]
 
 def build(name, cells):

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kow_research.core.results import new_axes
+from kow_research.data.labels import check_language, text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
 def overlap_plot(result: Any, *, ax: Axes | None = None, weighted: bool = False,
-                 bins: int = 30, **kwargs: Any) -> Axes:
+                 bins: int = 30, language: str = "en", **kwargs: Any) -> Axes:
     """Mirrored histograms of the propensity score, treated above and controls below.
 
     Parameters
@@ -26,6 +27,8 @@ def overlap_plot(result: Any, *, ax: Axes | None = None, weighted: bool = False,
         Weight the histograms by the balancing weights (shows the weighted pseudo-population).
     bins : int, default 30
         Number of equal-width bins on [0, 1].
+    language : {"en", "nl"}, default "en"
+        Language of the title and axis labels.
     **kwargs : dict, optional
         Passed to ``Axes.bar``.
 
@@ -47,6 +50,9 @@ def overlap_plot(result: Any, *, ax: Axes | None = None, weighted: bool = False,
     >>> ax = overlap_plot(ps, bins=10)
     >>> type(ax).__name__, ax.get_title()
     ('Axes', 'Overlap of propensity scores (ATT)')
+    >>> overlap_plot(ps, bins=10, language="nl").get_xlabel()
+    'propensityscore'
+    >>> plt.close("all")
     >>> plt.close(ax.figure)
     """
     ax = new_axes(ax, figsize=(6, 4))
@@ -62,14 +68,16 @@ def overlap_plot(result: Any, *, ax: Axes | None = None, weighted: bool = False,
         ax.bar(edges[:-1], sign * h, width=np.diff(edges), align="edge", color=colour,
                alpha=0.7, label=label, **kwargs)
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("propensity score")
-    ax.set_ylabel("weighted count" if weighted else "count")
-    ax.set_title(f"Overlap of propensity scores ({result.estimand})")
+    lang = check_language(language)
+    ax.set_xlabel(text("propensity_score", lang))
+    ax.set_ylabel(text("weighted_count" if weighted else "count", lang))
+    ax.set_title(text("overlap_title", lang, estimand=result.estimand))
     ax.legend(frameon=False)
     return ax
 
 
-def love_plot(result: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+def love_plot(result: Any, *, ax: Axes | None = None, language: str = "en",
+              **kwargs: Any) -> Axes:
     """Absolute standardised mean differences before and after weighting per covariate.
 
     Parameters
@@ -78,6 +86,8 @@ def love_plot(result: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
         A result of :func:`kow_research.compare.balance`.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (a new figure when None).
+    language : {"en", "nl"}, default "en"
+        Language of the axis label and the legend.
     **kwargs : dict, optional
         Passed to ``Axes.scatter``.
 
@@ -98,19 +108,24 @@ def love_plot(result: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     >>> ax = love_plot(balance(d, treatment="arm", covariates=["age", "smi"]))
     >>> ax.get_xlabel(), [t.get_text() for t in ax.get_yticklabels()]
     ('absolute standardised mean difference', ['age', 'smi'])
-    >>> plt.close(ax.figure)
+    >>> ax = love_plot(balance(d, treatment="arm", covariates=["age", "smi"]), language="nl")
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['voor']
+    >>> plt.close("all")
     """
+    lang = check_language(language)
     tab = result.table
     ax = new_axes(ax, figsize=(6, 0.3 * len(tab) + 1.5))
     y = np.arange(len(tab))[::-1]
     ax.scatter(np.abs(tab["smd_before"]), y, marker="o", facecolors="none", edgecolors="C3",
-               label="before", **kwargs)
+               label=text("before_weighting", lang), **kwargs)
     if result.weighted:
-        ax.scatter(np.abs(tab["smd_after"]), y, marker="o", color="C0", label="after",
+        ax.scatter(np.abs(tab["smd_after"]), y, marker="o", color="C0",
+                   label=text("after_weighting", lang),
                    **kwargs)
     ax.axvline(result.threshold, color="grey", linestyle="--", linewidth=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels(list(tab.index))
-    ax.set_xlabel("absolute standardised mean difference")
+    ax.set_xlabel(text("abs_smd", lang))
     ax.legend(frameon=False, loc="lower right")
     return ax

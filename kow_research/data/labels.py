@@ -77,6 +77,16 @@ UI_STRINGS: dict[str, tuple[str, str]] = {
     "transitions_note": ("n = {n}; without a rung at {a} or {b}: {missing}",
                          "n = {n}; zonder trede op {a} of {b}: {missing}"),
     "percent_of_row": ("% of row", "% van de rij"),
+    # propensity scores and balance
+    "propensity_score": ("propensity score", "propensityscore"),
+    "count": ("count", "aantal"),
+    "weighted_count": ("weighted count", "gewogen aantal"),
+    "overlap_title": ("Overlap of propensity scores ({estimand})",
+                      "Overlap van propensityscores ({estimand})"),
+    "abs_smd": ("absolute standardised mean difference",
+                "absoluut gestandaardiseerd verschil in gemiddelden"),
+    "before_weighting": ("before", "voor"),
+    "after_weighting": ("after", "na"),
     # Table 1
     "characteristic": ("Characteristic", "Kenmerk"),
     "statistic": ("Statistic", "Statistiek"),

@@ -563,8 +563,10 @@ class ModelFrame:
             parts.append(f"{cov}: kleine categorieën samengevoegd ({pairs})" if nl else
                          f"{cov}: small levels pooled ({pairs})")
         if self.constant:
-            parts.append(("constant en daarom niet in het model: " if nl else
-                          "constant, so not in the model: ") + ", ".join(self.constant))
+            parts.append((f"constant of een categorie bij minder dan {MIN_LEVEL_COUNT} "
+                          "deelnemers, daarom niet in het model: " if nl else
+                          f"constant or a category of fewer than {MIN_LEVEL_COUNT} "
+                          "participants, so not in the model: ") + ", ".join(self.constant))
         if not parts:
             return ("Alle deelnemers met volledige covariaten." if nl
                     else "Every participant has complete covariates.")

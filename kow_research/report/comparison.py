@@ -43,6 +43,10 @@ from kow_research.synthetic.reference import reference_cohorts
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+#: below this effective sample size (Kish) in either programme after weighting, the cohorts
+#: overlap too little for the weighted estimates to be robust; notebook 06 and the summary say so
+FRAGILE_ESS = 30
+
 _ESTIMAND_NAME = {
     "ATT": ("average effect in the treated (ATT)", "gemiddeld effect bij de deelnemers (ATT)"),
     "ATE": ("average effect in the whole population (ATE)",
@@ -101,6 +105,15 @@ class Comparison:
     def weights(self) -> np.ndarray | None:
         """The propensity weights (None when randomised)."""
         return None if self.propensity is None else np.asarray(self.propensity.weights)
+
+    @property
+    def fragile(self) -> bool:
+        """After weighting, a programme counts as fewer than :data:`FRAGILE_ESS` people
+        (Kish's effective sample size): the cohorts overlap poorly and every weighted estimate
+        rests on a few heavily weighted people. Never true when randomised."""
+        if self.propensity is None:
+            return False
+        return bool(self.propensity.by_group["ess"].min() < FRAGILE_ESS)
 
     @property
     def n_dropped(self) -> int:
@@ -317,10 +330,10 @@ def balance_figure(comparison: Comparison, *, language: str = "en",
         raise ValueError("a randomised comparison has no propensity scores to show")
     lang = check_language(language)
     fig, axes = plt.subplots(1, 2, figsize=(6.25, 3.2))
-    overlap_plot(comparison.propensity, ax=axes[0])
+    overlap_plot(comparison.propensity, ax=axes[0], language=lang)
     bal = balance(comparison.frame, treatment="cohort", treated=comparison.index,
                   covariates=comparison.covariates, weights=comparison.weights)
-    love_plot(bal, ax=axes[1])
+    love_plot(bal, ax=axes[1], language=lang)
     labels = [term_label(t.get_text(), language=lang) for t in axes[1].get_yticklabels()]
     axes[1].set_yticks(axes[1].get_yticks(), labels)
     for ax in axes:
@@ -393,8 +406,7 @@ def effect_table(result: Any, *, comparison: Comparison, language: str = "en") -
                                           tau=f"{tau:g}")
         est, lo, hi = float(r["estimate"]), float(r["lower"]), float(r["upper"])
         if key.startswith("risk_") and key not in ("risk_difference", "risk_ratio"):
-            cell = (f"{format_percent(est, language=lang)} ({format_percent(lo, language=lang)}"
-                    f"–{format_percent(hi, language=lang)})")
+            cell = format_ci(est, lower=lo, upper=hi, language=lang, decimals=0, percent=True)
         elif key == "risk_difference":
             cell = format_ci(100 * est, lower=100 * lo, upper=100 * hi, language=lang,
                              decimals=1)

@@ -53,8 +53,8 @@ from kow_research.data.labels import check_language, variable_title
 from kow_research.report.flow import caption_of
 
 __all__ = ["COLUMN_LABELS", "MISSING", "ColumnFormat", "TableLayout", "column_label", "format_ci",
-           "format_number", "format_p", "format_percent", "format_table", "table_caption",
-           "table_layout"]
+           "format_number", "format_p", "format_percent", "format_table", "in_sentence",
+           "table_caption", "table_layout"]
 
 #: decimal separator per language
 DECIMAL: dict[str, str] = {"en": ".", "nl": ","}
@@ -205,6 +205,32 @@ def format_percent(x: Any, *, language: str = "en", decimals: int = 0, proportio
     return _digits(d, lang, decimals, True) + PERCENT_SPACE[lang] + "%"
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: the first letter in lower case, unless the first
+    word is an abbreviation (``EPA``) or a name that keeps its capital (``KOW``).
+
+    Parameters
+    ----------
+    label : str
+        A title-case label, e.g. a variable title.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> in_sentence("Ernstige psychische aandoening (EPA)"), in_sentence("Age")
+    ('ernstige psychische aandoening (EPA)', 'age')
+    >>> in_sentence("IPS fidelity"), in_sentence("")
+    ('IPS fidelity', '')
+    """
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first[1:].lower() != first[1:]:
+        return label          # an abbreviation or a name (KOW, IPS, BSN)
+    return label[:1].lower() + label[1:]
+
+
 def format_p(p: Any, *, language: str = "en", decimals: int = 3,
              missing: str = MISSING) -> str:
     """A p-value: ``0.012``, ``<0.001`` below the smallest value ``decimals`` can show.
@@ -255,7 +281,7 @@ def format_p(p: Any, *, language: str = "en", decimals: int = 3,
 
 
 def format_ci(estimate: Any, *, lower: Any, upper: Any, language: str = "en",
-              decimals: int = 2, missing: str = MISSING) -> str:
+              decimals: int = 2, percent: bool = False, missing: str = MISSING) -> str:
     """An estimate with its confidence interval: ``0.25 (0.18–0.33)``.
 
     The bounds are joined by an en dash; when a bound is negative, by "to" / "tot", since
@@ -268,8 +294,11 @@ def format_ci(estimate: Any, *, lower: Any, upper: Any, language: str = "en",
     language : {"en", "nl"}, default "en"
     decimals : int, default 2
         Digits after the decimal separator, the same for all three.
+    percent : bool, default False
+        The three are proportions, shown as percentages (:func:`format_percent`).
     missing : str, default "–"
-        What a missing estimate becomes.
+        What a missing or infinite estimate becomes (a ratio with a zero denominator is not
+        estimable); an infinite bound is shown as ``∞``.
 
     Returns
     -------
@@ -285,13 +314,26 @@ def format_ci(estimate: Any, *, lower: Any, upper: Any, language: str = "en",
     '−0,10 (−0,25 tot 0,05)'
     >>> format_ci(1.8, lower=float("nan"), upper=2.2, decimals=1)
     '1.8'
+    >>> nan = float("nan")
+    >>> (format_ci(0.06, lower=0.0, upper=0.12, percent=True, decimals=0),
+    ...  format_ci(0.0, lower=nan, upper=nan, percent=True, decimals=0))
+    ('6% (0%–12%)', '0%')
+    >>> format_ci(float("inf"), lower=2.0, upper=float("inf"))
+    '–'
     """
     lang = check_language(language)
-    est = format_number(estimate, language=lang, decimals=decimals, missing=missing)
+
+    def number(x: Any, **kw: Any) -> str:
+        if percent:
+            return format_percent(x, language=lang, decimals=decimals, **kw)
+        return format_number(x, language=lang, decimals=decimals, **kw)
+
+    if not _missing(estimate) and not np.isfinite(float(estimate)):
+        return missing
+    est = number(estimate, missing=missing)
     if _missing(estimate) or _missing(lower) or _missing(upper):
         return est
-    lo = format_number(lower, language=lang, decimals=decimals)
-    hi = format_number(upper, language=lang, decimals=decimals)
+    lo, hi = number(lower), number(upper)
     sep = CI_TO[lang] if MINUS in lo + hi else EN_DASH
     return f"{est} ({lo}{sep}{hi})"
 

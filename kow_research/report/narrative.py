@@ -327,6 +327,14 @@ NARRATIVE: dict[str, tuple[str, str]] = {
                              "differences in the measured covariates only.",
                              "Dit is een observationele vergelijking: de gewichten nemen alleen "
                              "verschillen in de gemeten kenmerken weg."),
+    "nb06_caveat_fragile": ("This is an observational comparison with poor overlap: after "
+                            "weighting one programme counts as fewer than 30 people, so the "
+                            "difference rests on a few heavily weighted participants and is "
+                            "not robust evidence either way.",
+                            "Dit is een observationele vergelijking met weinig overlap: na "
+                            "weging telt één programma als minder dan 30 personen, zodat het "
+                            "verschil op enkele zwaar gewogen deelnemers rust en geen "
+                            "robuust bewijs is, in welke richting ook."),
     "nb06_caveat_randomised": ("Allocation was randomised.", "De toewijzing was gerandomiseerd."),
     "nb06_horizons_dropped": (
         "Not estimated at {months} months: {comparator} or {index} is not followed that long "

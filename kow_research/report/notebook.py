@@ -134,11 +134,8 @@ class NotebookContext:
            decimals: int = 2) -> str:
         """``estimate (lower–upper)``; with ``percent`` the values are proportions shown as
         percentages."""
-        if percent:
-            return (f"{self.pct(estimate, decimals)} ({self.pct(lower, decimals)}–"
-                    f"{self.pct(upper, decimals)})")
         return format_ci(estimate, lower=lower, upper=upper, language=self.language,
-                         decimals=decimals)
+                         decimals=decimals, percent=percent)
 
     def p(self, value: float) -> str:
         """A p-value (``<0.001``, ``0.012``; decimal comma in Dutch)."""

@@ -30,7 +30,12 @@ from kow_research.outcomes.ladder import ladder_by_wave
 from kow_research.outcomes.time_to_work import attrition_table, time_to_paid_work
 from kow_research.report import provenance as prov
 from kow_research.report.analysis import incidence_table, term_label, time_to_work_definition
-from kow_research.report.comparison import Comparison, prepare_comparison, published_context
+from kow_research.report.comparison import (
+    FRAGILE_ESS,
+    Comparison,
+    prepare_comparison,
+    published_context,
+)
 from kow_research.report.document import (
     Document,
     Figure,
@@ -42,7 +47,7 @@ from kow_research.report.document import (
     to_html,
     to_pdf,
 )
-from kow_research.report.formatting import format_ci, format_percent
+from kow_research.report.formatting import format_ci, format_percent, in_sentence
 from kow_research.report.labels import check_language
 from kow_research.report.policy import DisclosurePolicy
 from kow_research.survival import cumulative_incidence, kaplan_meier
@@ -74,6 +79,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "less": ("The interval lies below zero.", "Het interval ligt onder nul."),
     "unclear": ("The interval includes zero: no difference shown.",
                 "Het interval bevat nul: geen verschil aangetoond."),
+    "fragile": ("After weighting, {comparator} or {index} counts as fewer than {ess} people "
+                "(effective sample size): the cohorts overlap poorly and this difference is not "
+                "robust evidence.",
+                "Na weging telt {comparator} of {index} als minder dan {ess} personen "
+                "(effectieve steekproefgrootte): de cohorten overlappen slecht en dit verschil "
+                "is geen robuust bewijs."),
     "observational": ("Comparisons between programmes that were not randomised remove "
                       "differences in measured characteristics only.",
                       "Vergelijkingen tussen niet-gerandomiseerde programma's nemen alleen "
@@ -165,8 +176,7 @@ def _listing(items: Sequence[str], language: str) -> str:
 
 
 def _pct_ci(est: float, lo: float, hi: float, language: str) -> str:
-    return (f"{format_percent(est, language=language)} ({format_percent(lo, language=language)}"
-            f"–{format_percent(hi, language=language)})")
+    return format_ci(est, lower=lo, upper=hi, language=language, decimals=0, percent=True)
 
 
 def ladder_table(study: Study, *, design: StudyDesign, policy: DisclosurePolicy,
@@ -402,6 +412,9 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
                              rd=format_ci(100 * rd["estimate"], lower=100 * rd["lower"],
                                           upper=100 * rd["upper"], language=lang, decimals=1),
                              direction=_t(_direction(rd), lang))))
+        if comp.fragile:
+            doc.add(Paragraph(_t("fragile", lang, comparator=comp.comparator, index=comp.index,
+                                 ess=FRAGILE_ESS)))
     if comparisons and not design["randomised"]:
         doc.add(Paragraph(_t("observational", lang)))
     if simulated:
@@ -450,7 +463,8 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
     doc.add(Paragraph(_METHODS[nl].format(
         n=policy.count(len(study.participants)), programmes=_listing(design.programmes, lang),
         attrition=attrition, ttw=definition.text(lang),
-        covariates=_listing([term_label(c, language=lang) for c in design["covariates"]],
+        covariates=_listing([in_sentence(term_label(c, language=lang))
+                             for c in design["covariates"]],
                             lang),
         missing=_MISSING[design["missing_covariates"]][nl],
         waves=_listing([str(m) for m in design.waves_of(design.index)], lang),
