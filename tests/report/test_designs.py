@@ -2,7 +2,7 @@
 
 Each design is one a study team brought or could bring: KOW against care as usual (52 and 41
 people, the comparator under its own name, not randomised, few participants with a severe
-mental illness in KOW), an IPS trial against TAU (randomised, two horizons only) and a single
+mental illness in KOW, months out of work missing for two people), an IPS trial against TAU (randomised, two horizons only) and a single
 KOW pilot of 30 people (no comparator). Every notebook must run or say why it does not apply;
 nothing may fail. The design notebook (08) needs no data and is left out, and the bootstrap
 has 50 replicates, to keep this fast.
@@ -48,6 +48,8 @@ def _study_folder(root: Path, name: str) -> Path:
     if rename:
         people = study.participants.copy()
         people["cohort"] = people["cohort"].astype(str).replace(rename)
+        # an optional covariate missing for two people (complete cases: counted, not a crash)
+        people.loc[people.index[[3, 60]], "months_out_of_work"] = pd.NA
         study = kr.data.Study.from_frames(participants=people, ladder=study.ladder,
                                           spells=study.spells, sessions=study.sessions)
     folder = root / name
@@ -83,5 +85,7 @@ def test_every_analysis_runs_or_says_why_not(tmp_path: Path, name: str) -> None:
         table = pd.read_csv(out / "results" / "02_table1.csv", dtype=str)
         text = " ".join(table.columns) + " " + " ".join(table.fillna("").to_numpy().ravel())
         assert "CAU" in text and "TAU" not in text
+        models = (out / "04_time_to_paid_work.html").read_text(encoding="utf-8")
+        assert "zonder volledige covariaten niet in het model" in models
     provenance = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
     assert str(tmp_path) not in json.dumps(provenance)
