@@ -304,7 +304,8 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
         known = captions([r.executed for r in ordered
                           if r.executed is not None and r.executed.exists()])
         tables = work / "tables"
-        write_summary(study, report=validate(study), out=tables, k=policy.k)
+        write_summary(study, report=validate(study), out=tables, policy=policy, design=design,
+                      language=lang)
         summary = write_summary_report(study, design=design, policy=policy, folder=work,
                                        simulated=simulated, seed=seed)
         finished = prov.now()
