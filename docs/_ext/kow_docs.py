@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import importlib
 import inspect
+import json
 import pkgutil
 import re
 import sys
@@ -98,10 +99,15 @@ def stage(app: Sphinx, config: Config) -> None:
     write_notebooks(out, root)
     write_guides(out, Path(app.srcdir) / "guides")
     for source, name in ((root / "CHANGELOG.md", "CHANGELOG.md"),
-                         (root / "data_dictionary" / "CODEBOOK.md", "CODEBOOK.md")):
+                         (root / "data_dictionary" / "CODEBOOK.md", "CODEBOOK.md"),
+                         (root / "data_dictionary" / "MAPPING.md", "MAPPING.md")):
         if not source.is_file():
             raise ExtensionError(f"{source} is missing: the docs include it")
-        out.write(f"{INCLUDE}/{name}", source.read_bytes())
+        # links between the two dictionary files point to their pages on the site
+        text = source.read_text(encoding="utf-8").replace(
+            "[MAPPING.md](MAPPING.md)", "{doc}`MAPPING.md </mapping>`").replace(
+            "[CODEBOOK.md](CODEBOOK.md)", "{doc}`CODEBOOK.md </data-dictionary>`")
+        out.write(f"{INCLUDE}/{name}", text.encode("utf-8"))
     out.write(f"{INCLUDE}/references.md", references_page(root / "CITATION.cff"))
     out.write(f"{INCLUDE}/r_versions.md", r_versions(root / "tests" / "reference" / "fixtures"
                                           / "versions.csv"))
@@ -209,6 +215,14 @@ def write_api(out: Stage, package: ModuleType) -> list[str]:
         page = f"api/{mod.__name__}.rst"
         out.write(page, _subpackage_page(mod, home))
         pages.append(page)
+        # modules a sub-package exports (``survival.kernels``): a page each, with what is
+        # not already documented on a sub-package page
+        for name in mod.__all__:
+            sub = getattr(mod, name)
+            if inspect.ismodule(sub):
+                page = f"api/{sub.__name__}.rst"
+                out.write(page, _module_page(sub, home))
+                pages.append(page)
     toc = "\n".join(f"   {Path(p).stem}" for p in pages[1:])
     out.write("api/index.rst", "\n".join([
         _heading("API reference", "="),
@@ -241,6 +255,28 @@ def _top_page(package: ModuleType, modules: dict[str, ModuleType], home: dict[in
     lines.append("")
     for name, obj in local:
         lines += _data_entry(package, name, obj)
+    return "\n".join(lines)
+
+
+def _module_page(mod: ModuleType, home: dict[int, str]) -> str:
+    """The page of a module that a sub-package exports as a module: its docstring and the
+    public functions and classes defined in it that have no entry elsewhere."""
+    names = getattr(mod, "__all__", None) or [
+        n for n, obj in vars(mod).items() if not n.startswith("_")
+        and kind_of(obj) in ("function", "class") and getattr(obj, "__module__", "") ==
+        mod.__name__]
+    own = [n for n in names if kind_of(getattr(mod, n)) in ("function", "class")
+           and id(getattr(mod, n)) not in home]
+    lines = [_heading(mod.__name__, "="), f".. automodule:: {mod.__name__}", "   :no-members:",
+             "", f".. currentmodule:: {mod.__name__}", ""]
+    for name in own:
+        directive = "autoclass" if inspect.isclass(getattr(mod, name)) else "autofunction"
+        lines += [f".. {directive}:: {name}", ""]
+    elsewhere = [n for n in names if id(getattr(mod, n)) in home]
+    if elsewhere:
+        lines += [_heading("Documented with the sub-package", "-"), ""]
+        lines += [f"* ``{n}``: :py:obj:`{home[id(getattr(mod, n))]}`" for n in elsewhere]
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -280,8 +316,10 @@ def _subpackage_page(mod: ModuleType, home: dict[int, str]) -> str:
         lines += [_heading("Also exported here", "-"), ""]
         for name in groups["elsewhere"]:
             obj = getattr(mod, name)
-            target = obj.__name__ if inspect.ismodule(obj) else home[id(obj)]
-            lines.append(f"* ``{name}``: :py:obj:`{target}`")
+            if inspect.ismodule(obj):
+                lines.append(f"* ``{name}``: :py:mod:`{obj.__name__}`")
+            else:
+                lines.append(f"* ``{name}``: :py:obj:`{home[id(obj)]}`")
         lines.append("")
     return "\n".join(lines)
 
@@ -294,7 +332,35 @@ def write_notebooks(out: Stage, root: Path) -> None:
     if not found:
         raise ExtensionError(f"no notebooks found in {root / 'notebooks'}")
     for path in found:
-        out.write(f"notebooks/{path.name}", path.read_bytes())
+        out.write(f"notebooks/{path.name}", titled_notebook(path.read_bytes()))
+
+
+def titled_notebook(raw: bytes) -> bytes:
+    """The notebook with a Markdown title cell, which the toctree needs.
+
+    The design-driven notebooks show their title as a Markdown *output* (the sentence comes
+    from the narrative catalogue in the report's language), which is not a section for Sphinx:
+    the first ``# heading`` of a Markdown output becomes a title cell at the top and is taken
+    out of that output. A notebook that starts with a Markdown heading cell is left as it is.
+    """
+    nb = json.loads(raw)
+    cells = nb.get("cells", [])
+    if any(c["cell_type"] == "markdown" and "".join(c["source"]).lstrip().startswith("# ")
+           for c in cells):
+        return raw
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown")
+            if text is None:
+                continue
+            lines = "".join(text).splitlines()
+            if lines and lines[0].startswith("# "):
+                output["data"]["text/markdown"] = "\n".join(lines[1:]).lstrip("\n")
+                cells.insert(0, {"cell_type": "markdown", "id": "docs-title", "metadata": {},
+                                 "source": lines[0]})
+                return json.dumps(nb, indent=1, ensure_ascii=False).encode("utf-8")
+    raise ExtensionError("a notebook has neither a Markdown title cell nor a '# ' heading in "
+                         "a Markdown output")
 
 
 def write_guides(out: Stage, folder: Path) -> None:

@@ -87,8 +87,11 @@ def test_every_public_name_is_in_the_api_reference(site: Build) -> None:
     subs = _public_subpackages()
     assert {"data", "synthetic", "outcomes", "survival", "compare", "report", "core"} <= set(subs)
     anchors: set[str] = set()
+    module_anchors: set[str] = set()
     for page in (site.out / "generated" / "api").glob("*.html"):
         anchors |= set(re.findall(r'id="(kow_research[\w.]*)"', page.read_text("utf-8")))
+        module_anchors |= set(re.findall(r'id="module-(kow_research[\w.]*)"',
+                                         page.read_text("utf-8")))
     documented = {id(getattr(subs[a.split(".")[1]], a.split(".")[2], None))
                   for a in anchors if a.count(".") == 2 and a.split(".")[1] in subs}
     for name, module in subs.items():
@@ -96,7 +99,8 @@ def test_every_public_name_is_in_the_api_reference(site: Build) -> None:
         for public in module.__all__:
             obj = getattr(module, public)
             if inspect.ismodule(obj):
-                assert f"module-{obj.__name__}" in " ".join(anchors) or obj.__name__ in anchors
+                assert obj.__name__ in module_anchors | anchors, (
+                    f"module {obj.__name__} has no page in the API reference")
             else:
                 assert f"kow_research.{name}.{public}" in anchors or id(obj) in documented, (
                     f"kow_research.{name}.{public} is not in the API reference")
@@ -114,9 +118,14 @@ def test_notebooks_are_rendered_from_their_committed_outputs(site: Build) -> Non
         outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
         images = sum("image/png" in o.get("data", {}) for o in outputs)
         assert page.count("<img ") >= images, f"{path.name}: figures missing"
-        stdout = next("".join(o["text"]).strip().splitlines()[0] for o in outputs
-                      if o.get("name") == "stdout")
-        assert html.escape(stdout.strip(), quote=False)[:40] in page, path.name
+        # the first sentence the notebook shows (printed, or displayed as Markdown)
+        first = next("".join(o["text"] if o.get("name") == "stdout"
+                             else o["data"]["text/markdown"]).strip().splitlines()[0]
+                     for o in outputs if o.get("name") == "stdout"
+                     or "text/markdown" in o.get("data", {}))
+        words = re.sub(r"[*_`#]", "", first).split()[:4]
+        assert html.escape(" ".join(words), quote=False) in re.sub(r"<[^>]+>", "", page), (
+            path.name, words)
 
 
 def test_pages_load_nothing_from_the_network(site: Build) -> None:
