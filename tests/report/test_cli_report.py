@@ -3,6 +3,8 @@ exercised by nbval in tests/project)."""
 
 from __future__ import annotations
 
+import html
+
 import nbformat
 import pandas as pd
 
@@ -31,26 +33,26 @@ def _notebooks(folder, fail=False):
 def test_report_simulates_runs_notebooks_and_writes_index(tmp_path, capsys):
     nbs = _notebooks(tmp_path / "nbs")
     out = tmp_path / "out"
-    assert main(["report", "--out", str(out), "--notebooks", str(nbs), "--no-progress",
+    assert main(["report", "--out", str(out), "--notebooks", str(nbs),
                  "--language", "nl"]) == 0
-    page = (out / "01_sizes.html").read_text(encoding="utf-8")
+    page = html.unescape((out / "01_sizes.html").read_text(encoding="utf-8"))
     assert "'GOW': 60, 'IPS': 70, 'KOW': 115, 'TAU': 81" in page
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="01_sizes.html">Cohort sizes</a>' in index
-    assert "gesimuleerde cohorten" in index and f"kow_research {kr.__version__}" in index
+    assert "GESIMULEERDE GEGEVENS" in index and "gesimuleerd (seed 1)" in index
+    assert f"kow_research {kr.__version__}" in index
     flow = pd.read_csv(out / "tables" / "attrition_by_dropout_strategy.csv")
     entered = flow[(flow["stage"] == "entered") & (flow["dropout"] == "competing")]
     assert entered.set_index("cohort")["n"].astype(int).to_dict() == {
         "KOW": 115, "IPS": 70, "TAU": 81, "GOW": 60}
     for path in (out / "tables").glob("*.csv"):  # aggregates only: never ids
         assert "participant_id" not in pd.read_csv(path).columns
-    assert "1 of 1 notebooks ok" in capsys.readouterr().out
+    assert "1 analyses ok, 0 not applicable, 0 failed, 0 withheld" in capsys.readouterr().out
 
 
 def test_failing_notebook_exits_1_naming_notebook_and_cell(tmp_path, capsys):
     nbs = _notebooks(tmp_path / "nbs", fail=True)
-    assert main(["report", "--out", str(tmp_path / "out"), "--notebooks", str(nbs),
-                 "--no-progress"]) == 1
+    assert main(["report", "--out", str(tmp_path / "out"), "--notebooks", str(nbs)]) == 1
     err = capsys.readouterr().err
     assert "01_sizes.ipynb failed in cell 3" in err and "RuntimeError: stop" in err
 
