@@ -21,7 +21,8 @@ log(1 + months out of work) in the propensity model) is run three ways:
 * ``error`` (maximum likelihood, the old behaviour): counts the studies in which it raises
   (full-data separation, or more than ``max_failed`` = 5 % failed replicates).
 
-Not part of ``make test`` (about 6 minutes at the defaults on 2 cores). Usage::
+Not part of ``make test`` (about 25 minutes at the defaults on 2 shared cores: a Firth
+replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
 
     python validation/bootstrap_coverage.py [--n-sim 200] [--n-boot 999] [--n-jobs 2]
                                             [--seed 2026] [--out validation/results]
