@@ -13,14 +13,17 @@ import pandas as pd
 
 from kow_research.compare._design import months_to, time_unit, treatment_indicator
 from kow_research.compare.balance import BalanceResult, balance
+from kow_research.compare.bca import JACKKNIFE_MAX_GROUPS, bca_limits, jackknife_groups
 from kow_research.compare.propensity import (
     ESTIMANDS,
     TARGETS,
     PropensityResult,
     balancing_weights,
+    fit_firth,
     fit_logit,
     propensity,
 )
+from kow_research.compare.separation import MIN_LEVEL_COUNT, collapse_levels, rare_levels
 from kow_research.compare.weighted import (
     EVENT_FREE_TIME,
     effect_kernel,
@@ -31,9 +34,13 @@ from kow_research.core.checks import check_alpha, check_choice
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.meta import outcome_meta
 from kow_research.core.results import Result, result_class
-from kow_research.survival.design import design_matrix
+from kow_research.survival.design import SeparationError, design_matrix
 
 CHUNK = 25  # replicates per joblib task (fixed, so results do not depend on n_jobs)
+#: ways of handling covariate levels that separate the cohorts (see compare_outcomes)
+SEPARATION = ("error", "firth", "collapse")
+#: bootstrap intervals
+INTERVALS = ("percentile", "bca")
 
 
 @result_class
@@ -49,13 +56,20 @@ class ComparisonResult(Result):
         ``event_free_time_difference`` (restricted mean time free of the event up to
         ``tau_months``, other causes competing, in the unit of the duration column: the
         ``event_free_competing`` estimand of :func:`kow_research.survival.rmst`). ``se`` is the
-        SD of the replicates, ``lower``/``upper`` percentile limits.
+        SD of the replicates, ``lower``/``upper`` the ``ci`` limits.
     replicates : DataFrame
         One row per replicate, one column per row of ``table``.
     n_failed : int
         Replicates whose propensity model could not be fitted (perfect separation in the
         resample); they are all-NaN rows of ``replicates`` and left out of the intervals.
+        :attr:`failed_share` is their share; the repr and the summary state both.
     propensity, balance : results of the full-data weighting (None when unweighted).
+    ci : {"percentile", "bca"}
+        The interval in ``lower``/``upper``.
+    jackknife : DataFrame or None
+        With ``ci="bca"``: one row per person left out (indexed like the input; one per
+        group, numbered, for a grouped jackknife), one column per row of ``table``, and a
+        ``cohort`` column (1 treated, 0 control); the acceleration comes from it.
     """
 
     table: pd.DataFrame
@@ -66,42 +80,87 @@ class ComparisonResult(Result):
     n_boot: int
     n_failed: int
     seed: int | None
+    ci: str = "percentile"
+    jackknife: pd.DataFrame | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed_share(self) -> float:
+        """Share of the replicates that failed (0 without replicates)."""
+        return self.n_failed / self.n_boot if self.n_boot else 0.0
 
     def _describe(self) -> str:
         return (f"comparison of {self.attrs.get('treated_level')} with "
                 f"{self.attrs.get('control_level')} ({self.attrs.get('weighting')}), "
-                f"{self.n_boot} bootstrap replicates ({self.n_failed} failed)")
+                f"{self.n_boot} bootstrap replicates, {self.n_failed} failed "
+                f"({100 * self.failed_share:.1f} %), {INTERVAL_TEXT[self.ci]} intervals")
 
     def _tables(self) -> list[tuple[str, pd.DataFrame]]:
         return [("table", self.table)]
 
+    def _notes(self) -> list[str]:
+        notes = super()._notes()
+        notes.append(f"Bootstrap: {self.n_boot} replicates (persons resampled within cohort), "
+                     f"{self.n_failed} failed ({100 * self.failed_share:.1f} %) and left out; "
+                     f"{100 * (1 - self.alpha):g} % {INTERVAL_TEXT[self.ci]} intervals"
+                     + (f" ({self.attrs['acceleration']})" if self.ci == "bca" else "") + ".")
+        if self.attrs.get("separation_text"):
+            notes.append(str(self.attrs["separation_text"]))
+        return notes
+
+
+INTERVAL_TEXT = {"percentile": "percentile", "bca": "BCa (bias-corrected and accelerated)"}
+
+
+def _weights(xb: np.ndarray, tb: np.ndarray, firth: bool, estimand: str, stabilize: bool,
+             trim: float | None) -> np.ndarray | None:
+    """Weights from a refit of the propensity model (None: it could not be fitted)."""
+    xb = xb[:, np.r_[True, np.ptp(xb[:, 1:], axis=0) > 0]]  # a level absent here
+    try:
+        beta, _ = fit_firth(xb, tb) if firth else fit_logit(xb, tb)
+    except ValueError:  # separation (or no convergence) in this resample: counted
+        return None
+    ps = 1 / (1 + np.exp(-(xb @ beta)))
+    w = balancing_weights(ps, tb, estimand=estimand, stabilize=stabilize)
+    if trim is not None:
+        w = np.where((ps < trim) | (ps > 1 - trim), 0.0, w)
+    return w
+
+
+def _effects(rows: np.ndarray, time: np.ndarray, event: np.ndarray, t: np.ndarray,
+             xi: np.ndarray | None, opts: dict[str, Any], out: np.ndarray) -> None:
+    """Write the effect vector of the persons ``rows`` into ``out`` (left NaN on failure)."""
+    tb = t[rows]
+    w = (np.ones(len(rows)) if xi is None else
+         _weights(xi[rows], tb, opts["firth"], opts["estimand"], opts["stabilize"],
+                  opts["trim"]))
+    if w is not None:
+        out[:] = effect_kernel(time[rows], event[rows], tb, w, opts["cause"], opts["h"],
+                               opts["tau"])
+
 
 def _replicates(seed_seq: np.random.SeedSequence, n_rep: int, time: np.ndarray,
-                event: np.ndarray, t: np.ndarray, xi: np.ndarray | None, estimand: str,
-                stabilize: bool, trim: float | None, cause: int, h: np.ndarray,
-                tau: float) -> np.ndarray:
+                event: np.ndarray, t: np.ndarray, xi: np.ndarray | None,
+                opts: dict[str, Any]) -> np.ndarray:
     """``n_rep`` replicates: resample persons within each group, refit, recompute."""
     rng = np.random.default_rng(seed_seq)
     i1, i0 = np.flatnonzero(t == 1), np.flatnonzero(t == 0)
-    out = np.full((n_rep, 4 * len(h) + 3), np.nan)
+    out = np.full((n_rep, 4 * len(opts["h"]) + 3), np.nan)
     for r in range(n_rep):
         idx = np.concatenate([rng.choice(i1, len(i1)), rng.choice(i0, len(i0))])
-        tb = t[idx]
-        if xi is None:
-            w = np.ones(len(idx))
-        else:
-            xb = xi[idx]
-            xb = xb[:, np.r_[True, np.ptp(xb[:, 1:], axis=0) > 0]]  # a level absent here
-            try:
-                beta, _ = fit_logit(xb, tb)
-            except ValueError:  # separation in this resample: counted in n_failed
-                continue
-            ps = 1 / (1 + np.exp(-(xb @ beta)))
-            w = balancing_weights(ps, tb, estimand=estimand, stabilize=stabilize)
-            if trim is not None:
-                w = np.where((ps < trim) | (ps > 1 - trim), 0.0, w)
-        out[r] = effect_kernel(time[idx], event[idx], tb, w, cause, h, tau)
+        _effects(idx, time, event, t, xi, opts, out[r])
+    return out
+
+
+def _jackknife(groups: list[np.ndarray], time: np.ndarray, event: np.ndarray, t: np.ndarray,
+               xi: np.ndarray | None, opts: dict[str, Any]) -> np.ndarray:
+    """Leave each group of persons out in turn, refit, recompute."""
+    out = np.full((len(groups), 4 * len(opts["h"]) + 3), np.nan)
+    keep = np.ones(len(t), dtype=bool)
+    for r, g in enumerate(groups):
+        keep[g] = False
+        _effects(np.flatnonzero(keep), time, event, t, xi, opts, out[r])
+        keep[g] = True
     return out
 
 
@@ -115,7 +174,9 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
                      n_boot: int = 1000, seed: int | None = None, n_jobs: int = 1,
                      progress: bool = False, stabilize: bool = False,
                      trim: float | None = None, unit: str | None = None,
-                     alpha: float = 0.05) -> ComparisonResult:
+                     alpha: float = 0.05, ci: str = "percentile",
+                     separation: str = "error", max_failed: float = 0.05
+                     ) -> ComparisonResult:
     r"""Propensity-weighted comparison of paid work between two cohorts, with bootstrap CIs.
 
     Point estimates are those of :func:`horizon_effects` with the weights of
@@ -127,7 +188,25 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     .. math::
 
         \widehat{\mathrm{se}} = \mathrm{SD}(\hat\theta^*_b),\qquad
-        [\hat\theta^*_{(\alpha/2)}, \hat\theta^*_{(1-\alpha/2)}] \text{ (percentile)} .
+        [\hat\theta^*_{(\alpha/2)}, \hat\theta^*_{(1-\alpha/2)}] \text{ (percentile)} ,
+
+    or, with ``ci="bca"``, the BCa limits of :func:`bca_limits` (the percentile levels moved
+    by the bias correction :math:`\hat z_0` and the acceleration :math:`\hat a` from a
+    jackknife within each cohort that also re-fits the propensity model: per person up to
+    :data:`JACKKNIFE_MAX_GROUPS` people per cohort, else over that many random groups, see
+    :func:`jackknife_groups`).
+
+    A covariate level with few people in one cohort (sex = "other") separates the
+    propensity model: in the full data when a cohort has none (maximum likelihood has no
+    finite estimate), in the replicates whose resample of that cohort misses it. Such
+    replicates fail; above ``max_failed`` the intervals would come from a biased subset of
+    resamples (those that happen to contain the level), so the function raises instead.
+    ``separation="firth"`` fits every propensity model (the full data's and each
+    replicate's) by Firth's penalised likelihood (:func:`fit_firth`), which is finite under
+    separation; ``separation="collapse"`` merges the levels with fewer than
+    :data:`MIN_LEVEL_COUNT` people in either cohort before anything is fitted
+    (:func:`collapse_levels`). Either is stated in ``attrs["separation_text"]`` and the
+    summary.
 
     Parameters
     ----------
@@ -167,20 +246,39 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     unit : {"days", "weeks", "months"}, optional
         Unit of ``duration`` (default: the outcome definition's, else days).
     alpha : float, default 0.05
-        1 - confidence level of the percentile intervals.
+        1 - confidence level of the intervals.
+    ci : {"percentile", "bca"}, default "percentile"
+        Percentile or bias-corrected and accelerated intervals (BCa needs the jackknife:
+        about ``n`` more refits, see above).
+    separation : {"error", "firth", "collapse"}, default "error"
+        Handling of covariate levels that separate the cohorts: maximum likelihood, raising
+        when the full data are separated and counting failed replicates; Firth-penalised
+        propensity models; or rare levels merged (see above).
+    max_failed : float, default 0.05
+        Largest share of failed replicates accepted; above it a ``ValueError`` names the
+        count, the share and the rare levels that probably caused them.
 
     Returns
     -------
     ComparisonResult
         ``table`` (``measure, horizon_months, estimate, se, lower, upper``: ``risk_*`` per
-        horizon and ``event_free_time_*``), the ``replicates``, ``n_failed`` and the full-data
+        horizon and ``event_free_time_*``), the ``replicates``, ``n_failed`` (and
+        ``failed_share``), the ``jackknife`` (with ``ci="bca"``) and the full-data
         ``propensity`` and ``balance``.
+
+    Raises
+    ------
+    ValueError
+        More than ``max_failed`` of the replicates failed, or (with ``separation="error"``)
+        the full data separate the propensity model (a
+        :class:`~kow_research.survival.design.SeparationError`).
 
     References
     ----------
     Austin PC (2016). Variance estimation when using inverse probability of treatment
     weighting (IPTW) with survival analysis. Stat Med 35:5642-5655. Efron B, Tibshirani RJ
-    (1993). An Introduction to the Bootstrap. Chapman & Hall.
+    (1993). An Introduction to the Bootstrap. Chapman & Hall. Efron B (1987). Better
+    bootstrap confidence intervals. JASA 82:171-185. Firth D (1993). Biometrika 80:27-38.
 
     Examples
     --------
@@ -203,27 +301,55 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     ...                         weights=res.propensity.weights, horizons_months=(6, 12))
     >>> bool(np.allclose(point["estimate"], res.table["estimate"]))
     True
+
+    BCa intervals, with Firth-penalised propensity models:
+
+    >>> bca = compare_outcomes(df, treatment="cohort", treated="IPS", covariates=["age", "smi"],
+    ...                        horizons_months=(6, 12), n_boot=20, seed=1, ci="bca",
+    ...                        separation="firth")
+    >>> bca.ci, bca.jackknife.shape, bca.attrs["separation"]
+    ('bca', (110, 12), 'firth')
     """
     from joblib import Parallel, delayed
     from tqdm import tqdm  # plain bar on stderr (tqdm.auto warns in notebooks without ipywidgets)
 
     check_choice("estimand", estimand, ESTIMANDS)
+    check_choice("ci", ci, INTERVALS)
+    check_choice("separation", separation, SEPARATION)
     alpha = check_alpha(alpha)
     if n_boot < 0:
         raise ValueError(f"n_boot must be >= 0, got {n_boot}")
+    if not 0 <= max_failed < 1:
+        raise ValueError(f"max_failed must be a share in [0, 1), got {max_failed!r}")
     t = treatment_indicator(df, treatment, treated)
     u = time_unit(df, unit)
     h = months_to(horizons_months, unit=u)
     tau = float(months_to(tau_months, unit=u))
     prop = bal = None
     xi = None
+    merged: dict[str, dict[str, str]] = {}
+    rare: list[tuple[str, str, int, int]] = []
+    frame = df
     if covariates is not None:
-        prop = propensity(df, treatment=treatment, covariates=covariates, estimand=estimand,
-                          treated=treated, stabilize=stabilize, trim=trim)
-        bal = balance(df, treatment=treatment, covariates=covariates, weights=prop.weights,
+        covariates = list(covariates)
+        rare = rare_levels(df, covariates, t)
+        if separation == "collapse":
+            frame, covariates, merged = collapse_levels(df, covariates, t)
+            if not covariates:
+                raise ValueError("separation='collapse' left no covariate in the propensity "
+                                 f"model (merged: {merged}); use separation='firth'")
+        try:
+            prop = propensity(frame, treatment=treatment, covariates=covariates,
+                              estimand=estimand, treated=treated, stabilize=stabilize,
+                              trim=trim, method="firth" if separation == "firth" else "logit")
+        except SeparationError as err:
+            raise SeparationError(f"{err} Or pass separation='firth' (penalised propensity "
+                                  "model) or separation='collapse' (merge rare levels) to "
+                                  "compare_outcomes.", terms=err.terms) from err
+        bal = balance(frame, treatment=treatment, covariates=covariates, weights=prop.weights,
                       treated=treated)
-        xi = np.column_stack([np.ones(len(t)), design_matrix(df, covariates).x])
-    point = horizon_effects(df, treatment=treatment, treated=treated,
+        xi = np.column_stack([np.ones(len(t)), design_matrix(frame, covariates).x])
+    point = horizon_effects(frame, treatment=treatment, treated=treated,
                             weights=None if prop is None else prop.weights, duration=duration,
                             event=event, cause=cause, horizons_months=horizons_months,
                             tau_months=tau_months, unit=u)
@@ -232,25 +358,52 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     labels = effect_labels(horizons_months)
     names = [f"{m}@{hm:g}" if np.isfinite(hm) else m
              for m, hm in zip(labels["measure"], labels["horizon_months"], strict=True)]
+    opts = {"firth": separation == "firth", "estimand": estimand, "stabilize": stabilize,
+            "trim": trim, "cause": cause, "h": h, "tau": tau}
     reps = np.empty((0, len(names)))
     if n_boot > 0:
         sizes = [min(CHUNK, n_boot - s) for s in range(0, n_boot, CHUNK)]
         seqs = np.random.SeedSequence(seed).spawn(len(sizes))
-        tasks = (delayed(_replicates)(sq, n, time, ev, t, xi, estimand, stabilize, trim,
-                                      cause, h, tau) for sq, n in zip(seqs, sizes, strict=True))
+        tasks = (delayed(_replicates)(sq, n, time, ev, t, xi, opts)
+                 for sq, n in zip(seqs, sizes, strict=True))
         parts = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
         parts = tqdm(parts, total=len(sizes), disable=not progress, file=sys.stderr,
                      desc="bootstrap", unit="chunk")
         reps = np.vstack(list(parts))
     failed = int(np.isnan(reps).all(axis=1).sum()) if n_boot else 0
+    if n_boot and failed / n_boot > max_failed:
+        left = rare if covariates is None else rare_levels(frame, covariates, t)
+        raise ValueError(_failure_message(failed, n_boot, max_failed, left, separation))
+    estimate = point["estimate"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         finite = np.where(np.isfinite(reps), reps, np.nan)
         ok = np.isfinite(finite).sum(axis=0) >= 2 if n_boot else np.zeros(len(names), bool)
         se = np.where(ok, np.nanstd(finite, axis=0, ddof=1) if n_boot > 1 else np.nan, np.nan)
         q = (np.nanquantile(finite, [alpha / 2, 1 - alpha / 2], axis=0) if n_boot > 1
              else np.full((2, len(names)), np.nan))
+    jack = None
+    jack_text = ""
+    if ci == "bca" and n_boot > 1:
+        groups = jackknife_groups(t, seed=seed)
+        cohort = np.array([int(t[g[0]]) for g in groups])
+        chunks = [groups[s:s + 4 * CHUNK] for s in range(0, len(groups), 4 * CHUNK)]
+        jparts = Parallel(n_jobs=n_jobs)(delayed(_jackknife)(c, time, ev, t, xi, opts)
+                                         for c in chunks)
+        jv = np.vstack(jparts)
+        with np.errstate(invalid="ignore"):
+            jv = np.where(np.isfinite(jv), jv, np.nan)
+            q[0], q[1], _, _ = bca_limits(finite, estimate, [jv[cohort == 1], jv[cohort == 0]],
+                                          alpha=alpha)
+        sizes_g = {len(g) for g in groups}
+        jack = pd.DataFrame(jv, columns=names, index=df.index if sizes_g == {1} else None
+                            ).assign(cohort=cohort)
+        jack_text = ("acceleration from the per-person jackknife within each cohort"
+                     if sizes_g == {1} else
+                     f"acceleration from a grouped jackknife: {JACKKNIFE_MAX_GROUPS} random "
+                     f"groups of {min(sizes_g)}-{max(sizes_g)} people per cohort")
+        jack_text += f", {int(np.isnan(jv).all(axis=1).sum())} of {len(jv)} leave-outs failed"
     table = labels.copy()
-    table["estimate"] = point["estimate"].to_numpy()
+    table["estimate"] = estimate
     table["se"] = se
     table["lower"] = np.where(ok, q[0], np.nan)
     table["upper"] = np.where(ok, q[1], np.nan)
@@ -260,8 +413,56 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
                                    "the cohorts as observed (no weighting)"),
              "event_free_time": EVENT_FREE_TIME, "unit": u,
              "tau_months": tau_months, "cause": cause, "resampling": "persons within cohort",
-             "interval": "percentile", **{k: v for k, v in point.attrs.items()
-                                          if k.startswith(("n_", "treated", "control"))}}
+             "interval": "percentile" if ci == "percentile" else "BCa",
+             **{k: v for k, v in point.attrs.items()
+                if k.startswith(("n_", "treated", "control"))},
+             "n_failed": failed, "failed_share": failed / n_boot if n_boot else 0.0,
+             "separation": separation,
+             "separation_text": _separation_text(separation, rare, merged, covariates)}
+    if ci == "bca":
+        attrs["acceleration"] = jack_text
+    if merged:
+        attrs["collapsed"] = merged
     return ComparisonResult(table=table, replicates=pd.DataFrame(reps, columns=names),
                             propensity=prop, balance=bal, alpha=alpha, n_boot=n_boot,
-                            n_failed=failed, seed=seed, attrs=attrs)
+                            n_failed=failed, seed=seed, ci=ci, jackknife=jack, attrs=attrs)
+
+
+def _describe_rare(rare: list[tuple[str, str, int, int]]) -> str:
+    return "; ".join(f"{c} = {lv} ({n1} treated, {n0} control)" for c, lv, n1, n0 in rare)
+
+
+def _separation_text(separation: str, rare: list[tuple[str, str, int, int]],
+                     merged: dict[str, dict[str, str]], covariates: Sequence[str] | None
+                     ) -> str:
+    if covariates is None:
+        return ""
+    if separation == "firth":
+        return ("Propensity models (full data and every replicate) fitted by Firth's penalised "
+                "likelihood" + (f"; levels with fewer than {MIN_LEVEL_COUNT} people in a "
+                                f"cohort: {_describe_rare(rare)}" if rare else "") + ".")
+    if separation == "collapse":
+        if not merged:
+            return f"No level had fewer than {MIN_LEVEL_COUNT} people in a cohort: none merged."
+        parts = [f"{c}: " + ", ".join(f"{a} -> {b}" for a, b in m.items())
+                 + ("" if c in covariates else f" (then one level: {c} left out)")
+                 for c, m in merged.items()]
+        return (f"Levels with fewer than {MIN_LEVEL_COUNT} people in a cohort merged before "
+                f"fitting ({_describe_rare(rare)}): " + "; ".join(parts) + ".")
+    return ""
+
+
+def _failure_message(failed: int, n_boot: int, max_failed: float,
+                     rare: list[tuple[str, str, int, int]], separation: str) -> str:
+    cause = (f"the likely cause is separation by rare covariate levels ({_describe_rare(rare)}):"
+             " a resample of a cohort that misses such a level cannot fit the propensity model"
+             if rare else "the propensity model could not be fitted in these resamples "
+             "(separation or no convergence)")
+    fix = ("pass separation='firth' (penalised propensity model) or separation='collapse' "
+           "(merge rare levels), merge the levels yourself"
+           if separation == "error" else "merge levels or simplify the propensity model")
+    return (f"compare_outcomes: {failed} of {n_boot} bootstrap replicates "
+            f"({100 * failed / n_boot:.1f} %) failed, more than max_failed = "
+            f"{100 * max_failed:g} %; {cause}. Intervals from the remaining replicates would "
+            f"come from a biased subset of resamples. To proceed, {fix}, or raise max_failed "
+            "knowingly.")

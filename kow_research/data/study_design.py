@@ -64,6 +64,10 @@ DEFAULTS: dict[str, Any] = {
                                    # Rubin's rules; seeded with `seed`)
     "estimand": "ATT",             # target population of weighted comparisons
     "n_boot": 200,
+    "separation": "firth",         # propensity models of the bootstrap: "firth" (penalised,
+                                   # finite when a covariate level is rare in one cohort),
+                                   # "collapse" (merge rare levels) or "error" (plain maximum
+                                   # likelihood; see compare_outcomes)
     "seed": 1,
     "language": "en",
     "disclosure": {"k": 5},
@@ -230,6 +234,7 @@ def validate_values(values: Mapping[str, Any], where: str) -> dict[str, Any]:
         check_choice("missing_covariates", v["missing_covariates"], MISSING_POLICIES)
         check_choice("estimand", v["estimand"], ESTIMANDS)
         check_choice("time_to_work.dropout", v["time_to_work"]["dropout"], DROPOUT)
+        check_choice("separation", v["separation"], ("firth", "collapse", "error"))
     except ValueError as exc:
         raise DesignError(f"{where}: {exc}") from None
     if not isinstance(v["randomised"], bool):

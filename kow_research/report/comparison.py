@@ -158,7 +158,10 @@ class Comparison:
         without paid work, with bootstrap intervals (weights re-estimated in every replicate).
 
         With ``missing_covariates: multiple_imputation`` the comparison is made on every
-        imputed data set and pooled by Rubin's rules (bootstrap standard errors within).
+        imputed data set and pooled by Rubin's rules (bootstrap standard errors within). The
+        propensity models follow the design's ``separation`` (default ``"firth"``: finite when
+        a covariate level is rare in one cohort; see
+        :func:`~kow_research.compare.compare_outcomes`).
 
         Parameters
         ----------
@@ -180,7 +183,7 @@ class Comparison:
                 covariates=None if self.randomised else self.covariates,
                 estimand="ATT" if self.randomised else self.estimand,
                 horizons_months=tuple(self.horizons), tau_months=float(self.tau_months),
-                n_boot=n_boot, seed=seed)
+                n_boot=n_boot, seed=seed, separation=str(self.design["separation"]))
 
         if not self.model.imputed:
             return one(self.frame)

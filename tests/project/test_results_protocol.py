@@ -57,7 +57,7 @@ def _builders() -> dict[str, Callable[[dict[str, Any]], Result]]:
                                                   treated="KOW", covariates=cov),
         "ComparisonResult": lambda d: kr.compare.compare_outcomes(
             d["pair"], treatment="cohort", treated="KOW", covariates=cov,
-            horizons_months=(6,), n_boot=20, seed=1),
+            horizons_months=(6,), n_boot=20, seed=1, separation="firth"),  # smi: 3 controls
         "EValueResult": lambda d: kr.compare.evalue(2.0, lower=1.2, upper=3.1),
         "MaicResult": lambda d: kr.compare.maic(d["df"][d["df"]["cohort"] == "KOW"],
                                                 targets={"age": 38.0}),
