@@ -20,6 +20,7 @@ from kow_research.outcomes.definitions import DROPOUT_STRATEGIES
 from kow_research.report.disclosure import DEFAULT_K, suppress_counts, suppress_small
 from kow_research.report.flow import attrition_partitions
 from kow_research.report.labels import text
+from kow_research.report.policy import DisclosurePolicy
 
 
 def outcome_tables(study: Study) -> dict[str, pd.DataFrame]:
@@ -52,15 +53,33 @@ def outcome_tables(study: Study) -> dict[str, pd.DataFrame]:
 
 
 @positional_deprecated("k")
-def disclosed_tables(study: Study, *, k: int = DEFAULT_K) -> dict[str, pd.DataFrame]:
+def disclosed_tables(study: Study, *, k: int = DEFAULT_K,
+                     policy: DisclosurePolicy | None = None) -> dict[str, pd.DataFrame]:
     """:func:`outcome_tables` through disclosure control (counts below ``k`` become ``"<k"``).
 
     Partitions for secondary suppression: per dropout strategy and cohort, the exclusion
     reasons plus "analysed" add up to "entered", and the outcome rows add up to "analysed";
     per cohort and wave, ``assessed`` and ``not_assessed`` add up to the cohort size. A mean
     rung based on fewer than ``k`` assessed people is hidden with its count.
+
+    Parameters
+    ----------
+    study : Study
+    k : int, default 5
+        The threshold, when no ``policy`` is given (then secondary cells are marked
+        ``"<k"`` too, as before the disclosure policy existed).
+    policy : DisclosurePolicy, optional
+        The report's policy: secondary cells get its secondary marker (a hidden cell of 5 or
+        more is never marked ``"<k"``), means are rounded to its ``mean_decimals`` and
+        hidden with their count. ``kow-research report`` passes it.
+
+    Returns
+    -------
+    dict of pandas.DataFrame
     """
     tables = outcome_tables(study)
+    if policy is not None:
+        return _policy_tables(tables, policy=policy)
     flow = tables["attrition_by_dropout_strategy"]
     tables["attrition_by_dropout_strategy"] = suppress_counts(
         flow, columns="n", k=k, partitions=attrition_partitions(flow, by=["dropout", "cohort"]))
@@ -78,16 +97,36 @@ def disclosed_tables(study: Study, *, k: int = DEFAULT_K) -> dict[str, pd.DataFr
     return tables
 
 
+def _policy_tables(tables: dict[str, pd.DataFrame], *,
+                   policy: DisclosurePolicy) -> dict[str, pd.DataFrame]:
+    flow = tables["attrition_by_dropout_strategy"]
+    tables["attrition_by_dropout_strategy"] = policy.suppress_columns(
+        flow, counts="n", partitions=attrition_partitions(flow, by=["dropout", "cohort"]))
+    tables["ladder_by_wave"] = policy.suppress_columns(
+        tables["ladder_by_wave"], counts=["assessed", "not_assessed"], row_totals=True,
+        means={"mean_rung": "assessed"})
+    if "training_dose" in tables:
+        tables["training_dose"] = policy.suppress_columns(
+            tables["training_dose"], counts=["n", "completers"],
+            means={"mean_attended": "n"})
+    return tables
+
+
 @positional_deprecated("report", "out", "k")
 def write_summary(study: Study, *, report: ValidationReport, out: str | Path,
-                  k: int = DEFAULT_K) -> list[Path]:
+                  k: int = DEFAULT_K, policy: DisclosurePolicy | None = None) -> list[Path]:
     """Write the validation counts and :func:`disclosed_tables` as CSV plus ``summary.html``.
 
     Validation counts are numbers of problems (not of persons) and are written as they are.
+    With ``policy`` (as ``kow-research report`` calls it) the tables follow the report's
+    disclosure policy, see :func:`disclosed_tables`.
     """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = {"validation_counts": report.counts(), **disclosed_tables(study, k=k)}
+    if policy is not None:
+        k = policy.k
+    tables = {"validation_counts": report.counts(),
+              **disclosed_tables(study, k=k, policy=policy)}
     written = []
     parts = ["<h1>kow_research — summary tables</h1>",
              f"<p>{html.escape(repr(study))}; validation: "
