@@ -349,9 +349,10 @@ def ledger_summary(registrations: Sequence[Mapping[str, Any]], *,
         hold no counts of persons: estimates, models).
     """
     with_counts = [r for r in registrations if r.get("cells")]
-    values = [v for r in with_counts for row in r["cells"] for v in row]
-    hidden = sum(1 for v in values if v is None or (isinstance(v, str) and not v[:1].isdigit()
-                                                    and v.strip() != ""))
+    values = [v for r in with_counts for row in r["cells"] for v in row
+              if not (isinstance(v, str) and v.strip() == "")]
+    hidden = sum(1 for v in values if v is None or (isinstance(v, str)
+                                                    and not v.strip()[:1].isdigit()))
     parts = sum(len(r.get("partitions") or ()) for r in with_counts)
     parts += sum(len(r["cells"]) for r in with_counts if r.get("row_totals"))
     parts += sum(len(set(b for b in r["blocks"] if b is not None)) * len(r["block_totals"])
