@@ -12,8 +12,9 @@ PNG and SVG, tables as CSV and XLSX), ``tables/`` (aggregate tables) and ``prove
 It is built aside and swapped in only when complete; a folder holding other files is refused
 without ``--force``.
 
-Exit codes: 0 done; 1 validation errors, a failed analysis or an analysis withheld by the
-disclosure check; 2 unusable input (unreadable data, a design that does not fit, a folder that
+Exit codes: 0 done; 1 validation errors, a failed analysis, an analysis withheld by the
+disclosure check, or a hidden count that the disclosure ledger can recover from the published
+tables (then no report is written and the previous one stays); 2 unusable input (unreadable data, a design that does not fit, a folder that
 cannot be written).
 """
 
@@ -77,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``report``; return the exit code."""
     from kow_research.report.build import build_report
     from kow_research.report.folder import ReportFolderError
+    from kow_research.report.notebook_check import DisclosureError
 
     # the kernels talk to this process over localhost only; their transport warnings
     # ("... without encryption") are about that local socket and only alarm readers
@@ -109,6 +111,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"kow-research report: {Path(args.data).name} has validation errors (run "
               f"`kow-research validate {args.data}` for the full list):\n{exc}",
               file=sys.stderr)
+        return 1
+    except DisclosureError as exc:
+        # the disclosure ledger found a recoverable hidden count: nothing was published
+        print(f"kow-research report: {exc}", file=sys.stderr)
         return 1
     except (DesignError, ReportFolderError, ValueError, OSError) as exc:
         print(f"kow-research report: {exc}", file=sys.stderr)

@@ -150,11 +150,20 @@ def evalue(estimate: float, *, lower: float | None = None, upper: float | None =
     >>> round(r.point, 4), r.ci             # 1.25 + sqrt(1.25 * 0.25)
     (1.809, 1.0)
 
+    A limit of 0 (no events in one arm of some bootstrap replicates) includes 1 as well:
+
+    >>> evalue(4.8, lower=0.0, upper=2404.0).ci
+    1.0
+
     """
     check_choice("measure", measure, ("RR", "HR"))
     vals = [v for v in (estimate, lower, upper) if v is not None]
-    if any(not np.isfinite(v) or v <= 0 for v in vals):
-        raise ValueError(f"ratios must be finite and > 0, got {vals}")
+    if not np.isfinite(estimate) or estimate <= 0:
+        raise ValueError(f"the ratio must be finite and > 0, got {estimate}")
+    # a confidence limit may be 0 or infinite (a bootstrap replicate with no events in one
+    # arm): such an interval includes 1, and the E-value of its limit is 1
+    if any(np.isnan(v) or v < 0 for v in vals[1:]):
+        raise ValueError(f"confidence limits must be >= 0, got {vals[1:]}")
     if lower is not None and upper is not None and not lower <= estimate <= upper:
         raise ValueError(f"need lower <= estimate <= upper, got {lower}, {estimate}, {upper}")
     if measure == "HR":
@@ -173,7 +182,7 @@ def evalue(estimate: float, *, lower: float | None = None, upper: float | None =
     if limit is not None:
         crosses = (lower is not None and lower <= 1) and (upper is not None and upper >= 1) \
             or (estimate >= 1 and limit <= 1) or (estimate < 1 and limit >= 1)
-        lim = conv(limit)
+        lim = conv(limit) if 0 < limit < np.inf else float(limit)
         rows["ci"] = {"estimate": lim, "evalue": 1.0 if crosses else _evalue_rr(lim)}
     else:
         rows["ci"] = {"estimate": np.nan, "evalue": np.nan}

@@ -30,7 +30,9 @@ from kow_research.outcomes.ladder import ladder_by_wave
 from kow_research.outcomes.time_to_work import time_to_paid_work
 from kow_research.report.formatting import format_ci, format_p, format_percent
 from kow_research.report.labels import check_language
+from kow_research.report.ledger_sidecar import n_percent_records, with_ledger
 from kow_research.report.policy import DisclosurePolicy
+from kow_research.report.recovery import Mean, Partition
 from kow_research.report.style import programme_styles
 from kow_research.survival import cox, cumulative_incidence, fine_gray, kaplan_meier
 from kow_research.survival.plotting import plot_curve
@@ -255,7 +257,17 @@ def data_overview(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
                  (f"{start.min().year}–{start.max().year}" if not policy.is_small(n) and n
                   else policy.count(n))]
         columns[programme] = cells
-    return pd.DataFrame(columns)
+    out = pd.DataFrame(columns)
+    # for the report's ledger: rows 1-5 are counts; participants and dropped are the numbers
+    # dropout_table publishes again
+    labels = out[_w("measure", language)].tolist()
+    programmes = list(columns)[1:]
+    return with_ledger(
+        out, rows=labels, counts=programmes, not_counts=labels[5:],
+        quantities={**{(labels[0], p): f"participants::{p}" for p in programmes},
+                    **{(labels[4], p): f"dropped::{p}" for p in programmes}},
+        percents=n_percent_records(out.iloc[[4]], rows=labels[4:5], columns=programmes,
+                                   denominator=lambda r, c: (labels[0], c)))
 
 
 def spell_counts(study: Study, *, design: StudyDesign, policy: DisclosurePolicy,
@@ -295,7 +307,13 @@ def spell_counts(study: Study, *, design: StudyDesign, policy: DisclosurePolicy,
         mine = spells[spells["cohort"].astype(str) == programme]
         people = mine.groupby(mine["kind"].astype(str))["participant_id"].nunique()
         columns[programme] = [policy.n_percent(int(people.get(k, 0)), n) for k in kinds]
-    return pd.DataFrame(columns)
+    out = pd.DataFrame(columns)
+    # for the report's ledger: the percentages are of the participants (data_overview)
+    programmes = list(columns)[1:]
+    rows = out[_w("kind", language)].tolist()
+    return with_ledger(out, rows=rows, counts=programmes,
+                       percents=n_percent_records(out, rows=rows, columns=programmes,
+                                                  denominator=lambda r, c: f"participants::{c}"))
 
 
 def ladder_change_table(change: pd.DataFrame, *, design: StudyDesign,
@@ -363,7 +381,19 @@ def ladder_change_table(change: pd.DataFrame, *, design: StudyDesign,
                                         zip(counts["mean"], counts["n"], strict=True)]
     out[_w("reached_6", language)] = [policy.n_percent(x, n) for x, n in
                                       zip(counts["six"], counts["n"], strict=True)]
-    return out
+    # for the report's ledger: climbed + same + lower = assessed; mean change of whole rungs
+    rows = [f"{p} {w}" for p, w in zip(counts["programme"], counts["wave"], strict=True)]
+    n_col, parts_cols = _w("n_assessed", language), [_w(k, language) for k in
+                                                      ("climbed", "same", "down")]
+    six, mean_col = _w("reached_6", language), _w("mean_change", language)
+    means = [Mean(v, n=(r, n_col), step=1.0) for r, v in zip(rows, out[mean_col], strict=True)
+             if isinstance(v, str) and v.lstrip("-")[:1].isdigit()]
+    return with_ledger(out, rows=rows, counts=[n_col, *parts_cols, six],
+                       partitions=[Partition([(r, c) for c in parts_cols], (r, n_col))
+                                   for r in rows],
+                       means=means,
+                       percents=n_percent_records(out, rows=rows, columns=[*parts_cols, six],
+                                                  denominator=lambda r, c: (r, n_col)))
 
 
 def incidence_plot(curve: Any, *, language: str = "en",
@@ -968,7 +998,18 @@ def dropout_table(drop: pd.DataFrame, *, design: StudyDesign, policy: Disclosure
     out[_w("dropout_by", lang, tau=design["tau_months"])] = [
         "–" if policy.is_small(n) or not np.isfinite(v) else format_percent(v, language=lang)
         for v, n in zip(counts["by_tau"], counts["n"], strict=True)]
-    return out
+    # for the report's ledger: before + after = dropped; n and dropped are published again
+    # in data_overview (and the reasons of reason_table add up to dropped)
+    rows = counts["programme"].astype(str).tolist()
+    n_col, d_col = _w("n", lang), _w("dropped", lang)
+    parts_cols = [_w("before_work", lang), _w("after_work", lang)]
+    return with_ledger(
+        out, rows=rows, counts=[n_col, d_col, *parts_cols],
+        partitions=[Partition([(r, c) for c in parts_cols], (r, d_col)) for r in rows],
+        quantities={**{(r, n_col): f"participants::{r}" for r in rows},
+                    **{(r, d_col): f"dropped::{r}" for r in rows}},
+        percents=n_percent_records(out, rows=rows, columns=[d_col],
+                                   denominator=lambda r, c: (r, n_col)))
 
 
 def reason_table(drop: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePolicy,
@@ -1022,7 +1063,12 @@ def reason_table(drop: pd.DataFrame, *, design: StudyDesign, policy: DisclosureP
         out[programme] = [policy.secondary_marker if hidden.loc[r, programme] == "secondary"
                           else policy.n_percent(counts.loc[r, programme], totals[programme])
                           for r in order]
-    return out
+    # for the report's ledger: the reasons add up to those who dropped out (dropout_table)
+    rows = out[_w("reason", lang)].astype(str).tolist()
+    return with_ledger(out, rows=rows, counts=programmes, blocks=["reason"] * len(rows),
+                       block_totals={p: f"dropped::{p}" for p in programmes},
+                       percents=n_percent_records(out, rows=rows, columns=programmes,
+                                                  denominator=lambda r, c: f"dropped::{c}"))
 
 
 def dose_plot(dose: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePolicy,

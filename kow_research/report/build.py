@@ -17,6 +17,14 @@
    is written as HTML, Word and PDF; ``tables/`` receives the aggregate tables; ``index.html``
    links everything with the provenance block; ``provenance.json`` records how to make the
    report again (``kow-research verify``).
+5. **Disclosure ledger.** Every table a notebook publishes through
+   :meth:`~kow_research.report.notebook.NotebookContext.table`, and the tables of ``tables/``,
+   are recorded (:mod:`kow_research.report.ledger_sidecar`, in the build's private temporary
+   folder) and checked together by one
+   :class:`~kow_research.report.ledger.DisclosureLedger`: when a hidden count can be recovered
+   the build stops with :class:`~kow_research.report.notebook_check.DisclosureError` naming the
+   file and cell, and the previous report stays; otherwise what was checked is recorded in
+   ``provenance.json`` (``disclosure_ledger``).
 
 Everything is written into a temporary sibling of the report folder and swapped in only when
 complete (:func:`kow_research.report.folder.building`).
@@ -34,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from kow_research.core.reproducible import clean_notebook
 from kow_research.data.io import load_study, write_study
 from kow_research.data.study import Study
@@ -43,8 +53,19 @@ from kow_research.report import provenance as prov
 from kow_research.report.execute import NotebookRun, find_notebooks, run_notebook
 from kow_research.report.folder import building
 from kow_research.report.leaks import quarantine, scan_notebook
+from kow_research.report.ledger_sidecar import (
+    LEDGER_DIR,
+    LEDGER_SOURCE,
+    ledger_from,
+    ledger_summary,
+    read_registrations,
+    record_table,
+    with_ledger,
+)
+from kow_research.report.notebook_check import DisclosureError
 from kow_research.report.pages import Entry, title_of, write_index, write_notebook_page
 from kow_research.report.policy import DisclosurePolicy
+from kow_research.report.recovery import Mean, Partition
 from kow_research.synthetic.combine import simulate_studies
 from kow_research.synthetic.designs import simulation_design
 
@@ -247,11 +268,15 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
         results.mkdir()
         params = {"data_dir": str(folder.resolve()), "output_dir": str(results),
                   "language": lang, "seed": seed, "design_overrides": overrides}
+        # the notebooks record their published tables here (outside the report folder)
+        registrations = Path(tmp) / "ledger"
         runs: dict[str, NotebookRun] = {}
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {pool.submit(run_notebook, job.source, output_dir=work,
                                    parameters={**params, **job.parameters}, timeout=timeout,
-                                   html=False, name=job.stem): job for job in jobs}
+                                   html=False, name=job.stem,
+                                   env={LEDGER_DIR: str(registrations),
+                                        LEDGER_SOURCE: job.stem}): job for job in jobs}
             for future in as_completed(futures):
                 run = future.result()
                 runs[futures[future].stem] = run
@@ -304,8 +329,16 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
         known = captions([r.executed for r in ordered
                           if r.executed is not None and r.executed.exists()])
         tables = work / "tables"
-        write_summary(study, report=validate(study), out=tables, policy=policy, design=design,
+        report = validate(study)
+        write_summary(study, report=report, out=tables, policy=policy, design=design,
                       language=lang)
+        _register_summary_tables(study, report=report, policy=policy, design=design,
+                                 language=lang, directory=registrations)
+        ledger = check_ledger(registrations, policy=policy, withheld=withheld)
+        echo(f"  disclosure ledger: {ledger['tables_with_counts']} tables with "
+             f"{ledger['count_cells']} count cells ({ledger['hidden_cells']} hidden), "
+             f"{ledger['partitions']} partitions, {ledger['means']} means, "
+             f"{ledger['percentages']} percentages checked: nothing recoverable")
         summary = write_summary_report(study, design=design, policy=policy, folder=work,
                                        simulated=simulated, seed=seed)
         finished = prov.now()
@@ -326,6 +359,7 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
                     tables=_listing(results, (".csv", ".xlsx"), work, known)
                     + _listing(tables, (".csv",), work, TABLE_CAPTIONS[lang]),
                     provenance=provenance_rows)
+        record["disclosure_ledger"] = ledger
         record["outputs"] = prov.checksums(work)
         prov.write(record, work)
     final = Path(out)
@@ -333,6 +367,97 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
                        files={"index": final / "index.html",
                               "summary": final / (summary[0].name if summary else ""),
                               "results": final / "results", "tables": final / "tables"})
+
+
+def check_ledger(directory: str | Path, *, policy: DisclosurePolicy,
+                 withheld: Sequence[str] = ()) -> dict[str, Any]:
+    """Check every table the report publishes for hidden counts a reader can recover.
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The build's registrations (:mod:`kow_research.report.ledger_sidecar`).
+    policy : DisclosurePolicy
+        The report's policy.
+    withheld : sequence of str
+        Notebooks withheld by the leak scan (``"02_x.ipynb"``): their tables are not
+        published, so they are not checked.
+
+    Returns
+    -------
+    dict
+        :func:`~kow_research.report.ledger_sidecar.ledger_summary` (recorded in
+        ``provenance.json``).
+
+    Raises
+    ------
+    kow_research.report.notebook_check.DisclosureError
+        Some hidden count can be recovered; the message names every file and cell (never the
+        value) and ``problems`` lists them. The report is then not published.
+    """
+    gone = {Path(w).stem for w in withheld}
+    lines = [r for r in read_registrations(directory) if r.get("source") not in gone]
+    problems = ledger_from(lines, policy=policy).check()
+    if len(problems):
+        cells = "; ".join(f"{r['file']} ({r['table']}) row {r['row']!r}, column "
+                          f"{r['column']!r}: {r['mechanism']} ({r['detail']})"
+                          for _, r in problems.iterrows())
+        raise DisclosureError(
+            f"disclosure ledger: {len(problems)} hidden cell(s) of the report can be "
+            f"recovered from what it publishes — {cells}. The report was not written (the "
+            "previous one is unchanged); hide more cells or publish fewer digits and run "
+            "the report again", problems.drop(columns="recovered"))
+    return ledger_summary(lines, problems=problems)
+
+
+def _register_summary_tables(study: Study, *, report: Any, policy: DisclosurePolicy,
+                             design: StudyDesign, language: str, directory: Path) -> None:
+    """Record the aggregate tables of ``tables/`` (as :func:`write_summary` writes them) for
+    the ledger."""
+    from kow_research.report.summary import disclosed_tables
+
+    record_table(report.counts(), file="tables/validation_counts.csv",
+                 table="validation_counts", directory=directory, source="tables")
+    for name, t in disclosed_tables(study, policy=policy, design=design,
+                                    language=language).items():
+        t = t.reset_index(drop=True)
+        if name == "attrition_by_dropout_strategy":
+            key = t["dropout"].astype(str) + " " + t["cohort"].astype(str)
+            rows = (key + " " + t["reason"].astype(str)).tolist()
+            parts = []
+            for flow in pd.unique(key):
+                mine = [r for r, f in zip(rows, key, strict=True) if f == flow]
+                stage = dict(zip(rows, t["stage"].astype(str), strict=True))
+                entered = [r for r in mine if stage[r] == "entered"]
+                analysed = [r for r in mine if stage[r] == "analysed"]
+                if entered and analysed:
+                    parts.append(Partition([(r, "n") for r in mine if stage[r] in
+                                            ("excluded", "analysed")], (entered[0], "n")))
+                    parts.append(Partition([(r, "n") for r in mine if stage[r] == "outcome"],
+                                           (analysed[0], "n")))
+            # everyone entered: the size of the cohort, published elsewhere too
+            quantities = {(r, "n"): f"participants::{c}" for r, s, c in
+                          zip(rows, t["stage"], t["cohort"], strict=True) if s == "entered"}
+            t = with_ledger(t, rows=rows, counts=["n"], partitions=parts,
+                            quantities=quantities)
+        elif name == "ladder_by_wave":
+            rows = (t["cohort"].astype(str) + " " + t["wave"].astype(str)).tolist()
+            t = with_ledger(
+                t, rows=rows, counts=["assessed", "not_assessed"],
+                partitions=[Partition([(r, "assessed"), (r, "not_assessed")],
+                                      f"participants::{c}")
+                            for r, c in zip(rows, t["cohort"].astype(str), strict=True)],
+                means=[Mean(repr(float(m)), n=(r, "assessed"), step=1.0)
+                       for r, m in zip(rows, t["mean_rung"], strict=True)
+                       if isinstance(m, (int, float)) and pd.notna(m)])
+        elif name == "training_dose":
+            rows = t["cohort"].astype(str).tolist()
+            t = with_ledger(t, rows=rows, counts=["n", "completers"],
+                            means=[Mean(repr(float(m)), n=(r, "n"), step=1.0)
+                                   for r, m in zip(rows, t["mean_attended"], strict=True)
+                                   if isinstance(m, (int, float)) and pd.notna(m)])
+        record_table(t, file=f"tables/{name}.csv", table=name, directory=directory,
+                     source="tables")
 
 
 def _first_problem(q: Any, name: str) -> str:
@@ -394,4 +519,4 @@ def _provenance_rows(record: Mapping[str, Any], *, language: str) -> list[tuple[
     return rows
 
 
-__all__ = ["BuildResult", "Job", "build_report", "per_comparator", "plan"]
+__all__ = ["BuildResult", "Job", "build_report", "check_ledger", "per_comparator", "plan"]

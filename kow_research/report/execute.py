@@ -242,7 +242,8 @@ def render_html(executed: str | Path, *, html_path: str | Path) -> Path:
 @positional_deprecated("output_dir", "parameters", "kernel_name", "timeout", "html")
 def run_notebook(path: str | Path, *, output_dir: str | Path, parameters: Mapping[str, Any],
                  kernel_name: str = KERNEL_NAME, timeout: int | None = 600,
-                 html: bool = True, name: str | None = None) -> NotebookRun:
+                 html: bool = True, name: str | None = None,
+                 env: Mapping[str, str] | None = None) -> NotebookRun:
     """Execute one notebook into ``output_dir`` in a worker process (see :func:`run_notebooks`).
 
     The worker (:mod:`kow_research.report.notebook_worker`) runs with the notebook's folder as
@@ -259,6 +260,9 @@ def run_notebook(path: str | Path, *, output_dir: str | Path, parameters: Mappin
     name : str, optional
         Stem of the executed copy and its page (default the notebook's own; a notebook run
         once per comparator gets one name per run).
+    env : mapping, optional
+        Extra environment variables for the worker and its kernel (the report build passes
+        where the notebook records its tables for the disclosure ledger).
 
     Returns
     -------
@@ -278,7 +282,8 @@ def run_notebook(path: str | Path, *, output_dir: str | Path, parameters: Mappin
                    "timeout": timeout, "result": str(result)}
         proc = subprocess.run([sys.executable, "-m", "kow_research.report.notebook_worker"],
                               input=json.dumps(request), capture_output=True, text=True,
-                              cwd=source.parent, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                              cwd=source.parent, env={**os.environ, **dict(env or {}),
+                                   "PYTHONUNBUFFERED": "1"})
         log = (proc.stdout + proc.stderr).strip()
         if result.exists():
             error = json.loads(result.read_text(encoding="utf-8"))["error"]

@@ -18,6 +18,7 @@ applicable" (not failed).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ from kow_research.report.formatting import (
     format_table,
 )
 from kow_research.report.labels import check_language
+from kow_research.report.ledger_sidecar import LEDGER_SOURCE, record_table
 from kow_research.report.narrative import say as narrative_say
 from kow_research.report.policy import DisclosurePolicy
 from kow_research.report.style import ProgrammeStyle, programme_styles, watermark
@@ -82,6 +84,7 @@ class NotebookContext:
     simulated: bool = False
     k: int = 5
     shown: list[str] = field(default_factory=list)
+    _tables: int = field(default=0, repr=False)
 
     @property
     def styles(self) -> dict[str, ProgrammeStyle]:
@@ -178,7 +181,13 @@ class NotebookContext:
               fields: Mapping[str, Any] | None = None, index: bool | None = None,
               notes: Sequence[str] = (), data: pd.DataFrame | None = None) -> None:
         """Show ``frame`` formatted in the language and export it as CSV + XLSX under
-        ``stem`` (``data`` instead, when given: the numbers behind a text table)."""
+        ``stem`` (``data`` instead, when given: the numbers behind a text table).
+
+        Inside ``kow-research report`` the table's published cells are also recorded for the
+        report's disclosure ledger (:func:`kow_research.report.ledger_sidecar.record_table`:
+        the counts its builder declared in ``frame.attrs["ledger"]``, into the build's
+        private folder); a notebook run by hand writes nothing extra.
+        """
         from IPython.display import HTML, Markdown, display
 
         shown = format_table(frame, spec=spec, language=self.language, labels=labels,
@@ -191,6 +200,11 @@ class NotebookContext:
                 metadata=meta)
         for note in notes:
             display(Markdown(f"<small>{note}</small>"))
+        self._tables += 1
+        exported = bool(stem) and self.output_dir is not None
+        source = os.environ.get(LEDGER_SOURCE, "notebook")
+        record_table(frame, file=f"results/{stem}.csv" if exported else f"{source}.html",
+                     table=str(stem) if exported else f"table {self._tables}: {caption}")
         if stem and self.output_dir is not None:
             if data is not None:
                 export_table(data, path_stem=self.output_dir / stem, caption=caption,
