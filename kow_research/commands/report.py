@@ -122,10 +122,12 @@ def run(args: argparse.Namespace) -> int:
     for message in result.messages:
         print(message, file=sys.stderr)
     out = result.out
-    ok = sum(1 for r in result.runs if r.ok)
-    na = sum(1 for r in result.runs if r.not_applicable)
+    # a withheld notebook counts as withheld only (it ran, but is not in the report)
+    shown = [r for r in result.runs if r.name not in result.withheld]
+    ok = sum(1 for r in shown if r.ok)
+    na = sum(1 for r in shown if r.not_applicable)
     print(f"{ok} analyses ok, {na} not applicable, "
-          f"{len(result.runs) - ok - na} failed, {len(result.withheld)} withheld "
+          f"{len(shown) - ok - na} failed, {len(result.withheld)} withheld "
           f"({time.monotonic() - started:.0f} s)")
     print(f"  start here:  {out / 'index.html'}")
     print(f"  summary:     {out / 'summary.html'} (.docx, .pdf)")

@@ -133,8 +133,8 @@ def clean_notebook(nb: dict[str, Any]) -> dict[str, Any]:
     """An executed notebook without run times, durations or random cell ids.
 
     Removes papermill's and nbclient's timing metadata (notebook and cells) and gives cells
-    whose id papermill invented (the injected parameters) an id derived from their position
-    and source.
+    whose id papermill invented (the injected parameters, and the error banners it adds to a
+    notebook that failed) an id derived from their position and source.
 
     Parameters
     ----------
@@ -166,7 +166,7 @@ def clean_notebook(nb: dict[str, Any]) -> dict[str, Any]:
         if isinstance(meta.get("papermill"), dict):
             for key in _VOLATILE_METADATA + ("status",):
                 meta["papermill"].pop(key, None)
-        if "injected-parameters" in meta.get("tags", []):
+        if {"injected-parameters", "papermill-error-cell-tag"} & set(meta.get("tags", [])):
             src = cell.get("source", "")
             src = "".join(src) if isinstance(src, list) else src
             cell["id"] = hashlib.sha256(f"{i}:{src}".encode()).hexdigest()[:8]

@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -50,7 +51,12 @@ from kow_research.data.study import Study
 from kow_research.data.study_design import StudyDesign, load_design, write_design
 from kow_research.data.validate import validate
 from kow_research.report import provenance as prov
-from kow_research.report.execute import NotebookRun, find_notebooks, run_notebook
+from kow_research.report.execute import (
+    _PAPERMILL_TAGS,
+    NotebookRun,
+    find_notebooks,
+    run_notebook,
+)
 from kow_research.report.folder import building
 from kow_research.report.leaks import quarantine, scan_notebook
 from kow_research.report.ledger_sidecar import (
@@ -188,6 +194,18 @@ def _scrub(executed: Path, replacements: Mapping[str, str]) -> None:
                         encoding="utf-8")
 
 
+def _install_folders(notebook_dir: str | Path) -> list[Path]:
+    """The absolute folders an executed notebook may name besides the report's own: the
+    notebooks' folder (papermill's ``input_path``) and, in tracebacks, the package's parent
+    (the repository or ``site-packages``), the environment and the Python installation."""
+    import kow_research
+
+    found = [Path(notebook_dir).absolute(), Path(kow_research.__file__).absolute().parents[1],
+             Path(sys.prefix), Path(sys.base_prefix)]
+    # as written and with links resolved; never the root folder itself
+    return [q for p in found for q in (p, p.resolve()) if q.name]
+
+
 def _inputs(data: Path | None, *, seed: int, workdir: Path, overrides: Mapping[str, Any]
             ) -> tuple[Study, StudyDesign, Path, bool]:
     if data is None:
@@ -286,7 +304,10 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
         ordered = [runs[j.stem] for j in jobs]
         replacements = {str(results): "results", str(work): ".",
                         str(folder.resolve()): "simulated study" if simulated else folder.name,
-                        str(Path(tmp)): "."}
+                        str(Path(tmp)): ".",
+                        # papermill's input_path; traceback frames of the package, the
+                        # environment and the interpreter: their folder names only
+                        **{str(p): p.name for p in _install_folders(notebook_dir)}}
         for run in ordered:
             if run.executed is not None:
                 _scrub(run.executed, replacements)
@@ -295,6 +316,10 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
                        | {len(study.participants)})
         problems = scan_notebook(work / "notebooks", policy=policy, study_size=sizes) \
             if executed else None
+        if problems is not None and len(problems):
+            problems["cell"] = [_source_cell(work / "notebooks" / n, c)
+                                for n, c in zip(problems["notebook"], problems["cell"],
+                                                strict=True)]
         q = quarantine(problems, notebooks=executed) if problems is not None else None
         withheld = q.quarantined if q is not None else ()
         messages = list(q.messages()) if q is not None and withheld else []
@@ -458,6 +483,16 @@ def _register_summary_tables(study: Study, *, report: Any, policy: DisclosurePol
                                    if isinstance(m, (int, float)) and pd.notna(m)])
         record_table(t, file=f"tables/{name}.csv", table=name, directory=directory,
                      source="tables")
+
+
+def _source_cell(executed: Path, position: int) -> int:
+    """The position in the source notebook of cell ``position`` (1-based) of its executed copy:
+    the cells papermill added (the injected parameters, its error banners) are not counted,
+    so that the message names the cell the author sees (the executed copy is removed)."""
+    cells = json.loads(executed.read_text(encoding="utf-8")).get("cells", [])
+    added = sum(1 for cell in cells[:position - 1]
+                if set(cell.get("metadata", {}).get("tags", [])) & set(_PAPERMILL_TAGS))
+    return int(position) - added
 
 
 def _first_problem(q: Any, name: str) -> str:
