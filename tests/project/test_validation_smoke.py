@@ -1,0 +1,100 @@
+"""Smoke version of ``validation/coverage.py``: its true values by hand, and a tiny run.
+
+The full study (500+ replicates of 300 per arm, minutes) is ``make validation``; here the same
+functions run 20 replicates of 60 per arm, and the closed-form truths are checked against
+numbers worked out on paper.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def coverage() -> ModuleType:
+    """``validation/coverage.py`` as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("validation_coverage",
+                                                  ROOT / "validation" / "coverage.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module       # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_closed_form_truths_by_hand(coverage: ModuleType) -> None:
+    """Control arm of the trial: paid work 0.03 / month, dropout 0.015 / month (total 0.045).
+
+    * KM of paid work (dropout censored) at 12 months: :math:`e^{-0.36} = 0.697676`;
+    * Aalen-Johansen at 12 months: :math:`(0.03/0.045)(1 - e^{-0.54}) = (2/3)(1 - 0.582748)
+      = 0.278168`;
+    * months free of paid work to 18, dropout competing: the time lost is
+      :math:`(2/3)\\{18 - (1 - e^{-0.81})/0.045\\} = (2/3)(18 - 12.336487) = 3.775675`, so
+      :math:`18 - 3.775675 = 14.224325`.
+
+    atol 5e-7: the numbers above are rounded to six decimals.
+    """
+    truth = coverage.truths()
+    assert_allclose(truth[("km", "S1(12 m), control")], 0.697676, rtol=0, atol=5e-7)
+    assert_allclose(truth[("aj", "F1(12 m), control")], 0.278168, rtol=0, atol=5e-7)
+    assert_allclose(truth[("rmst", "event-free months (competing) to 18, control")],
+                    14.224325, rtol=0, atol=5e-7)
+    assert truth[("cox", "log HR, treated")] == pytest.approx(np.log(1.5))
+
+
+def test_score_limit_is_the_true_coefficient_under_proportional_hazards(
+        coverage: ModuleType) -> None:
+    """The population score root that gives the weighted models' true marginal HR returns the
+    true coefficient wherever (sub)hazards are proportional: the trial's cause-specific HR and
+    the Fine-Gray DGM's subdistribution HR (both log 1.5). rtol 1e-10 for the first (exact
+    densities, quadrature with 800 Gauss-Legendre nodes), 1e-8 for the second (a central
+    difference of the CIF, step 1e-6)."""
+    t, w = coverage._nodes()
+    g = coverage.censoring_survival(t)
+    dens, risk = [], []
+    for a in (0, 1):
+        l1, l2 = coverage.TRIAL[a]
+        s = np.exp(-(l1 + l2) * t)
+        dens.append(g * l1 * s)
+        risk.append(g * s)
+    assert_allclose(coverage.limit_log_hr(t, w, dens, risk), np.log(1.5), rtol=1e-10)
+    h = 1e-6
+    dens = [g * (coverage.fg_cif(t + h, a) - coverage.fg_cif(t - h, a)) / (2 * h)
+            for a in (0, 1)]
+    risk = [g * (1 - coverage.fg_cif(t, a)) for a in (0, 1)]
+    assert_allclose(coverage.limit_log_hr(t, w, dens, risk), np.log(1.5), rtol=1e-8)
+    s = coverage.strata()
+    assert_allclose([s["px"].sum(), s["p_treated"].sum(), s["p_control"].sum()], 1.0)
+
+
+def test_small_run_gives_the_whole_table(coverage: ModuleType) -> None:
+    started = time.perf_counter()
+    runs = coverage.simulate(n_sim=20, n=60, seed=3, n_jobs=1)
+    table = coverage.summarise(runs)
+    assert time.perf_counter() - started < 15
+    assert list(table.columns) == ["estimator", "estimand", "truth", "mean_estimate", "bias",
+                                   "bias_mc_se", "mean_se", "emp_sd", "se_ratio", "coverage",
+                                   "coverage_mc_se", "n_sim", "n_failed"]
+    assert set(table["estimator"]) == set(coverage.NAMES)
+    assert len(table) == len(coverage.truths()) == 37
+    assert (table["n_sim"] == 20).all() and (table["n_failed"] == 0).all()
+    assert table["coverage"].between(0, 1).all() and (table["mean_se"] > 0).all()
+    page = coverage.markdown(table, coverage.Run(20, 60, 3, 1.0, 1))
+    assert page.count("\n| ") == len(table) + 1
+
+
+def test_only_reproduces_the_rows_of_a_full_replicate(coverage: ModuleType) -> None:
+    """Each DGM draws from its own seed stream, so ``--only cox`` gives the full run's row."""
+    full = [r for r in coverage.replicate(4, n=60, seed=3) if r["estimator"] == "cox"]
+    alone = coverage.replicate(4, n=60, seed=3, only=("cox",))
+    assert alone == full
