@@ -118,7 +118,10 @@ def suppression_reasons(counts: pd.DataFrame, *, policy: DisclosurePolicy,
     Returns
     -------
     pandas.DataFrame of str
-        Same shape: ``""`` (shown), ``"primary"``, ``"secondary"`` or ``"derived"``.
+        Same shape: ``""`` (shown), ``"primary"``, ``"secondary"`` or ``"derived"``. A small
+        cell whose partition has nothing left to hide with it, and whose published total
+        would still give it away, is ``"secondary"`` too: its marker then claims nothing
+        about its size.
 
     Examples
     --------
@@ -127,6 +130,14 @@ def suppression_reasons(counts: pd.DataFrame, *, policy: DisclosurePolicy,
     >>> suppression_reasons(counts, policy=DisclosurePolicy.default(),
     ...                     blocks=["sex"] * 3)["KOW"].tolist()
     ['', 'secondary', 'primary']
+
+    Dropout before and after paid work add up to a published 8: shown as ``<5`` and ``<5``
+    they could only be 4 and 4, so neither says it is small:
+
+    >>> split = pd.DataFrame({"before": [4, 3], "after": [4, 2]})
+    >>> suppression_reasons(split, policy=DisclosurePolicy.default(),
+    ...                     row_totals=True).values.tolist()
+    [['secondary', 'secondary'], ['primary', 'primary']]
     """
     c = counts.to_numpy(dtype=float)
     finite = np.isfinite(c)
@@ -154,10 +165,10 @@ def suppression_reasons(counts: pd.DataFrame, *, policy: DisclosurePolicy,
         sets.extend(np.arange(n_cols) + i * n_cols for i in range(n_rows))
     if col_totals:
         sets.extend(np.arange(n_rows) * n_cols + j for j in range(n_cols))
-    hidden = _secondary(c.ravel(), primary.ravel(), usable.ravel(), sets, policy.k)
+    hidden, masked = _secondary(c.ravel(), primary.ravel(), usable.ravel(), sets, policy.k)
     out = np.full(c.shape, "", dtype=object)
     out[hidden.reshape(c.shape)] = "secondary"
-    out[primary] = "primary"
+    out[primary & ~masked.reshape(c.shape)] = "primary"
     if derived_from:
         rows_ix, cols_ix = counts.index, counts.columns
         changed = True
@@ -386,9 +397,17 @@ def _needs_more(c: np.ndarray, hidden_set: np.ndarray, primary: np.ndarray, k: i
 
 
 def _secondary(c: np.ndarray, primary: np.ndarray, usable: np.ndarray,
-               sets: list[np.ndarray], k: int) -> np.ndarray:
-    """Flat mask of every hidden cell (primary and secondary) under the "smallest" rule."""
+               sets: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flat masks of every hidden cell (primary and secondary) under the "smallest" rule,
+    and of the primary cells that must not even say they are small.
+
+    When every cell of a partition is hidden and its published total still pins them down
+    (two cells ``<5`` and ``<5`` with a total of 8 can only be 4 and 4), the small cells are
+    shown with the secondary marker, which claims nothing about their size: the reader then
+    knows only that they add up to the total.
+    """
     hide = primary.copy()
+    masked = np.zeros_like(primary)
     changed = True
     while changed:
         changed = False
@@ -399,9 +418,11 @@ def _secondary(c: np.ndarray, primary: np.ndarray, usable: np.ndarray,
                 continue
             free = cells[~hide[cells]]
             if len(free) == 0:
-                continue  # nothing left to hide with it; the published total is the problem
+                if len(hidden_set) > 1:
+                    masked[hidden_set[primary[hidden_set]]] = True
+                continue
             nonzero = free[c[free] > 0]
             pool = nonzero if len(nonzero) else free
             hide[pool[np.argmin(c[pool])]] = True
             changed = True
-    return hide
+    return hide, masked

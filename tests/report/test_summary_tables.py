@@ -1,9 +1,9 @@
 """``tables/`` of a report: the aggregate tables through the disclosure policy, in the language.
 
 Each published cell is compared with the unsuppressed table computed from the same data:
-a cell marked ``<k`` holds 1 to k - 1 people, a cell marked with the secondary marker holds at
-least k (it is hidden to protect another, and must not claim to be small), shown counts are
-the true counts, and no mean is printed with the digits that would give its count away.
+a cell marked ``<k`` holds 1 to k - 1 people (a cell hidden to protect another must not claim
+to be small: it shows the secondary marker, which claims nothing about its size), shown counts
+are the true counts, and no mean is printed with the digits that would give its count away.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ def test_markers_tell_the_truth(study: kr.data.Study, policy: DisclosurePolicy) 
                     assert 0 < int(true) < policy.k
                     checked["<k"] += 1
                 elif published == policy.secondary_marker:
-                    assert int(true) >= policy.k, f"{name}.{col}: {true} marked secondary"
                     checked["secondary"] += 1
                 else:
                     assert int(published) == int(true)
