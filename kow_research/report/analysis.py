@@ -82,7 +82,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "share_people": ("Participants", "Deelnemers"),
     "missing_level": ("missing", "ontbrekend"),
     "hidden_curve": ("curve ends where fewer than {k} remain at risk",
-                     "curve stopt waar minder dan {k} personen at risk zijn"),
+                     "curve stopt waar minder dan {k} personen in de risicoset zijn"),
 }
 
 _STRATEGY: dict[str, tuple[str, str]] = {

@@ -198,9 +198,7 @@ def _install_folders(notebook_dir: str | Path) -> list[Path]:
     """The absolute folders an executed notebook may name besides the report's own: the
     notebooks' folder (papermill's ``input_path``) and, in tracebacks, the package's parent
     (the repository or ``site-packages``), the environment and the Python installation."""
-    import kow_research
-
-    found = [Path(notebook_dir).absolute(), Path(kow_research.__file__).absolute().parents[1],
+    found = [Path(notebook_dir).absolute(), Path(__file__).absolute().parents[2],
              Path(sys.prefix), Path(sys.base_prefix)]
     # as written and with links resolved; never the root folder itself
     return [q for p in found for q in (p, p.resolve()) if q.name]

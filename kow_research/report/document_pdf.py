@@ -117,7 +117,9 @@ TEMPLATE = r"""
 
 #let data-table(t) = {
   let n = t.labels.len()
-  let cols = if t.first_fr and n > 1 { (1fr,) + (auto,) * (n - 1) } else { (auto,) * n }
+  // auto columns: Typst shares the width among them (a 1fr first column was squeezed to
+  // nothing when long headers filled the page, and its text ran into the next column)
+  let cols = (auto,) * n
   let body = {
     set text(9.5pt, number-width: "tabular")
     set par(justify: false, leading: 0.5em)
@@ -223,7 +225,6 @@ def document_data(doc: Document, *, root: Path) -> dict[str, Any]:
                            "caption": _runs(parse_inline(block.caption)),
                            "labels": list(layout.labels), "numeric": list(layout.numeric),
                            "rows": [list(r) for r in layout.rows],
-                           "first_fr": bool(layout.numeric) and not layout.numeric[0],
                            "notes": [_runs(parse_inline(n)) for n in block.notes]})
         elif isinstance(block, Figure):
             blocks.append(_figure(doc, block, root))

@@ -154,7 +154,7 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "Share in paid work (cumulative incidence, 95% CI) at {horizons} months; – where fewer "
         "than {k} people remain at risk or follow-up has ended",
         "Aandeel met betaald werk (cumulatieve incidentie, 95%-BI) na {horizons} maanden; – "
-        "waar minder dan {k} personen at risk zijn of de follow-up voorbij is"),
+        "waar minder dan {k} personen in de risicoset zijn of de follow-up voorbij is"),
     "nb04_gray": ("Gray's test of equal cumulative incidence across the programmes: "
                   "χ² = {stat} on {df} df, p = {p}.",
                   "Gray's toets op gelijke cumulatieve incidentie tussen de programma's: "
