@@ -382,17 +382,17 @@ def ladder_change_table(change: pd.DataFrame, *, design: StudyDesign,
     out[_w("reached_6", language)] = [policy.n_percent(x, n) for x, n in
                                       zip(counts["six"], counts["n"], strict=True)]
     # for the report's ledger: climbed + same + lower = assessed; mean change of whole rungs
-    rows = [f"{p} {w}" for p, w in zip(counts["programme"], counts["wave"], strict=True)]
+    row_ids = [f"{p} {w}" for p, w in zip(counts["programme"], counts["wave"], strict=True)]
     n_col, parts_cols = _w("n_assessed", language), [_w(k, language) for k in
                                                       ("climbed", "same", "down")]
     six, mean_col = _w("reached_6", language), _w("mean_change", language)
-    means = [Mean(v, n=(r, n_col), step=1.0) for r, v in zip(rows, out[mean_col], strict=True)
+    means = [Mean(v, n=(r, n_col), step=1.0) for r, v in zip(row_ids, out[mean_col], strict=True)
              if isinstance(v, str) and v.lstrip("-")[:1].isdigit()]
-    return with_ledger(out, rows=rows, counts=[n_col, *parts_cols, six],
+    return with_ledger(out, rows=row_ids, counts=[n_col, *parts_cols, six],
                        partitions=[Partition([(r, c) for c in parts_cols], (r, n_col))
-                                   for r in rows],
+                                   for r in row_ids],
                        means=means,
-                       percents=n_percent_records(out, rows=rows, columns=[*parts_cols, six],
+                       percents=n_percent_records(out, rows=row_ids, columns=[*parts_cols, six],
                                                   denominator=lambda r, c: (r, n_col)))
 
 
@@ -942,6 +942,15 @@ def strategy_table(study: Study, *, design: StudyDesign, month: float,
     return table.rename_axis(_w("strategy", lang)).reset_index()
 
 
+def _style_color(style: Any) -> Any:
+    """The colour of a programme style (a ProgrammeStyle or matplotlib keyword arguments)."""
+    if style is None:
+        return None
+    if isinstance(style, Mapping):
+        return style.get("color")
+    return getattr(style, "color", None)
+
+
 def dropout_table(drop: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePolicy,
                   language: str = "en") -> pd.DataFrame:
     """Dropout per programme: how many, before or after starting paid work, and how soon.
@@ -1131,8 +1140,7 @@ def dose_plot(dose: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePoli
     for j, programme in enumerate(programmes):
         n = counts[programme].sum()
         share = counts[programme] / n if n else counts[programme] * 0.0
-        style = styles.get(programme)
-        color = getattr(style, "color", None) or (style or {}).get("color", None)
+        color = _style_color(styles.get(programme))
         for i, band in enumerate(counts.index):
             xi = x[i] - 0.4 + width * (j + 0.5)
             if hidden.loc[band, programme]:
@@ -1153,9 +1161,7 @@ def dose_plot(dose: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePoli
 
         handles = []
         for programme in programmes:
-            style = styles.get(programme)
-            color = getattr(style, "color", None) or (style or {}).get("color", None)
-            handles.append(Patch(color=color, label=programme))
+            handles.append(Patch(color=_style_color(styles.get(programme)), label=programme))
         ax.legend(handles=handles, frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
