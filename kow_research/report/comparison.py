@@ -491,7 +491,11 @@ def published_context(study: Study, *, design: StudyDesign, language: str = "en"
         for _, f in figs.iterrows():
             month = float(f["horizon_months"])
             definition = str(f["outcome_definition"])
-            row = {"Study": _short_citation(cohort.citation), "Arm": str(f["arm"]),
+            arm = str(f["arm"])
+            # programme arms are abbreviations (IPS, TAU); others ("mental") are described
+            if not arm.isupper() and arm in cohort.arms:
+                arm = (cohort.arms_nl.get(arm) if nl else None) or cohort.arms[arm]
+            row = {"Study": _short_citation(cohort.citation), "Arm": arm,
                    "Definition": _DEFINITIONS.get(definition, (definition.replace("_", " "),) * 2)[nl],
                    "Months": f"{month:g}",
                    "Published": format_percent(float(f["value"]), language=lang)}

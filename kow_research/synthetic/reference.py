@@ -7,7 +7,7 @@ states its outcome definition (``OUTCOME_DEFINITIONS``) and horizon; see
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -46,6 +46,9 @@ class ReferenceCohort:
     arms: dict[str, str]
     figures: pd.DataFrame
     note: str | None = None
+    #: Dutch descriptions of arms that are not programme names (``mental`` -> "met psychische
+    #: problemen"); the report shows an arm's description when its code is not a programme
+    arms_nl: dict[str, str] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
         return (f"<p><b>{self.id}</b>: {self.citation}</p>"
@@ -80,7 +83,8 @@ def _load() -> tuple[ReferenceCohort, ...]:
         out.append(ReferenceCohort(id=s["id"], citation=" ".join(str(s["citation"]).split()),
                                    doi=s.get("doi"), design=s["design"],
                                    population=s["population"], arms=dict(s["arms"]),
-                                   figures=figures, note=s.get("note")))
+                                   figures=figures, note=s.get("note"),
+                                   arms_nl=dict(s.get("arms_nl") or {})))
     return tuple(out)
 
 

@@ -10,7 +10,9 @@ has 50 replicates, to keep this fast.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +24,11 @@ from kow_research.data.io import write_study
 from kow_research.report.build import build_report
 
 ROOT = Path(__file__).resolve().parents[2]
+#: words that are English and not Dutch: none may appear in the text of a Dutch report
+ENGLISH = ("the", "and", "with", "without", "people", "participants", "weighted", "months",
+           "before", "after", "count", "score", "at risk", "Caution", "Conclusion", "paid work",
+           "dropout", "Programme", "programme", "estimate", "missing", "female", "male",
+           "isolated", "unpaid", "difference", "hazard ratio")
 ANALYSES = ["01_data_quality", "02_baseline_characteristics", "03_participation_ladder",
             "04_time_to_paid_work", "05_dropout_and_dose", "06_comparison"]
 
@@ -87,5 +94,29 @@ def test_every_analysis_runs_or_says_why_not(tmp_path: Path, name: str) -> None:
         assert "CAU" in text and "TAU" not in text
         models = (out / "04_time_to_paid_work.html").read_text(encoding="utf-8")
         assert "zonder volledige covariaten niet in het model" in models
+    if lang == "nl":
+        _assert_no_english(out)
     provenance = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
     assert str(tmp_path) not in json.dumps(provenance)
+
+
+def _visible(page: str) -> str:
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", page))
+
+
+def _assert_no_english(out: Path) -> None:
+    """Every sentence, header and category of the analysis pages and the summary is Dutch;
+    the titles of published studies are proper names and are left out."""
+    names = {kr.report.comparison._short_citation(c.citation)
+             for c in kr.synthetic.reference_cohorts().values()}
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b")
+    found = []
+    for page in sorted(out.glob("0[1-6]_*.html")) + [out / "summary.html", out / "index.html"]:
+        text = _visible(page.read_text(encoding="utf-8"))
+        for name in names:
+            text = text.replace(name, " ")
+        text = re.sub(r"\b[\w.-]+\.(csv|xlsx|sav|parquet|json|ipynb)\b", " ", text)  # files
+        found += [f"{page.name}: {m.group(1)!r} in {line.strip()[:100]!r}"
+                  for line in text.splitlines() for m in pattern.finditer(line)]
+    assert not found, "\n".join(found[:20])
