@@ -38,6 +38,25 @@ def day_numbers(values: pd.Series) -> np.ndarray:
     return out
 
 
+def dates_from_days(days: np.ndarray) -> pd.DatetimeIndex:
+    """Day numbers since 1970-01-01 (NaN for missing) back to dates (NaT for missing).
+
+    Whole days go through integer ``datetime64[D]``. pandas' float conversion
+    (``to_datetime(..., unit="D")``) raises "FloatingPointError: overflow encountered in
+    multiply" now and then on arrays holding NaN: in pandas 2.2 the fractional parts of
+    NaN entries are left uninitialised (``np.empty``) and then rounded under
+    ``errstate(over="raise")`` (pandas-dev/pandas#58419, fixed in #61022 for pandas 3).
+
+    >>> dates_from_days(np.array([0.0, np.nan, 19723.0])).strftime("%Y-%m-%d").tolist()
+    ['1970-01-01', nan, '2024-01-01']
+    """
+    values = np.asarray(days, dtype=float)
+    out = np.full(values.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    known = ~np.isnan(values)
+    out[known] = np.round(values[known]).astype(np.int64).astype("datetime64[D]")
+    return pd.DatetimeIndex(out)
+
+
 def require_columns(study: Study, table: str, columns: tuple[str, ...]) -> None:
     """Raise when ``table`` lacks a column the derivation needs."""
     frame = getattr(study, table)

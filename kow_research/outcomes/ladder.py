@@ -21,7 +21,12 @@ from kow_research.core.results import Result, result_class
 from kow_research.core.units import DAYS_PER_MONTH
 from kow_research.data.schema import Language, get_schema
 from kow_research.data.study import Study
-from kow_research.outcomes._common import day_numbers, owner_index, require_columns
+from kow_research.outcomes._common import (
+    dates_from_days,
+    day_numbers,
+    owner_index,
+    require_columns,
+)
 from kow_research.outcomes.ladder_plots import transition_heatmap
 
 DEFAULT_WAVES: dict[str, tuple[int, ...]] = {
@@ -220,9 +225,9 @@ def ladder_by_wave(study: Study, *,
         "cohort": cohort[person],
         "wave": _wave_labels(month),
         "wave_month": month,
-        "target_date": pd.to_datetime(target[person, slot], unit="D"),
+        "target_date": dates_from_days(target[person, slot]),
     })
-    out["assessment_date"] = pd.to_datetime(flat_day[flat], unit="D")
+    out["assessment_date"] = dates_from_days(flat_day[flat])
     out["days_from_target"] = pd.array(flat_diff[flat], dtype="Int64")
     out["rung"] = pd.array(flat_rung[flat], dtype="Int64")
     out.attrs["definition"] = {"waves": {c: list(v) for c, v in per_cohort.items()},

@@ -8,7 +8,13 @@ import pandas as pd
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.meta import OutcomeMeta, with_meta
 from kow_research.data.study import Study
-from kow_research.outcomes._common import day_numbers, owner_index, paid_kinds, require_columns
+from kow_research.outcomes._common import (
+    dates_from_days,
+    day_numbers,
+    owner_index,
+    paid_kinds,
+    require_columns,
+)
 
 
 @positional_deprecated("include_supported", "min_hours", "thresholds")
@@ -93,7 +99,7 @@ def job_retention(study: Study, *, include_supported: bool = False,
     out = pd.DataFrame({
         "participant_id": p["participant_id"].to_numpy()[person],
         "cohort": p["cohort"].to_numpy()[person],
-        "job_start": pd.to_datetime(f["s"].to_numpy(), unit="D"),
+        "job_start": dates_from_days(f["s"].to_numpy()),
         "duration": duration, "ended": ended.astype(np.int64),
     })
     for d in thresholds:
