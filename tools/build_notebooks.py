@@ -256,7 +256,7 @@ if comparison.dropped_horizons:
             n_index=ctx.count(groups.loc[design.index, "n"]),
             n_comparator=ctx.count(groups.loc[comparator, "n"]))
     if comparison.fragile:
-        ctx.say("nb06_fragile")
+        ctx.say("nb06_fragile", ess=kr.report.comparison.FRAGILE_ESS)
     ax = kr.report.balance_figure(comparison, language=lang, styles=ctx.styles)
     ctx.figure(ax, stem=f"06_balance_{comparator}",
                caption=kr.report.narrative.say("nb06_balance_caption", lang,
@@ -276,7 +276,9 @@ ctx.table(kr.report.effect_table(result, comparison=comparison, language=lang),
               "nb06_effects_note", lang, interval=result.attrs.get("interval", "percentile"),
               n_boot=design["n_boot"],
               failed=kr.report.narrative.say("nb06_failed", lang, n=result.attrs["n_failed"])
-              if result.attrs.get("n_failed") else "")])""",
+              if result.attrs.get("n_failed") else ""),
+              *([] if comparison.randomised or design["separation"] == "error" else [
+                  kr.report.narrative.say(f"separation_{design['separation']}", lang)])])""",
 """hr = comparison.hazard_ratio()
 row = hr.coef.iloc[0]
 ctx.say("nb06_hr", hr=ctx.ci(row["estimate"], row["lower"], row["upper"]), index=design.index)
@@ -297,7 +299,8 @@ ctx.say("nb06_conclusion", month=f"{month:g}", index=design.index, comparator=co
             if rd["upper"] < 0 else "nb06_direction_unclear", lang, index=design.index),
         caveat=kr.report.narrative.say("nb06_caveat_randomised" if comparison.randomised
                                        else "nb06_caveat_fragile" if comparison.fragile
-                                       else "nb06_caveat_weighted", lang))"""]
+                                       else "nb06_caveat_weighted", lang,
+                                       ess=kr.report.comparison.FRAGILE_ESS))"""]
 
 def build(name, cells):
     nb = nbformat.v4.new_notebook()

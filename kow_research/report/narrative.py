@@ -271,9 +271,9 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "part).",
         "Na weging telt {index} als {ess_index} en {comparator} als {ess_comparator} personen "
         "(effectieve steekproefgrootte; {n_index} en {n_comparator} personen namen deel)."),
-    "nb06_fragile": ("**Caution:** one cohort counts as fewer than 30 people after weighting: "
+    "nb06_fragile": ("**Caution:** one cohort counts as fewer than {ess} people after weighting: "
                      "the cohorts overlap poorly and the estimates are fragile.",
-                     "**Let op:** één cohort telt na weging als minder dan 30 personen: de "
+                     "**Let op:** één cohort telt na weging als minder dan {ess} personen: de "
                      "cohorten overlappen slecht en de schattingen zijn kwetsbaar."),
     "nb06_balance_caption": ("Covariate balance before and after weighting ({estimand})",
                              "Balans van de kenmerken voor en na weging ({estimand})"),
@@ -290,6 +290,19 @@ NARRATIVE: dict[str, tuple[str, str]] = {
                           "re-estimate the weights{failed}.",
                           "Bootstrap-{interval}-intervallen uit {n_boot} replicaties die de "
                           "gewichten opnieuw schatten{failed}."),
+    # how the propensity models treat a category found (almost) only in one programme
+    # (study.yaml's `separation`); said under the effects and in the summary's methods
+    "separation_firth": (
+        "The propensity models are penalised by Firth's method, so that a category found in "
+        "one programme only gives finite weights.",
+        "De propensitymodellen zijn gepenaliseerd volgens Firth, zodat een categorie die maar "
+        "in één programma voorkomt eindige gewichten geeft."),
+    "separation_collapse": (
+        "Categories with fewer than 5 people in a programme are merged with another category "
+        "before the propensity models are fitted.",
+        "Categorieën met minder dan 5 personen in een programma zijn vóór het schatten van de "
+        "propensitymodellen samengevoegd met een andere categorie."),
+    "separation_error": ("", ""),
     "nb06_failed": ("; {n} replicates failed and are reported", "; {n} replicaties mislukten "
                     "en worden gemeld"),
     "nb06_hr": (
@@ -328,11 +341,11 @@ NARRATIVE: dict[str, tuple[str, str]] = {
                              "Dit is een observationele vergelijking: de gewichten nemen alleen "
                              "verschillen in de gemeten kenmerken weg."),
     "nb06_caveat_fragile": ("This is an observational comparison with poor overlap: after "
-                            "weighting one programme counts as fewer than 30 people, so the "
+                            "weighting one programme counts as fewer than {ess} people, so the "
                             "difference rests on a few heavily weighted participants and is "
                             "not robust evidence either way.",
                             "Dit is een observationele vergelijking met weinig overlap: na "
-                            "weging telt één programma als minder dan 30 personen, zodat het "
+                            "weging telt één programma als minder dan {ess} personen, zodat het "
                             "verschil op enkele zwaar gewogen deelnemers rust en geen "
                             "robuust bewijs is, in welke richting ook."),
     "nb06_caveat_randomised": ("Allocation was randomised.", "De toewijzing was gerandomiseerd."),

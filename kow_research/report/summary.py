@@ -22,6 +22,7 @@ from kow_research.outcomes import attrition_table, ladder_by_wave, time_to_paid_
 from kow_research.outcomes.definitions import DROPOUT_STRATEGIES, TimeToWorkDefinition
 from kow_research.report.analysis import time_to_work_definition
 from kow_research.report.flow import attrition_partitions
+from kow_research.report.formatting import format_number
 from kow_research.report.labels import check_language
 from kow_research.report.policy import DisclosurePolicy
 
@@ -50,14 +51,16 @@ def _say(key: str, language: str, **fields: Any) -> str:
     return _TEXT[key][check_language(language) == "nl"].format(**fields)
 
 
-def _decimal_commas(table: pd.DataFrame, language: str) -> pd.DataFrame:
-    """For the Dutch page: non-integer numbers with a decimal comma (the CSV keeps points)."""
+def _decimal_commas(table: pd.DataFrame, *, language: str,
+                    policy: DisclosurePolicy) -> pd.DataFrame:
+    """For the Dutch page: the (policy-rounded) means with a decimal comma; the CSV files
+    keep points."""
     if language != "nl":
         return table
 
     def cell(v: Any) -> Any:
         if isinstance(v, float) and not float(v).is_integer():
-            return str(v).replace(".", ",")
+            return format_number(v, language="nl", decimals=policy.mean_decimals)
         return v
 
     return table.map(cell)
@@ -242,7 +245,8 @@ def write_summary(study: Study, *, report: ValidationReport, out: str | Path,
         table.to_csv(path, index=False)
         written.append(path)
         parts.append(f"<h2>{html.escape(_say(name, lang))}</h2>")
-        parts.append(_decimal_commas(table, lang).to_html(index=False, na_rep=""))
+        parts.append(_decimal_commas(table, language=lang, policy=policy).to_html(
+            index=False, na_rep=""))
     page = folder / "summary.html"
     page.write_text(f"<!doctype html><html lang='{lang}'><meta charset='utf-8'>"
                     f"<title>{html.escape(_say('title', lang))}</title>"

@@ -49,6 +49,7 @@ from kow_research.report.document import (
 )
 from kow_research.report.formatting import format_ci, format_percent, in_sentence
 from kow_research.report.labels import check_language
+from kow_research.report.narrative import say as narrative_say
 from kow_research.report.policy import DisclosurePolicy
 from kow_research.survival import cumulative_incidence, kaplan_meier
 
@@ -460,6 +461,8 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
                       "E-waarde." if nl else f"propensity-score weights ({design['estimand']}) "
                       "for the characteristics at the start; balance by standardised mean "
                       "differences; sensitivity by the E-value.")
+        comparison = " ".join(filter(None, [comparison, narrative_say(
+            f"separation_{design['separation']}", lang)]))
     doc.add(Paragraph(_METHODS[nl].format(
         n=policy.count(len(study.participants)), programmes=_listing(design.programmes, lang),
         attrition=attrition, ttw=definition.text(lang),
