@@ -278,7 +278,8 @@ ctx.table(kr.report.effect_table(result, comparison=comparison, language=lang),
               failed=kr.report.narrative.say("nb06_failed", lang, n=result.attrs["n_failed"])
               if result.attrs.get("n_failed") else ""),
               *([] if comparison.randomised or design["separation"] == "error" else [
-                  kr.report.narrative.say(f"separation_{design['separation']}", lang)])])""",
+                  kr.report.narrative.say(f"separation_{design['separation']}", lang,
+                                          min_count=kr.compare.separation.MIN_LEVEL_COUNT)])])""",
 """hr = comparison.hazard_ratio()
 row = hr.coef.iloc[0]
 ctx.say("nb06_hr", hr=ctx.ci(row["estimate"], row["lower"], row["upper"]), index=design.index)

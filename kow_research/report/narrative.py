@@ -298,10 +298,10 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "De propensitymodellen zijn gepenaliseerd volgens Firth, zodat een categorie die maar "
         "in één programma voorkomt eindige gewichten geeft."),
     "separation_collapse": (
-        "Categories with fewer than 5 people in a programme are merged with another category "
-        "before the propensity models are fitted.",
-        "Categorieën met minder dan 5 personen in een programma zijn vóór het schatten van de "
-        "propensitymodellen samengevoegd met een andere categorie."),
+        "Categories with fewer than {min_count} people in a programme are merged with another "
+        "category before the propensity models are fitted.",
+        "Categorieën met minder dan {min_count} personen in een programma zijn vóór het "
+        "schatten van de propensitymodellen samengevoegd met een andere categorie."),
     "separation_error": ("", ""),
     "nb06_failed": ("; {n} replicates failed and are reported", "; {n} replicaties mislukten "
                     "en worden gemeld"),

@@ -21,6 +21,7 @@ import pandas as pd
 
 from kow_research._version import __version__
 from kow_research.compare import wilson
+from kow_research.compare.separation import MIN_LEVEL_COUNT as SEPARATION_MIN_COUNT
 from kow_research.core.units import DAYS_PER_MONTH
 from kow_research.data.study import Study
 from kow_research.data.study_design import StudyDesign
@@ -462,7 +463,7 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
                       "for the characteristics at the start; balance by standardised mean "
                       "differences; sensitivity by the E-value.")
         comparison = " ".join(filter(None, [comparison, narrative_say(
-            f"separation_{design['separation']}", lang)]))
+            f"separation_{design['separation']}", lang, min_count=SEPARATION_MIN_COUNT)]))
     doc.add(Paragraph(_METHODS[nl].format(
         n=policy.count(len(study.participants)), programmes=_listing(design.programmes, lang),
         attrition=attrition, ttw=definition.text(lang),
