@@ -243,8 +243,8 @@ def reconstruct_ipd(points: Any, *, n_at_risk_times: Any, n_at_risk: Any,
             break
         km_in = km[lo:up + 1] / km[start_last] if km[start_last] > 0 else s_in
         err = float(np.max(np.abs(km_in - s_in)))
-        events = float(d[lo:up + 1].sum())
-        rule = abs(events - remaining) if remaining is not None else float(abs(nc - guess))
+        got = float(d[lo:up + 1].sum())
+        rule = abs(got - remaining) if remaining is not None else float(abs(nc - guess))
         scores.append((err, rule, nc))
     best = min(e for e, _, _ in scores)
     nc = min((rule, nc) for e, rule, nc in scores if e <= best + tol + 1e-12)[1]
