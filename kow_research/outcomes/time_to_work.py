@@ -4,10 +4,14 @@ Rules (each tested in ``tests/outcomes/test_time_to_work.py``):
 
 * A *qualifying spell* has a kind in :attr:`TimeToWorkDefinition.kinds`, at least ``min_hours``
   hours per week when given, and lasts at least ``min_days`` days (start and end day included;
-  an ongoing spell counts once ``end_of_followup - start + 1 >= min_days``). An ongoing spell
-  that has not yet lasted ``min_days`` at the end of follow-up may or may not qualify: the
-  person is censored at its start (from then on it is unknown whether they are in qualifying
-  work); treating them as event-free to the end made durable work 26 % too rare.
+  an ongoing spell counts once ``end_of_followup - start + 1 >= min_days``). Whether a spell
+  starting in the last ``min_days - 1`` days of follow-up qualifies is unknown, so with
+  ``min_days`` follow-up ends ``min_days - 1`` days before ``end_of_followup``: every spell
+  that started by then is classified. Treating an unqualified ongoing job as no event made
+  durable work (``min_days = 182``) 26 % too rare by 18 months; censoring at the start of
+  such a job is informative too (no qualifying start can be seen in a person's last
+  ``min_days - 1`` days, while other starts there are seen): 0.159 against 0.221 with longer
+  follow-up (40,000 simulated KOW participants, dropout ignored).
 * A qualifying spell running at the origin (started before it, not ended before it) excludes the
   person (``in_paid_work_at_origin``). One starting on the origin day is excluded too
   (``paid_work_starts_at_origin``) unless ``job_at_origin="event"``, which makes it an event at
@@ -23,8 +27,8 @@ Rules (each tested in ``tests/outcomes/test_time_to_work.py``):
   ``origin_date_missing``, ``end_of_followup_missing``, ``in_paid_work_at_origin``,
   ``paid_work_starts_at_origin``, ``dropout_before_origin`` (dropout on or before the origin,
   under every strategy, so that the three strategies analyse the same people),
-  ``zero_followup`` (end of follow-up on or before the origin, or censored at time 0: the
-  person contributes no time at risk).
+  ``zero_followup`` (end of observation -- end of follow-up, less ``min_days - 1`` days --
+  on or before the origin, or censored at time 0: the person contributes no time at risk).
 * The excluded people are listed by :func:`excluded_table` (``participant_id, cohort,
   reason``), so every participant is either in the result or there, never both.
 * ``DataFrame.attrs`` holds only plain Python values (dicts and lists): pandas compares attrs
@@ -78,7 +82,10 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
     n = len(p)
     origin = day_numbers(p[d.origin])
     eof = day_numbers(p["end_of_followup"])
-    end = eof if d.horizon_days is None else np.fmin(eof, origin + d.horizon_days)
+    # with min_days, a spell starting later than this is not yet known to qualify
+    classified = eof - max(d.min_days - 1, 0)
+    end = classified if d.horizon_days is None else np.fmin(classified,
+                                                           origin + d.horizon_days)
     drop = day_numbers(p["dropout_date"])
 
     s = study.spells
@@ -90,11 +97,7 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
         qual &= np.nan_to_num(hours, nan=-1.0) >= d.min_hours
     safe_who = np.where(who >= 0, who, 0)
     observed_end = np.where(np.isnan(s_end), eof[safe_who], s_end)
-    long_enough = (observed_end - s_start + 1) >= d.min_days
-    # an ongoing spell too short so far: whether it will last min_days is unknown at the end of
-    # follow-up, so its start is where the person's follow-up for a qualifying job ends
-    unknown = qual & np.isnan(s_end) & ~long_enough
-    qual &= long_enough
+    qual &= (observed_end - s_start + 1) >= d.min_days
 
     o = origin[safe_who]
     running = qual & (s_start < o) & (np.isnan(s_end) | (s_end >= o))
@@ -109,23 +112,16 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
         excl_origin[who[at_origin]] = True
     first_job = np.full(n, np.inf)
     np.minimum.at(first_job, who[in_window], s_start[in_window])
-    unknown &= s_end_or_inf(s_end) >= o
-    unknown &= np.where(s_start < o, o, s_start) <= end[safe_who]
-    first_unknown = np.full(n, np.inf)
-    np.minimum.at(first_unknown, who[unknown], np.maximum(s_start, o)[unknown])
 
-    # the first of: a qualifying job (event 1), a job of unknown qualification (censored at its
-    # start), dropout (event 2 or censored, by strategy); a job and a dropout on the same day
-    # count as the job
-    censor_unknown = first_unknown < first_job
-    work = np.isfinite(first_job) & ~censor_unknown
+    # the first of: a qualifying job (event 1), dropout (event 2 or censored, by strategy);
+    # a job and a dropout on the same day count as the job
+    work = np.isfinite(first_job)
     t_end = end - origin
-    time = np.where(work, first_job - origin, np.where(censor_unknown, first_unknown - origin,
-                                                       t_end))
+    time = np.where(work, first_job - origin, t_end)
     event = work.astype(int)
     has_drop = ~np.isnan(drop) & (drop <= end)
     if d.dropout in ("competing", "censor"):
-        drop_first = has_drop & (drop < np.minimum(first_job, first_unknown))
+        drop_first = has_drop & (drop < first_job)
         time = np.where(drop_first, drop - origin, time)
         event = np.where(drop_first, 2 if d.dropout == "competing" else 0, event)
 
@@ -160,11 +156,6 @@ def _derive(study: Study, d: TimeToWorkDefinition) -> tuple[pd.DataFrame, pd.Dat
                              "cohort": cohort[~keep], "reason": reason[~keep].astype(str)})
     attrition.attrs["excluded"] = excluded
     return out, attrition
-
-
-def s_end_or_inf(s_end: np.ndarray) -> np.ndarray:
-    """Spell end days with an ongoing spell (missing end) as +infinity."""
-    return np.where(np.isnan(s_end), np.inf, s_end)
 
 
 def _attrition(cohort: np.ndarray, reason: np.ndarray, event: np.ndarray,
@@ -210,7 +201,8 @@ def time_to_paid_work(study: Study, *, dropout: str = "competing",
     r"""Derive time to paid work, one row per analysable person.
 
     For person :math:`i` with origin :math:`O_i`, end of follow-up :math:`F_i`, end of
-    observation :math:`E_i = \min(F_i, O_i + h)` (:math:`h` = ``horizon_days``, or
+    observation :math:`E_i = \min(F_i - (m - 1)^+, O_i + h)` (:math:`m` = ``min_days``, the
+    last start whose qualification is known; :math:`h` = ``horizon_days``, or
     :math:`\infty`), start :math:`J_i` of the first qualifying spell in :math:`(O_i, E_i]`
     (:math:`\infty` if none) and dropout date :math:`D_i` (:math:`\infty` if none or after
     :math:`E_i`), with ``dropout="competing"``
@@ -239,7 +231,8 @@ def time_to_paid_work(study: Study, *, dropout: str = "competing",
     min_hours : float, optional
         Minimum hours per week of a qualifying spell.
     min_days : int, default 0
-        Minimum duration of a qualifying spell in days.
+        Minimum duration of a qualifying spell in days. Follow-up then ends ``min_days - 1``
+        days before ``end_of_followup`` (a later start cannot be classified yet).
     origin : {"start_date", "intake_date"}, default "start_date"
         Time origin.
     horizon_days : int, optional

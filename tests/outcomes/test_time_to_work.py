@@ -68,11 +68,15 @@ def test_dropout_ignore():
 
 
 def test_min_days():
+    """With min_days = 30 a start after day 366 - 29 = 337 cannot be classified by the end of
+    follow-up: everybody's observation ends there."""
     r = result(min_days=30)
     assert r["P08"] == (152, 1)   # the 20-day job does not qualify; the ongoing one does
-    # ongoing job from day 354, observed 13 days only: whether it will last 30 days is unknown,
-    # so P09 is censored at its start (it used to count as event-free up to day 366)
-    assert r["P09"] == (354, 0)
+    # ongoing job from day 354, observed 13 days only: whether it will last 30 days is unknown;
+    # P09 is censored at day 337 like everybody still without a job (censoring at the job's
+    # start would be informative: it used to count as event-free up to day 366)
+    assert r["P09"] == (337, 0)
+    assert r["P01"] == (337, 0)
     assert r["P04"] == (60, 1)    # Mar 1 - Aug 31 = 184 days
 
 
@@ -165,14 +169,45 @@ def test_every_dropout_strategy_analyses_the_same_people():
         assert ex.loc["P14", "reason"] == ex.loc["P07", "reason"] == "dropout_before_origin"
 
 
-def test_min_days_unknown_job_and_dropout_order():
-    """An analyst's expected (time, event) for jobs of unknown qualification: P13's ongoing job
-    from Aug 1 (day 213) has lasted 154 days by the end of follow-up, less than 182: censored at
-    day 213; under competing dropout, a dropout before that job still comes first."""
-    r = result(min_days=182)
-    assert r["P13"] == (213, 0)
-    assert r["P04"] == (60, 1)     # Mar 1 - Aug 31 = 184 days >= 182: qualifies
-    assert r["P14"] == (274, 2)    # dropout Oct 1, never a job
+def test_min_days_182_every_person_by_hand():
+    """Durable work (min_days = 182): a start after day 366 - 181 = 185 (Jul 4) cannot be
+    known to last 182 days by the end of follow-up (day 366), so observation ends at day 185
+    for everybody -- jobs and dropouts after it are not seen. Counted on the calendar:"""
+    assert result(min_days=182) == {
+        "P01": (185, 0),   # no paid spell
+        "P04": (60, 1),    # Mar 1 - Aug 31 = 184 days >= 182
+        "P05": (121, 1),   # May 1, ongoing: 246 days by the end; dropout the same day
+        "P06": (31, 2),    # dropout Feb 1 comes first
+        "P07": (45, 1),    # Feb 15 - Dec 31 = 321 days
+        "P08": (152, 1),   # 20-day job does not count; Jun 1, ongoing (215 days) does
+        "P09": (185, 0),   # job from day 354: after day 185
+        "P10": (185, 0),   # job after the end of follow-up
+        "P11": (185, 0),   # supported job does not count; regular job Sep 1 (244) > 185
+        "P12": (182, 1),   # 8 h job Feb 1 - Jun 30 = 151 days < 182; Jul 1 (day 182), 185 days
+        "P13": (185, 0),   # job Aug 1 (213) > 185
+        "P14": (185, 0),   # dropout Oct 1 (274) is after day 185: not seen
+        "P15": (60, 1),
+    }
+    assert result(min_days=182, dropout="ignore")["P06"] == (152, 1)   # Jun 1 <= 185
+
+
+def test_min_days_durable_work_is_not_underestimated():
+    """The 12-month incidence of durable work (min_days = 182) from 18 months of follow-up
+    equals the one from 36 months: every start up to 12 months is classified in both (the
+    ~18-month curve is not estimable from 18 months of follow-up: it stops near 12.7
+    months). 8000 simulated KOW participants, same seed: the same people and jobs."""
+    import kow_research as kr
+    from kow_research.core.units import DAYS_PER_MONTH
+
+    h = 12 * DAYS_PER_MONTH
+    f = []
+    for months in (18.0, 36.0):
+        d = time_to_paid_work(kr.simulate_study("KOW", n=8000, seed=4, followup_months=months),
+                              dropout="ignore", min_days=182)
+        f.append(kr.survival.cumulative_incidence(d).at([h])["estimate"].iloc[0])
+        assert d["time"].max() <= months * DAYS_PER_MONTH + 31 - 181
+    # loss to follow-up censors both at the same days: equal up to the people lost late
+    assert abs(f[0] - f[1]) < 0.005
 
 
 def test_result_prints_and_concatenates():
