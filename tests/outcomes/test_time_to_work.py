@@ -167,6 +167,8 @@ def test_every_dropout_strategy_analyses_the_same_people():
     for s in ("competing", "censor", "ignore"):
         ex = excluded_table(time_to_paid_work(study, dropout=s)).set_index("participant_id")
         assert ex.loc["P14", "reason"] == ex.loc["P07", "reason"] == "dropout_before_origin"
+        n = attrition(study, dropout=s).set_index("reason")["n"]
+        assert (n["entered"], n["dropout_before_origin"], n["analysed"]) == (15, 2, 9)
 
 
 def test_min_days_182_every_person_by_hand():
