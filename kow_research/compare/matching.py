@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import field
 from typing import Any
-
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,6 @@ from kow_research.compare.propensity import PropensityResult, propensity
 from kow_research.core.checks import check_choice
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.results import Result, result_class
-
 
 #: distance measures of :func:`match`
 DISTANCES = ("logit", "ps")
@@ -80,7 +78,8 @@ class MatchResult(Result):
 @positional_deprecated("treatment", "covariates", "treated", "k", "caliper", "order", "seed")
 def match(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str], treated: Any = None,
           k: int = 1, caliper: float | None = 0.2, order: str = "largest",
-          seed: int | None = None, distance: str = "logit") -> MatchResult:
+          seed: int | None = None, distance: str = "logit",
+          denominator: str = "pooled") -> MatchResult:
     r"""Greedy nearest-neighbour matching on the propensity score (MatchIt's algorithm).
 
     The distance :math:`d_i` is the logit of the propensity score :math:`e_i`
@@ -129,6 +128,9 @@ def match(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str], treate
     distance : {"logit", "ps"}, default "logit"
         Distance measure: the logit of the propensity score (Austin 2011) or the score
         (MatchIt's default); the caliper is in SDs of this measure.
+    denominator : {"pooled", "treated", "control"}, default "pooled"
+        SD in the denominator of the SMDs of ``balance`` (see :func:`balance`; ``"treated"``
+        is what MatchIt and cobalt report for the ATT).
 
     Returns
     -------
@@ -212,7 +214,7 @@ def match(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str], treate
             "caliper=None keeps every treated person)", UserWarning, stacklevel=3)
     weights = pd.Series(w, index=idx, name="weight")
     bal = balance(df, treatment=treatment, covariates=covariates, weights=weights,
-                  treated=treated)
+                  treated=treated, denominator=denominator)
     return MatchResult(pairs=pairs, weights=weights, unmatched=unmatched, balance=bal,
                        propensity=prop, caliper=float(width), k=k,
                        attrs={"order": order, "seed": seed, "caliper_sd": caliper,
