@@ -9,6 +9,9 @@
 #   matchit_smd.csv      SMDs before and after matching (spec "ps"), denominators from the
 #                        unmatched groups: treated SD (cobalt's ATT default), pooled, control
 #   matchit_versions.csv R and MatchIt versions and the result of matchit_abs_probe.R
+#   weighted_outcomes.csv ATT- and ATE-weighted (glm propensity score) means of re78 and of
+#                        re78 > 0 per group, with weighted.mean: mean difference, risk
+#                        difference and risk ratio
 #
 # MatchIt must pick the nearest control: versions before 4.5.4 compared distances with C's
 # integer abs() on Linux (see matchit_abs_probe.R), which made every |difference| < 1 equal
@@ -108,3 +111,21 @@ smd <- do.call(rbind, lapply(names(cols), function(nm) {
              smd_before_control = before / sqrt(v0), smd_after_control = after / sqrt(v0))
 }))
 write.csv(smd, file.path(here, "matchit_smd.csv"), row.names = FALSE)
+
+# Propensity-weighted outcome comparisons (compare_outcomes(outcome = ...)): glm's score, ATT
+# weights (1 treated, e / (1 - e) control) and ATE weights (1 / e, 1 / (1 - e)).
+ps <- fitted(glm(f, family = binomial, data = lalonde))
+t1 <- lalonde$treat == 1
+employed <- as.numeric(lalonde$re78 > 0)
+rows <- list()
+for (est in c("ATT", "ATE")) {
+  w <- if (est == "ATT") ifelse(t1, 1, ps / (1 - ps)) else ifelse(t1, 1 / ps, 1 / (1 - ps))
+  m1 <- weighted.mean(lalonde$re78[t1], w[t1]); m0 <- weighted.mean(lalonde$re78[!t1], w[!t1])
+  p1 <- weighted.mean(employed[t1], w[t1]); p0 <- weighted.mean(employed[!t1], w[!t1])
+  rows[[est]] <- data.frame(
+    estimand = est,
+    measure = c("mean_treated", "mean_control", "mean_difference", "risk_treated",
+                "risk_control", "risk_difference", "risk_ratio"),
+    estimate = c(m1, m0, m1 - m0, p1, p0, p1 - p0, p1 / p0))
+}
+write.csv(do.call(rbind, rows), file.path(here, "weighted_outcomes.csv"), row.names = FALSE)
