@@ -204,7 +204,7 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         \bar y_g = \frac{\sum_{i \in g} w_i y_i}{\sum_{i \in g} w_i},\qquad
         \bar y_1 - \bar y_0,\qquad \hat p_1 / \hat p_0 .
 
-     Each bootstrap replicate resamples persons with replacement *within
+    Each bootstrap replicate resamples persons with replacement *within
     each cohort* (keeping the cohort sizes, as in the design), re-fits the propensity model
     (Newton-Raphson logistic regression), recomputes the weights and the estimates, so the
     intervals include the uncertainty of the estimated weights:

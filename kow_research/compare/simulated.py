@@ -37,7 +37,7 @@ def comparator_mix() -> dict[str, Any]:
 
 def confounded_cohorts(*, n: int, seeds: tuple[int, int] = (1, 2),
                        comparator: Mapping[str, Any] | None = None,
-                       labels: tuple[str, str] = ("KOW", "IPS"), treatment: str = "programme",
+                       labels: tuple[str, str] = ("KOW", "IPS"), column: str = "programme",
                        dropout: str = "ignore") -> pd.DataFrame:
     r"""Time to paid work in two simulated, non-randomised cohorts with a known true effect.
 
@@ -57,9 +57,9 @@ def confounded_cohorts(*, n: int, seeds: tuple[int, int] = (1, 2),
     comparator : mapping, optional
         Parameter overrides of the second cohort (default :func:`comparator_mix`).
     labels : (str, str), default ("KOW", "IPS")
-        Labels of the two cohorts in ``treatment`` (and the prefixes of their ids).
-    treatment : str, default "programme"
-        Name of the cohort column.
+        Labels of the two cohorts in ``column`` (and the prefixes of their ids).
+    column : str, default "programme"
+        Name of the cohort column (pass it as ``treatment=`` to the comparisons).
     dropout : {"competing", "censor", "ignore"}, default "ignore"
         Dropout strategy of :func:`kow_research.outcomes.time_to_paid_work` (default:
         treatment policy, as ``true_effect``).
@@ -68,7 +68,7 @@ def confounded_cohorts(*, n: int, seeds: tuple[int, int] = (1, 2),
     -------
     DataFrame
         :func:`~kow_research.outcomes.time_to_paid_work` of both cohorts stacked (``time`` in
-        days, ``event``), with ``treatment``, ``age`` as float and ``log_months_out`` =
+        days, ``event``), with ``column``, ``age`` as float and ``log_months_out`` =
         :math:`\log(1 + \text{months out of work})`; ``attrs["definition"]`` is the outcome
         definition.
 
@@ -92,7 +92,7 @@ def confounded_cohorts(*, n: int, seeds: tuple[int, int] = (1, 2),
         definition = d.attrs["definition"]
         d = d.copy()
         d.attrs = {}
-        frames.append(d.assign(**{treatment: label}))
+        frames.append(d.assign(**{column: label}))
     df = pd.concat(frames, ignore_index=True)
     df["log_months_out"] = np.log1p(df["months_out_of_work"].astype(float))
     df["age"] = df["age"].astype(float)
