@@ -32,6 +32,7 @@ from kow_research.compare.separation import MIN_LEVEL_COUNT, collapse_levels, ra
 from kow_research.compare.weighted import (
     EVENT_FREE_TIME,
     OUTCOME_TYPES,
+    beyond_follow_up,
     effect_kernel,
     effect_labels,
     horizon_effects,
@@ -539,7 +540,7 @@ def _check_horizons(df: pd.DataFrame, treatment: str, treated: Any, time: np.nda
             continue
         last = float(time[sel].max())
         for what, hm in wanted:
-            if float(months_to(hm, unit=unit)) > last:  # as effect_kernel's NaN
+            if beyond_follow_up(float(months_to(hm, unit=unit)), last):  # effect_kernel's NaN
                 raise ValueError(
                     f"compare_outcomes: {what} lies beyond the follow-up of {labels[g]} "
                     f"(last follow-up time {last:g} {unit} = {last / per_month:.1f} months); "

@@ -72,6 +72,34 @@ def incidence_curve(time: np.ndarray, event: np.ndarray, weight: np.ndarray,
     return curve.time, curve.estimate
 
 
+#: relative slack of :func:`beyond_follow_up` (a horizon in months converted to days and back
+#: can exceed the last time by an ulp: 123 days -> 4.041 months -> 123.00000000000001 days)
+FOLLOW_UP_RTOL = 1e-9
+
+
+def beyond_follow_up(horizon: Any, last: float) -> Any:
+    """Whether ``horizon`` lies beyond the last follow-up time ``last`` (with a relative slack
+    of :data:`FOLLOW_UP_RTOL` for rounding).
+
+    Parameters
+    ----------
+    horizon : float or ndarray
+        Horizon(s), in the unit of ``last``.
+    last : float
+        Last observed time.
+
+    Returns
+    -------
+    bool or ndarray of bool
+
+    Examples
+    --------
+    >>> bool(beyond_follow_up(123.00000000000001, 123.0)), bool(beyond_follow_up(124, 123.0))
+    (False, True)
+    """
+    return np.asarray(horizon) > last + FOLLOW_UP_RTOL * max(1.0, abs(last))
+
+
 def effect_kernel(time: np.ndarray, event: np.ndarray, t: np.ndarray, w: np.ndarray,
                   cause: int, horizons: np.ndarray, tau: float) -> np.ndarray:
     """Risks by the horizons, their difference and ratio, and restricted mean times free of
@@ -89,8 +117,9 @@ def effect_kernel(time: np.ndarray, event: np.ndarray, t: np.ndarray, w: np.ndar
         ut, f = incidence_curve(time[sel], event[sel], w[sel], cause)
         r = step_at(ut, f, horizons)
         last = ut[-1] if len(ut) else -np.inf
-        out.append(np.where(horizons <= last, r, np.nan))
-        rm.append(tau - integrate_step(ut, f, tau) if tau <= last else np.nan)
+        out.append(np.where(~beyond_follow_up(horizons, last), r, np.nan))
+        rm.append(tau - integrate_step(ut, f, tau) if not beyond_follow_up(tau, last)
+                  else np.nan)
     r1, r0 = out
     with np.errstate(divide="ignore", invalid="ignore"):
         rr = r1 / r0

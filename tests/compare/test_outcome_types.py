@@ -147,3 +147,14 @@ def test_horizon_beyond_follow_up_is_an_error() -> None:
     ok = compare.compare_outcomes(d, treatment="arm", covariates=None, horizons_months=(14,),
                                   tau_months=14, unit="months", n_boot=0)   # at the last time
     assert ok.table["estimate"].notna().all()
+
+
+def test_horizon_at_the_last_time_survives_the_round_trip_through_months() -> None:
+    """The report sets tau to the last common follow-up in months (123 days = 4.0411 months);
+    back in days that is 123.00000000000001: still at, not beyond, the last time."""
+    d = pd.DataFrame({"arm": [1, 1, 1, 0, 0, 0], "time": [30.0, 80, 123, 20, 60, 200],
+                      "event": [1, 0, 0, 1, 1, 0]})
+    tau = 123 / 30.4375
+    res = compare.compare_outcomes(d, treatment="arm", covariates=None, horizons_months=(tau,),
+                                   tau_months=tau, unit="days", n_boot=0)
+    assert res.table["estimate"].notna().all()
