@@ -2,8 +2,9 @@
 
 Each simulated study has two non-randomised cohorts of 300: KOW-like participants in KOW, and
 a comparator with IPS's programme effect and a different case mix (younger, more psychosis
-and SMI, longer out of work, fewer women; the same job-finding process otherwise, as in
-``tests/compare/test_bootstrap.py``). Everyone has a 1 % chance of sex = "other", so about
+and SMI, longer out of work, fewer women; the same job-finding process otherwise:
+``kr.compare.confounded_cohorts``, also used by ``tests/compare/test_bootstrap.py`` and
+``benchmarks/bench_compare.py``). Everyone has a 1 % chance of sex = "other", so about
 one study in ten has that level in one cohort only and most others have it rarely in one —
 the situation in which maximum-likelihood propensity models fail.
 
@@ -42,37 +43,17 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 import kow_research as kr
-from kow_research.synthetic import get_params, true_effect
+from kow_research.synthetic import true_effect
 
 N_ARM = 300
 HORIZONS = (6.0, 12.0)
 COVARIATES = ["age", "sex", "diagnosis_group", "smi", "log_months_out"]
 
 
-def comparator_mix() -> dict:
-    """The comparator cohort's case mix, with IPS's programme effect."""
-    return dict(age_mean=33.0, diagnosis_probs=(0.12, 0.18, 0.10, 0.30, 0.12, 0.05, 0.08, 0.05),
-                months_out_median=48.0, p_female=0.40,
-                log_hr_programme=get_params("IPS").log_hr_programme)
-
-
 def one_study(seed: np.random.SeedSequence) -> pd.DataFrame:
-    """One simulated pair of cohorts of N_ARM."""
+    """One simulated pair of cohorts of N_ARM (:func:`kow_research.compare.confounded_cohorts`)."""
     s1, s2 = (int(x) for x in seed.generate_state(2))
-    frames = []
-    definition = None
-    for label, s, kw in (("KOW", s1, {}), ("IPS", s2, comparator_mix())):
-        st = kr.simulate_study("KOW", n=N_ARM, seed=s, id_prefix=label, **kw)
-        d = kr.outcomes.time_to_paid_work(st, dropout="ignore")
-        definition = d.attrs["definition"]
-        d = d.copy()
-        d.attrs = {}
-        frames.append(d.assign(programme=label))
-    df = pd.concat(frames, ignore_index=True)
-    df["log_months_out"] = np.log1p(df["months_out_of_work"].astype(float))
-    df["age"] = df["age"].astype(float)
-    df.attrs["definition"] = definition
-    return df
+    return kr.compare.confounded_cohorts(n=N_ARM, seeds=(s1, s2))
 
 
 def run(seed: np.random.SeedSequence, sim: int, n_boot: int) -> list[dict]:

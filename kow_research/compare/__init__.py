@@ -12,6 +12,7 @@ from kow_research.compare.matching import MatchResult, match
 from kow_research.compare.plots import love_plot, overlap_plot
 from kow_research.compare.propensity import PropensityResult, balancing_weights, propensity
 from kow_research.compare.reconstruct import ReconstructedIPD, reconstruct_ipd
+from kow_research.compare.simulated import comparator_mix, confounded_cohorts
 from kow_research.compare.weighted import (
     horizon_effects,
     weighted_curves,
@@ -21,7 +22,8 @@ from kow_research.compare.weighted import (
 __all__ = [
     "BalanceResult", "BenchmarkResult", "ComparisonResult", "EValueResult", "MaicResult",
     "MatchResult", "PropensityResult", "ReconstructedIPD", "balance", "balancing_weights",
-    "benchmark", "clopper_pearson", "compare_outcomes", "evalue", "horizon_effects", "hr_to_rr",
+    "benchmark", "clopper_pearson", "comparator_mix", "compare_outcomes", "confounded_cohorts",
+    "evalue", "horizon_effects", "hr_to_rr",
     "love_plot", "maic", "maic_risk", "match", "overlap_plot", "propensity", "reconstruct_ipd",
     "weighted_curves", "weighted_hazard_ratio", "wilson",
 ]

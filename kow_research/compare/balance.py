@@ -11,9 +11,20 @@ import pandas as pd
 
 from kow_research.compare._design import as_weights, control_level, treatment_indicator
 from kow_research.compare.plots import love_plot
+from kow_research.core.checks import check_choice
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.results import CallableTable, Result, result_class
 from kow_research.survival.design import design_matrix
+
+#: SD in the denominator of the SMD (see :func:`balance`)
+DENOMINATORS = ("pooled", "treated", "control")
+SMD_TEXT = {
+    "pooled": "sqrt((s1^2 + s0^2)/2), SDs of the unweighted groups; binary: "
+              "sqrt((p1(1-p1) + p0(1-p0))/2)",
+    "treated": "s1, the SD of the unweighted treated group (for the ATT, as MatchIt/cobalt); "
+               "binary: sqrt(p1(1-p1))",
+    "control": "s0, the SD of the unweighted control group (for the ATC); binary: "
+               "sqrt(p0(1-p0))"}
 
 
 def weighted_mean_var(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +115,8 @@ class BalanceResult(Result):
 
 @positional_deprecated("treatment", "covariates", "weights", "treated", "threshold")
 def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
-            treated: Any = None, weights: Any = None, threshold: float = 0.1) -> BalanceResult:
+            treated: Any = None, weights: Any = None, threshold: float = 0.1,
+            denominator: str = "pooled") -> BalanceResult:
     r"""Standardised mean differences (SMD) and variance ratios before and after weighting.
 
     For a continuous covariate
@@ -120,9 +132,14 @@ def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
         \mathrm{SMD} = \frac{\hat p_{1,w} - \hat p_{0,w}}
         {\sqrt{\{\hat p_1(1-\hat p_1) + \hat p_0(1-\hat p_0)\}/2}} .
 
-    The denominator always uses the *unweighted* groups (so before and after are on one scale,
-    as cobalt's default and tableone's unweighted table); the numerator uses weighted means
-    after weighting. Variance ratio = :math:`s_{1,w}^2 / s_{0,w}^2` (continuous covariates) with
+    With ``denominator="treated"`` the denominator is the treated group's SD alone
+    (:math:`s_1`, binary :math:`\sqrt{\hat p_1(1-\hat p_1)}`), with ``"control"`` the control
+    group's. The pooled SD suits the ATE and a plain two-group table (tableone); the treated SD
+    suits the ATT (matching, ATT weights), because the treated are the target population: it
+    is what MatchIt's ``summary`` and cobalt's ``bal.tab`` report for the ATT; the control SD
+    suits the ATC. The denominator always uses the *unweighted* groups (so before and after
+    are on one scale, as cobalt's default and tableone's unweighted table); the numerator uses
+    weighted means after weighting. Variance ratio = :math:`s_{1,w}^2 / s_{0,w}^2` (continuous covariates) with
     the reliability-weight variance of :func:`weighted_mean_var`. The SMD is treated minus
     control.
 
@@ -143,6 +160,10 @@ def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
         before but not after. None: only the unweighted comparison.
     threshold : float, default 0.1
         Absolute SMD above which a covariate is flagged as imbalanced (Austin 2009).
+    denominator : {"pooled", "treated", "control"}, default "pooled"
+        SD in the denominator of the SMD: pooled over both groups (ATE), the treated group's
+        (ATT, as MatchIt and cobalt) or the control group's (ATC). Recorded in
+        ``attrs["denominator"]``.
 
     Returns
     -------
@@ -173,7 +194,20 @@ def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
     -0.3333
     >>> b.overall["ess_control"].tolist()                 # (2 + 1)**2 / (4 + 1) after
     [3.0, 1.8]
+
+    With the treated group's SD alone (for the ATT): treated ages 30, 40, 50 (mean 40, SD 10),
+    controls 40, 50, 70 (mean 53.33, variance 233.3): -13.33 / 10 instead of -13.33 /
+    sqrt((100 + 233.3) / 2) = -13.33 / 12.91:
+
+    >>> d2 = d.assign(age=[30, 40, 50, 40, 50, 70])
+    >>> round(float(balance(d2, treatment="arm", covariates=["age"],
+    ...                     denominator="treated").table["smd_before"].iloc[0]), 4)
+    -1.3333
+    >>> round(float(balance(d2, treatment="arm", covariates=["age"]).table["smd_before"].iloc[0]),
+    ...       4)
+    -1.0328
     """
+    check_choice("denominator", denominator, DENOMINATORS)
     t = treatment_indicator(df, treatment, treated)
     dm = design_matrix(df, covariates, drop_first=False, allow_constant=True)
     x, names, source, binary = dm.x, dm.names, dm.source, dm.binary
@@ -185,7 +219,9 @@ def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
     wm1, wv1 = weighted_mean_var(x[g1], w[g1])
     wm0, wv0 = weighted_mean_var(x[g0], w[g0])
     bin_ = np.asarray(binary)
-    s2 = np.where(bin_, (m1 * (1 - m1) + m0 * (1 - m0)) / 2, (v1 + v0) / 2)
+    var1 = np.where(bin_, m1 * (1 - m1), v1)
+    var0 = np.where(bin_, m0 * (1 - m0), v0)
+    s2 = {"pooled": (var1 + var0) / 2, "treated": var1, "control": var0}[denominator]
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.sqrt(s2)
         smd_b = np.where(sd > 0, (m1 - m0) / sd, 0.0)
@@ -210,8 +246,8 @@ def balance(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
         "ess_treated": [float(g1.sum()), ess(w[g1])],
         "ess_control": [float(g0.sum()), ess(w[g0])]},
         index=pd.Index(["before", "after"], name="weighting"))
-    attrs = {"smd": "SMD = (treated - control) weighted mean / sqrt((s1^2 + s0^2)/2), SDs of "
-                    "the unweighted groups; binary: sqrt((p1(1-p1) + p0(1-p0))/2)",
+    attrs = {"smd": "SMD = (treated - control) weighted mean / " + SMD_TEXT[denominator],
+             "denominator": denominator,
              "treatment": treatment,
              "treated_level": "treated" if treated is None else str(treated),
              "control_level": control_level(df, treatment, treated)}

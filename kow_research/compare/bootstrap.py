@@ -11,7 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kow_research.compare._design import months_to, time_unit, treatment_indicator
+from kow_research.compare._design import (
+    control_level,
+    months_to,
+    time_unit,
+    treatment_indicator,
+)
 from kow_research.compare.balance import BalanceResult, balance
 from kow_research.compare.bca import JACKKNIFE_MAX_GROUPS, bca_limits, jackknife_groups
 from kow_research.compare.propensity import (
@@ -26,11 +31,16 @@ from kow_research.compare.propensity import (
 from kow_research.compare.separation import MIN_LEVEL_COUNT, collapse_levels, rare_levels
 from kow_research.compare.weighted import (
     EVENT_FREE_TIME,
+    OUTCOME_TYPES,
+    beyond_follow_up,
     effect_kernel,
     effect_labels,
     horizon_effects,
+    mean_kernel,
+    mean_labels,
+    outcome_values,
 )
-from kow_research.core.checks import check_alpha, check_choice
+from kow_research.core.checks import check_alpha, check_choice, check_columns
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.meta import outcome_meta
 from kow_research.core.results import Result, result_class
@@ -134,9 +144,13 @@ def _effects(rows: np.ndarray, time: np.ndarray, event: np.ndarray, t: np.ndarra
     w = (np.ones(len(rows)) if xi is None else
          _weights(xi[rows], tb, opts["firth"], opts["estimand"], opts["stabilize"],
                   opts["trim"]))
-    if w is not None:
+    if w is None:
+        return
+    if opts["kind"] == "time_to_event":
         out[:] = effect_kernel(time[rows], event[rows], tb, w, opts["cause"], opts["h"],
                                opts["tau"])
+    else:  # continuous or binary: ``time`` holds the outcome
+        out[:] = mean_kernel(time[rows], tb, w, opts["kind"] == "binary")
 
 
 def _replicates(seed_seq: np.random.SeedSequence, n_rep: int, time: np.ndarray,
@@ -145,7 +159,7 @@ def _replicates(seed_seq: np.random.SeedSequence, n_rep: int, time: np.ndarray,
     """``n_rep`` replicates: resample persons within each group, refit, recompute."""
     rng = np.random.default_rng(seed_seq)
     i1, i0 = np.flatnonzero(t == 1), np.flatnonzero(t == 0)
-    out = np.full((n_rep, 4 * len(opts["h"]) + 3), np.nan)
+    out = np.full((n_rep, opts["width"]), np.nan)
     for r in range(n_rep):
         idx = np.concatenate([rng.choice(i1, len(i1)), rng.choice(i0, len(i0))])
         _effects(idx, time, event, t, xi, opts, out[r])
@@ -155,7 +169,7 @@ def _replicates(seed_seq: np.random.SeedSequence, n_rep: int, time: np.ndarray,
 def _jackknife(groups: list[np.ndarray], time: np.ndarray, event: np.ndarray, t: np.ndarray,
                xi: np.ndarray | None, opts: dict[str, Any]) -> np.ndarray:
     """Leave each group of persons out in turn, refit, recompute."""
-    out = np.full((len(groups), 4 * len(opts["h"]) + 3), np.nan)
+    out = np.full((len(groups), opts["width"]), np.nan)
     keep = np.ones(len(t), dtype=bool)
     for r, g in enumerate(groups):
         keep[g] = False
@@ -175,12 +189,23 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
                      progress: bool = False, stabilize: bool = False,
                      trim: float | None = None, unit: str | None = None,
                      alpha: float = 0.05, ci: str = "percentile",
-                     separation: str = "error", max_failed: float = 0.05
+                     separation: str = "error", max_failed: float = 0.05,
+                     outcome: str | None = None, outcome_type: str = "auto"
                      ) -> ComparisonResult:
-    r"""Propensity-weighted comparison of paid work between two cohorts, with bootstrap CIs.
+    r"""Propensity-weighted comparison of two cohorts, with bootstrap CIs: paid work over time
+    (risks by horizons, restricted mean times) or a continuous or binary outcome.
 
     Point estimates are those of :func:`horizon_effects` with the weights of
-    :func:`propensity`. Each bootstrap replicate resamples persons with replacement *within
+    :func:`propensity`; with ``outcome=`` (hours worked, earnings, a ladder score; in work at
+    12 months yes/no) they are weighted means per cohort, their difference and, for a binary
+    outcome, the risk difference and risk ratio:
+
+    .. math::
+
+        \bar y_g = \frac{\sum_{i \in g} w_i y_i}{\sum_{i \in g} w_i},\qquad
+        \bar y_1 - \bar y_0,\qquad \hat p_1 / \hat p_0 .
+
+    Each bootstrap replicate resamples persons with replacement *within
     each cohort* (keeping the cohort sizes, as in the design), re-fits the propensity model
     (Newton-Raphson logistic regression), recomputes the weights and the estimates, so the
     intervals include the uncertainty of the estimated weights:
@@ -212,7 +237,7 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     ----------
     df : DataFrame
         Outcome frame (e.g. :func:`kow_research.outcomes.time_to_paid_work` on both cohorts)
-        with ``treatment``, ``duration``, ``event`` and the covariates.
+        with ``treatment``, ``duration``, ``event`` (or ``outcome``) and the covariates.
     treatment : str
         Group column: boolean/0-1, or two levels with ``treated`` naming the treated one.
     covariates : sequence of str or None
@@ -257,6 +282,14 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     max_failed : float, default 0.05
         Largest share of failed replicates accepted; above it a ``ValueError`` names the
         count, the share and the rare levels that probably caused them.
+    outcome : str, optional
+        Column of a continuous or binary outcome. Given, the comparison is of weighted means
+        (``mean_treated``, ``mean_control``, ``mean_difference``) or risks (``risk_treated``,
+        ``risk_control``, ``risk_difference``, ``risk_ratio``), ``horizon_months`` NaN, and
+        ``duration``, ``event``, ``cause``, ``horizons_months``, ``tau_months`` and ``unit``
+        are not used. None: the time-to-event comparison.
+    outcome_type : {"auto", "continuous", "binary"}, default "auto"
+        Kind of ``outcome``; ``"auto"``: binary when boolean or all values 0/1.
 
     Returns
     -------
@@ -271,7 +304,9 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     ValueError
         More than ``max_failed`` of the replicates failed, or (with ``separation="error"``)
         the full data separate the propensity model (a
-        :class:`~kow_research.survival.design.SeparationError`).
+        :class:`~kow_research.survival.design.SeparationError`); a horizon (or
+        ``tau_months``) lies beyond a cohort's last follow-up time (naming both); the
+        ``duration``/``event`` or ``outcome`` column is missing or of the wrong type.
 
     References
     ----------
@@ -302,6 +337,21 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     >>> bool(np.allclose(point["estimate"], res.table["estimate"]))
     True
 
+    A continuous outcome: the weighted mean difference in hours worked per week at 12
+    months, here made up from the age of each person:
+
+    >>> hrs = df.assign(hours=(df["age"] - 18) / 2)
+    >>> res = compare_outcomes(hrs, treatment="cohort", treated="IPS", covariates=["age", "smi"],
+    ...                        outcome="hours", n_boot=20, seed=1)
+    >>> res.table["measure"].tolist()
+    ['mean_treated', 'mean_control', 'mean_difference']
+    >>> w = res.propensity.weights
+    >>> ips = hrs["cohort"] == "IPS"
+    >>> mean_diff = (np.average(hrs.loc[ips, "hours"], weights=w[ips])
+    ...              - np.average(hrs.loc[~ips, "hours"], weights=w[~ips]))
+    >>> bool(np.isclose(res.table["estimate"].iloc[2], mean_diff))
+    True
+
     BCa intervals, with Firth-penalised propensity models:
 
     >>> bca = compare_outcomes(df, treatment="cohort", treated="IPS", covariates=["age", "smi"],
@@ -321,10 +371,17 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         raise ValueError(f"n_boot must be >= 0, got {n_boot}")
     if not 0 <= max_failed < 1:
         raise ValueError(f"max_failed must be a share in [0, 1), got {max_failed!r}")
+    check_choice("outcome_type", outcome_type, OUTCOME_TYPES)
     t = treatment_indicator(df, treatment, treated)
-    u = time_unit(df, unit)
-    h = months_to(horizons_months, unit=u)
-    tau = float(months_to(tau_months, unit=u))
+    if outcome is None:
+        kind = "time_to_event"
+        _check_time_to_event(df, duration, event)
+        u = time_unit(df, unit)
+        h = months_to(horizons_months, unit=u)
+        tau = float(months_to(tau_months, unit=u))
+    else:
+        y, kind = outcome_values(df, outcome, outcome_type)
+        u, h, tau = "", np.empty(0), np.nan
     prop = bal = None
     xi = None
     merged: dict[str, dict[str, str]] = {}
@@ -349,17 +406,29 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         bal = balance(frame, treatment=treatment, covariates=covariates, weights=prop.weights,
                       treated=treated)
         xi = np.column_stack([np.ones(len(t)), design_matrix(frame, covariates).x])
-    point = horizon_effects(frame, treatment=treatment, treated=treated,
-                            weights=None if prop is None else prop.weights, duration=duration,
-                            event=event, cause=cause, horizons_months=horizons_months,
-                            tau_months=tau_months, unit=u)
-    time = pd.to_numeric(df[duration]).to_numpy(dtype=float)
-    ev = pd.to_numeric(df[event]).to_numpy(dtype=np.int64)
-    labels = effect_labels(horizons_months)
+    w_full = np.ones(len(t)) if prop is None else prop.weights.to_numpy(dtype=float)
+    if kind == "time_to_event":
+        time = pd.to_numeric(df[duration]).to_numpy(dtype=float)
+        ev = pd.to_numeric(df[event]).to_numpy(dtype=np.int64)
+        _check_horizons(df, treatment, treated, time, t, w_full, horizons_months,
+                        tau_months, u)
+        point = horizon_effects(frame, treatment=treatment, treated=treated,
+                                weights=None if prop is None else prop.weights,
+                                duration=duration, event=event, cause=cause,
+                                horizons_months=horizons_months, tau_months=tau_months, unit=u)
+        labels = effect_labels(horizons_months)
+    else:
+        time, ev = y, np.zeros(len(t), dtype=np.int64)
+        labels = mean_labels(kind == "binary")
+        point = labels.assign(estimate=mean_kernel(y, t, w_full, kind == "binary"))
+        point.attrs = {"n_excluded_zero_weight": int((w_full <= 0).sum()),
+                       "treated_level": "treated" if treated is None else str(treated),
+                       "control_level": control_level(df, treatment, treated)}
     names = [f"{m}@{hm:g}" if np.isfinite(hm) else m
              for m, hm in zip(labels["measure"], labels["horizon_months"], strict=True)]
     opts = {"firth": separation == "firth", "estimand": estimand, "stabilize": stabilize,
-            "trim": trim, "cause": cause, "h": h, "tau": tau}
+            "trim": trim, "cause": cause, "h": h, "tau": tau, "kind": kind,
+            "width": len(labels)}
     reps = np.empty((0, len(names)))
     if n_boot > 0:
         sizes = [min(CHUNK, n_boot - s) for s in range(0, n_boot, CHUNK)]
@@ -411,8 +480,10 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
              f"propensity ({estimand})", "estimand": estimand,
              "target_population": (TARGETS[estimand] if covariates is not None else
                                    "the cohorts as observed (no weighting)"),
-             "event_free_time": EVENT_FREE_TIME, "unit": u,
-             "tau_months": tau_months, "cause": cause, "resampling": "persons within cohort",
+             **({"event_free_time": EVENT_FREE_TIME, "unit": u, "tau_months": tau_months,
+                 "cause": cause} if kind == "time_to_event" else
+                {"outcome": outcome, "outcome_type": kind, "measure_text": MEASURE_TEXT[kind]}),
+             "resampling": "persons within cohort",
              "interval": "percentile" if ci == "percentile" else "BCa",
              **{k: v for k, v in point.attrs.items()
                 if k.startswith(("n_", "treated", "control"))},
@@ -426,6 +497,55 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     return ComparisonResult(table=table, replicates=pd.DataFrame(reps, columns=names),
                             propensity=prop, balance=bal, alpha=alpha, n_boot=n_boot,
                             n_failed=failed, seed=seed, ci=ci, jackknife=jack, attrs=attrs)
+
+
+MEASURE_TEXT = {
+    "continuous": "weighted mean of the outcome per cohort and their difference (treated "
+                  "minus control)",
+    "binary": "weighted proportion with the outcome per cohort (risk), the risk difference "
+              "(treated minus control) and the risk ratio"}
+
+
+def _check_time_to_event(df: pd.DataFrame, duration: str, event: str) -> None:
+    """Clear errors for a missing or non-numeric duration/event column."""
+    try:
+        check_columns(df, [duration, event])
+    except ValueError as err:
+        raise ValueError(f"compare_outcomes: {err}. For a time-to-event comparison pass the "
+                         "duration= and event= columns; for a continuous or binary outcome "
+                         "(hours worked, earnings, in work yes/no) pass outcome='column'") \
+            from err
+    for col in (duration, event):
+        if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
+            if col == event and pd.api.types.is_bool_dtype(df[col]):
+                continue
+            raise ValueError(f"compare_outcomes: column {col!r} must be numeric (duration in "
+                             f"days/weeks/months, event codes 0/1/2), got dtype "
+                             f"{df[col].dtype}")
+
+
+def _check_horizons(df: pd.DataFrame, treatment: str, treated: Any, time: np.ndarray,
+                    t: np.ndarray, w: np.ndarray, horizons_months: Sequence[float],
+                    tau_months: float, unit: str) -> None:
+    """A horizon beyond a cohort's last follow-up time has no estimate: say so, instead of
+    returning NaN."""
+    per_month = float(months_to(1.0, unit=unit))  # for the message only
+    labels = {1: "treated" if treated is None else str(treated),
+              0: control_level(df, treatment, treated)}
+    wanted = [(f"horizon {float(hm):g} months", float(hm)) for hm in horizons_months]
+    wanted.append((f"tau_months = {float(tau_months):g}", float(tau_months)))
+    for g in (1, 0):
+        sel = (t == g) & (w > 0)
+        if not sel.any():
+            continue
+        last = float(time[sel].max())
+        for what, hm in wanted:
+            if beyond_follow_up(float(months_to(hm, unit=unit)), last):  # effect_kernel's NaN
+                raise ValueError(
+                    f"compare_outcomes: {what} lies beyond the follow-up of {labels[g]} "
+                    f"(last follow-up time {last:g} {unit} = {last / per_month:.1f} months); "
+                    "nothing can be estimated there. Choose horizons_months and tau_months "
+                    f"up to {last / per_month:.1f} months")
 
 
 def _describe_rare(rare: list[tuple[str, str, int, int]]) -> str:

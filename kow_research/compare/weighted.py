@@ -72,6 +72,34 @@ def incidence_curve(time: np.ndarray, event: np.ndarray, weight: np.ndarray,
     return curve.time, curve.estimate
 
 
+#: relative slack of :func:`beyond_follow_up` (a horizon in months converted to days and back
+#: can exceed the last time by an ulp: 123 days -> 4.041 months -> 123.00000000000001 days)
+FOLLOW_UP_RTOL = 1e-9
+
+
+def beyond_follow_up(horizon: Any, last: float) -> Any:
+    """Whether ``horizon`` lies beyond the last follow-up time ``last`` (with a relative slack
+    of :data:`FOLLOW_UP_RTOL` for rounding).
+
+    Parameters
+    ----------
+    horizon : float or ndarray
+        Horizon(s), in the unit of ``last``.
+    last : float
+        Last observed time.
+
+    Returns
+    -------
+    bool or ndarray of bool
+
+    Examples
+    --------
+    >>> bool(beyond_follow_up(123.00000000000001, 123.0)), bool(beyond_follow_up(124, 123.0))
+    (False, True)
+    """
+    return np.asarray(horizon) > last + FOLLOW_UP_RTOL * max(1.0, abs(last))
+
+
 def effect_kernel(time: np.ndarray, event: np.ndarray, t: np.ndarray, w: np.ndarray,
                   cause: int, horizons: np.ndarray, tau: float) -> np.ndarray:
     """Risks by the horizons, their difference and ratio, and restricted mean times free of
@@ -89,8 +117,9 @@ def effect_kernel(time: np.ndarray, event: np.ndarray, t: np.ndarray, w: np.ndar
         ut, f = incidence_curve(time[sel], event[sel], w[sel], cause)
         r = step_at(ut, f, horizons)
         last = ut[-1] if len(ut) else -np.inf
-        out.append(np.where(horizons <= last, r, np.nan))
-        rm.append(tau - integrate_step(ut, f, tau) if tau <= last else np.nan)
+        out.append(np.where(~beyond_follow_up(horizons, last), r, np.nan))
+        rm.append(tau - integrate_step(ut, f, tau) if not beyond_follow_up(tau, last)
+                  else np.nan)
     r1, r0 = out
     with np.errstate(divide="ignore", invalid="ignore"):
         rr = r1 / r0
@@ -395,3 +424,119 @@ def horizon_effects(df: pd.DataFrame, *, treatment: str, treated: Any = None,
     out["estimate"] = est
     out.attrs = {**info, "unit": u, "tau_months": tau_months, "event_free_time": EVENT_FREE_TIME}
     return out
+
+
+#: kinds of outcome of :func:`kow_research.compare.compare_outcomes`
+OUTCOME_TYPES = ("auto", "continuous", "binary")
+
+
+def outcome_values(df: pd.DataFrame, outcome: str, outcome_type: str = "auto"
+                   ) -> tuple[np.ndarray, str]:
+    """The outcome column as floats and its kind (``"continuous"`` or ``"binary"``).
+
+    ``"auto"`` calls a boolean column, or a numeric one whose values are all 0 or 1, binary,
+    any other numeric column continuous.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The frame holding ``outcome``.
+    outcome : str
+        Column name.
+    outcome_type : {"auto", "continuous", "binary"}, default "auto"
+        The kind, or ``"auto"`` to infer it.
+
+    Returns
+    -------
+    (values, kind) : (ndarray, str)
+
+    Raises
+    ------
+    ValueError
+        The column is missing, not numeric or boolean (naming a value), has missing values
+        (naming how many and the first row), or is declared binary with values other than
+        0/1.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"hours": [0, 12.5, 20], "job": [True, False, True]})
+    >>> outcome_values(d, "hours")[1], outcome_values(d, "job")
+    ('continuous', (array([1., 0., 1.]), 'binary'))
+    """
+    check_choice("outcome_type", outcome_type, OUTCOME_TYPES)
+    if outcome not in df.columns:
+        raise ValueError(f"outcome column {outcome!r} not found; columns are "
+                         f"{list(map(str, df.columns))}")
+    col = df[outcome]
+    if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+        bad = next((v for v in col.dropna()
+                    if not isinstance(v, (int, float, bool, np.number, np.bool_))),
+                   col.dropna().iloc[0] if col.notna().any() else None)
+        raise ValueError(f"outcome column {outcome!r} must be numeric (a continuous outcome) or "
+                         f"boolean/0-1 (a binary one), got dtype {col.dtype} with value "
+                         f"{bad!r}; convert it first (e.g. df[{outcome!r}] == 'yes')")
+    if col.isna().any():
+        first = col.index[col.isna()][0]
+        raise ValueError(f"outcome column {outcome!r} has {int(col.isna().sum())} missing "
+                         f"value(s), first in row {first}; impute them or drop those rows "
+                         "(see kow_research.missing)")
+    y = col.to_numpy(dtype=float)
+    is01 = bool(np.isin(y, (0.0, 1.0)).all())
+    if outcome_type == "binary" and not is01:
+        bad = y[~np.isin(y, (0.0, 1.0))][0]
+        raise ValueError(f"outcome column {outcome!r} is declared binary but has value "
+                         f"{bad:g}; a binary outcome is boolean or 0/1")
+    kind = outcome_type if outcome_type != "auto" else "binary" if is01 else "continuous"
+    return y, kind
+
+
+def mean_kernel(y: np.ndarray, t: np.ndarray, w: np.ndarray, binary: bool) -> np.ndarray:
+    r"""Weighted means per group and their difference (treated minus control); for a binary
+    outcome the risks, the risk difference and the risk ratio.
+
+    .. math::
+
+        \bar y_g = \frac{\sum_{i \in g} w_i y_i}{\sum_{i \in g} w_i}
+
+    Layout: ``mean1, mean0, mean1 - mean0`` (continuous) or ``risk1, risk0, risk1 - risk0,
+    risk1 / risk0`` (binary). Persons with weight 0 do not count.
+
+    Parameters
+    ----------
+    y : ndarray
+        Outcome values (0/1 when ``binary``).
+    t : ndarray
+        1 treated, 0 control.
+    w : ndarray
+        Weights (>= 0).
+    binary : bool
+        Add the ratio.
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> y = np.array([10.0, 20, 30, 5, 15])
+    >>> t = np.array([1, 1, 1, 0, 0])
+    >>> mean_kernel(y, t, np.array([1.0, 1, 2, 3, 1]), binary=False).tolist()  # 22.5 - 7.5
+    [22.5, 7.5, 15.0]
+    """
+    means = []
+    for g in (1, 0):
+        sel = (t == g) & (w > 0)
+        means.append(float(np.sum(w[sel] * y[sel]) / np.sum(w[sel])) if sel.any() else np.nan)
+    m1, m0 = means
+    if not binary:
+        return np.array([m1, m0, m1 - m0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rr = np.float64(m1) / np.float64(m0)
+    return np.array([m1, m0, m1 - m0, rr])
+
+
+def mean_labels(binary: bool) -> pd.DataFrame:
+    """Row labels (``measure``, ``horizon_months`` = NaN) matching :func:`mean_kernel`."""
+    measures = (["risk_treated", "risk_control", "risk_difference", "risk_ratio"] if binary
+                else ["mean_treated", "mean_control", "mean_difference"])
+    return pd.DataFrame({"measure": measures, "horizon_months": np.nan})

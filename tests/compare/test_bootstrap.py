@@ -8,7 +8,7 @@ import pytest
 
 import kow_research as kr
 from kow_research import compare
-from kow_research.synthetic import get_params, true_effect
+from kow_research.synthetic import true_effect
 
 REF_DATA = "tests/compare/reference/compare_data.csv"
 COVS = ["age", "smi", "dx"]
@@ -60,30 +60,10 @@ def test_weighted_hazard_ratio_models(small: pd.DataFrame) -> None:
         compare.weighted_hazard_ratio(small, treatment="treated", weights=w, model="aft")
 
 
-def _two_cohorts() -> pd.DataFrame:
-    """KOW beside a comparator with the *same* job-finding process except the programme
-    effect (IPS's log hazard ratio) and a different case mix (younger, more psychosis and SMI,
-    longer out of work). The truth is then what ``synthetic.true_effect`` computes."""
-    ips = get_params("IPS")
-    mix = dict(age_mean=33.0, diagnosis_probs=(0.12, 0.18, 0.10, 0.30, 0.12, 0.05, 0.08, 0.05),
-               months_out_median=48.0, p_female=0.40, log_hr_programme=ips.log_hr_programme)
-    frames = []
-    for label, seed, kw in (("KOW", 1, {}), ("IPS", 2, mix)):
-        s = kr.simulate_study("KOW", n=2500, seed=seed, id_prefix=label, **kw)
-        d = kr.outcomes.time_to_paid_work(s, dropout="ignore")
-        definition = d.attrs["definition"]
-        d = d.copy()
-        d.attrs = {}
-        frames.append(d.assign(programme=label))
-    df = pd.concat(frames, ignore_index=True)
-    df["log_months_out"] = np.log1p(df["months_out_of_work"].astype(float))
-    df["age"] = df["age"].astype(float)
-    df.attrs["definition"] = definition
-    return df
-
-
 def test_weighting_recovers_the_simulated_true_effect() -> None:
-    df = _two_cohorts()
+    # KOW beside a comparator with the same job-finding process except the programme effect
+    # (IPS's) and another case mix: the truth is what synthetic.true_effect computes
+    df = compare.confounded_cohorts(n=2500)
     truth = true_effect("KOW", reference="IPS", n=100_000, seed=1, horizon_months=12)
     covs = ["age", "sex", "diagnosis_group", "smi", "log_months_out"]
     kw = dict(treatment="programme", treated="KOW", horizons_months=(12,), tau_months=12,

@@ -111,7 +111,9 @@ def test_matching_caliper_and_balance() -> None:
     n = 400
     df = pd.DataFrame({"age": rng.normal(40, 10, n).round(), "smi": rng.random(n) < 0.4})
     df["t"] = rng.random(n) < 1 / (1 + np.exp(-(-1 + 0.05 * (df["age"] - 40) + df["smi"])))
-    res = compare.match(df, treatment="t", covariates=["age", "smi"], k=1)
+    with pytest.warns(UserWarning, match="left 12 of 149 treated without a control"):
+        res = compare.match(df, treatment="t", covariates=["age", "smi"], k=1)
+    assert res.n_unmatched == 12
     assert (res.pairs["distance"] <= res.caliper).all()
     assert res.pairs["control"].is_unique                    # without replacement
     assert set(res.pairs["treated"]) | set(res.unmatched) == set(df.index[df["t"]])
