@@ -266,6 +266,9 @@ class SimulationPowerResult(Result):
             ax.axvline(0.8, color="0.4", linestyle=":", linewidth=1,
                        label=lab["target"].format(p=percent(0.8, language)))
             ax.set_xlim(0, 1)
+            from matplotlib.ticker import PercentFormatter
+
+            ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
             ax.set_xlabel(lab["x"])
         else:
             alt = self.trials[(self.trials["scenario"] == "alternative")
@@ -285,9 +288,10 @@ class SimulationPowerResult(Result):
                             label=lab["true"] if yi == y.max() else None)
             ax.set_xlabel(lab["estimate"])
         ax.set_yticks(y, [SHORT[n] for n in names])
-        ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
+        # a band above the rows for the legend, so that it covers no interval
+        ax.set_ylim(y.min() - 0.6, y.max() + 1.6)
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=8, frameon=False, loc="best")
+            ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=2)
         return ax
 
 
