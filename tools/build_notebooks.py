@@ -303,6 +303,239 @@ ctx.say("nb06_conclusion", month=f"{month:g}", index=design.index, comparator=co
                                        else "nb06_caveat_weighted", lang,
                                        ess=kr.report.comparison.FRAGILE_ESS))"""]
 
+PARAMS_08 = """# Parameters: `kow-research report` (papermill) overrides these.
+data_dir = None      # not used: a design is made before there are data
+output_dir = None    # folder for figures (PNG + SVG) and tables (CSV + XLSX); None = show only
+language = None      # "en" or "nl" (None = "en"): every sentence, table and figure label
+seed = 1             # seed of the simulations
+design_overrides = {}  # not used (the design assumptions are the parameters below)
+index = "KOW"        # the programme evaluated (its simulator gives the participants' case mix)
+comparator = "CAU"   # the comparison arm: care as usual
+hr = 1.5                   # hazard ratio of paid work to detect (programme vs comparator)
+control_hazard = 0.03      # comparator's hazard of paid work per month
+dropout_per_month = 0.025  # dropout hazard per month (a competing event)
+loss_per_month = 0.006     # loss to follow-up per month
+accrual_months = 24        # recruitment period
+follow_up_months = 12      # follow-up after the last participant entered
+horizon_months = None      # paid work within this many months of the start (None: all)
+alpha = 0.05               # two-sided significance level
+target_power = 0.8         # power wanted
+n_sim = 200                # simulated trials (and as many without an effect)
+n_jobs = 2                 # processes for the simulations"""
+
+NB["08_study_design"] = [PARAMS_08, """import io
+import warnings
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, Image, Markdown, display
+
+import kow_research as kr
+from kow_research.report.formatting import format_percent, format_table
+
+warnings.simplefilter("error", FutureWarning)   # outputs must stay free of warnings
+lang = kr.report.labels.check_language(language or "en")
+out = None if output_dir is None else Path(output_dir)
+if out is not None:
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def say(key, **fields):
+    display(Markdown(kr.report.narrative.say(key, lang, **fields)))
+
+
+def pct(p, decimals=0):
+    return format_percent(p, language=lang, decimals=decimals)
+
+
+def num(x, decimals=2):
+    return kr.report.formatting.format_number(x, language=lang, decimals=decimals)
+
+
+def table(frame, *, caption, stem, spec=None, labels=None):
+    display(Markdown(f"**{caption}**"))
+    meta = {"kow_research": {"file": f"results/{stem}", "caption": caption}} if out else None
+    shown = format_table(frame, spec=spec, language=lang, labels=labels)
+    display(HTML(shown.to_html(index=False, escape=True, border=0, classes="kow-table")),
+            metadata=meta)
+    if out is not None:
+        kr.report.export.export_table(frame, path_stem=out / stem, caption=caption,
+                                      language=lang, spec=spec, labels=labels)
+
+
+def figure(fig, *, stem, caption):
+    paths = kr.report.save_figure(fig, stem=stem, output_dir=out)
+    if paths:
+        data = paths[0].read_bytes()
+    else:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight",
+                    metadata={"Software": None})
+        data = buffer.getvalue()
+    plt.close(fig)
+    meta = {"kow_research": {"file": f"results/{stem}", "caption": caption}} if paths else None
+    display(Image(data=data, format="png", alt=caption, width=620), metadata=meta)
+    display(Markdown(f"<small>{caption}</small>"))
+
+
+say("nb08_title")
+say("nb08_question", index=index)
+say("nb08_assumptions", index=index, comparator=comparator, share=pct(0.5), hr=num(hr, 1),
+    accrual=accrual_months, follow_up=follow_up_months)""",
+"""say("nb08_analytic_heading")
+say("nb08_analytic_text")
+analytic = kr.design.sample_size(
+    outcome="competing_cause_specific", hr=hr, hazard_control=control_hazard,
+    competing_hazard=dropout_per_month, accrual=accrual_months, follow_up=follow_up_months,
+    loss_hazard=loss_per_month, alpha=alpha, power=target_power)
+display(Markdown(analytic.sentence(lang)))
+arms = {"programme": index, "control": comparator,
+        "total": kr.report.narrative.say("nb08_total", lang)}
+table(analytic.table.assign(arm=analytic.table["arm"].map(arms)),
+      caption=kr.report.narrative.say("nb08_analytic_caption", lang), stem="08_analytic",
+      spec={"p_event": "percent:1", "events": "number:1"},
+      labels={"p_event": ("Probability of observing paid work",
+                          "Kans dat betaald werk wordt waargenomen"),
+              "events": ("Expected entries into paid work",
+                         "Verwachte overgangen naar betaald werk")})""",
+"""say("nb08_sim_heading")
+say("nb08_sim_text", index=index, n_sim=n_sim)
+design = kr.design.trial_design_from(analytic, cohort=index, arms=(index, comparator),
+                                     horizon_months=horizon_months)
+sim = kr.design.power_by_simulation(design, analysis=["cox", "fine_gray"], n_sim=n_sim,
+                                    seed=seed, alpha=alpha, truth_n=10_000, truth_blocks=4,
+                                    n_jobs=n_jobs)
+short = kr.design.simulation_results.SHORT
+side = pd.DataFrame({
+    "method": [kr.report.narrative.say("nb08_row_analytic", lang)]
+    + [kr.report.narrative.say("nb08_row_simulated", lang, model=short[m]) for m in sim.table.index],
+    "power": [analytic.achieved_power, *sim.table["power"]],
+    "lower": [np.nan, *sim.table["power_lower"]], "upper": [np.nan, *sim.table["power_upper"]],
+    "type1": [alpha, *sim.table["type1"]],
+    "events": [analytic.expected_events, *sim.table["mean_events"]]})
+table(side, caption=kr.report.narrative.say("nb08_side_caption", lang, n_sim=n_sim),
+      stem="08_power_analytic_and_simulated",
+      spec={"power": "percent:1", "lower": "percent:1", "upper": "percent:1",
+            "type1": "percent:1", "events": "number:1"},
+      labels={"method": ("Method", "Methode"), "power": ("Power", "Onderscheidend vermogen"),
+              "type1": ("Type I error", "Fout van de eerste soort"),
+              "events": ("Entries into paid work", "Overgangen naar betaald werk")})""",
+"""bias = sim.table[["true_value", "mean_estimate", "bias", "bias_mcse", "empirical_se",
+                   "mean_se", "coverage", "n_failed"]].reset_index()
+bias["analysis"] = bias["analysis"].map(short)
+table(bias, caption=kr.report.narrative.say("nb08_bias_caption", lang), stem="08_bias_coverage",
+      spec={"true_value": "number:3", "mean_estimate": "number:3", "bias": "number:3",
+            "bias_mcse": "number:3", "empirical_se": "number:3", "mean_se": "number:3",
+            "coverage": "percent:1", "n_failed": "integer"},
+      labels={"analysis": ("Analysis", "Analyse"), "true_value": ("True value", "Ware waarde"),
+              "mean_estimate": ("Mean estimate", "Gemiddelde schatting"),
+              "bias": ("Bias", "Vertekening"), "bias_mcse": ("Monte Carlo SE of the bias",
+                                                            "Monte-Carlo-SE van de vertekening"),
+              "empirical_se": ("Empirical SE", "Empirische SE"),
+              "mean_se": ("Mean model SE", "Gemiddelde model-SE"),
+              "coverage": ("Coverage of the 95% CI", "Dekking van het 95%-BI"),
+              "n_failed": ("Failed fits", "Mislukte schattingen")})""",
+"""fig, axes = plt.subplots(2, 1, figsize=kr.report.style.figure_size(16, 11))
+sim.plot(ax=axes[0], language=lang)
+sim.plot(ax=axes[1], kind="estimates", language=lang)
+fig.tight_layout()
+figure(fig, stem="08_power_by_simulation",
+       caption=kr.report.narrative.say("nb08_sim_figure_caption", lang))
+say("nb08_sim_after", events_analytic=num(analytic.expected_events, 0),
+    events_simulated=num(sim.table.loc["cox", "mean_events"], 0))""",
+"""say("nb08_curve_heading")
+sizes = [analytic.n_total // 2, analytic.n_total, 3 * analytic.n_total // 2]
+say("nb08_curve_text", n_sim=80, sizes=kr.report.narrative.say(
+    "nb08_three", lang, a=sizes[0], b=sizes[1], c=sizes[2]))
+curve = kr.design.power_curve(design, analysis="cox", n_total=sizes, hr=[hr], n_sim=80,
+                              seed=seed, alpha=alpha, n_jobs=n_jobs)
+ax = curve.plot(language=lang, target=target_power)
+figure(ax.figure, stem="08_power_curve",
+       caption=kr.report.narrative.say("nb08_curve_caption", lang, hr=num(hr, 1)))
+table(curve.table[["n_total", "power", "lower", "upper", "mean_events"]],
+      caption=kr.report.narrative.say("nb08_curve_table_caption", lang), stem="08_power_curve_table",
+      spec={"n_total": "integer", "power": "percent:1", "lower": "percent:1",
+            "upper": "percent:1", "mean_events": "number:1"},
+      labels={"n_total": ("Participants (total)", "Deelnemers (totaal)"),
+              "power": ("Power", "Onderscheidend vermogen"),
+              "mean_events": ("Entries into paid work (mean)",
+                              "Overgangen naar betaald werk (gemiddeld)")})""",
+"""say("nb08_recruit_heading")
+sites = pd.DataFrame({"site": [kr.report.narrative.say("nb08_site", lang, i=i)
+                               for i in range(1, 5)],
+                      "opens": [0, 1, 2, 3], "referrals_per_month": 15.0, "prior_months": 2,
+                      "eligible": 0.6, "eligible_prior_n": 20, "consent": 0.6,
+                      "consent_prior_n": 20})
+plan = kr.design.recruitment_forecast(sites, target=analytic.n_total, deadline=accrual_months,
+                                      n_sim=2000, seed=seed)
+# six months of (synthetic) screening logs: few referrals, and few of them eligible or willing
+rng = np.random.default_rng(seed)
+as_of = 6
+months_open = [(s, m) for s, o in zip(sites["site"], sites["opens"]) for m in range(o, as_of)]
+referred = rng.poisson(4, len(months_open))
+eligible = rng.binomial(referred, 0.35)
+observed = pd.DataFrame({"site": [s for s, _ in months_open], "month": [m for _, m in months_open],
+                         "referred": referred, "eligible": eligible,
+                         "consented": rng.binomial(eligible, 0.4)})
+forecast = kr.design.recruitment_forecast(sites, target=analytic.n_total,
+                                          deadline=accrual_months, observed=observed,
+                                          n_sim=2000, seed=seed)
+say("nb08_recruit_text", sites=len(sites), referrals=num(sites["referrals_per_month"].iloc[0], 0),
+    eligible=pct(sites["eligible"].iloc[0]), consent=pct(sites["consent"].iloc[0]),
+    as_of=f"{forecast.as_of:g}", target=forecast.target, deadline=f"{forecast.deadline:g}")
+fig, axes = plt.subplots(2, 1, figsize=kr.report.style.figure_size(16, 15), sharex=True)
+plan.plot(ax=axes[0], language=lang)
+forecast.plot(ax=axes[1], language=lang)
+axes[0].set_xlabel("")
+# the lower panel's legend lists only what the upper one lacks (the observed counts)
+known = set(axes[0].get_legend_handles_labels()[1])
+handles = [(h, t) for h, t in zip(*axes[1].get_legend_handles_labels()) if t not in known]
+axes[1].legend(*zip(*handles), loc="upper left", frameon=False, fontsize=8)
+fig.tight_layout()
+figure(fig, stem="08_recruitment_forecast",
+       caption=kr.report.narrative.say("nb08_recruit_figure_caption", lang,
+                                       as_of=f"{forecast.as_of:g}"))
+
+
+def reached(result):
+    month = float(result.target_time["month"].iloc[1])
+    return num(month, 1) if np.isfinite(month) else kr.report.narrative.say("nb08_not_reached", lang)
+
+
+table(pd.DataFrame({
+    "forecast": [kr.report.narrative.say("nb08_row_plan", lang),
+                 kr.report.narrative.say("nb08_row_after", lang, month=f"{forecast.as_of:g}")],
+    "probability": [plan.probability, forecast.probability],
+    "recruited": [plan.observed_total, forecast.observed_total],
+    "median_month": [reached(plan), reached(forecast)]}),
+    caption=kr.report.narrative.say("nb08_recruit_table_caption", lang, target=forecast.target,
+                                    deadline=f"{forecast.deadline:g}"),
+    stem="08_recruitment_probability",
+    spec={"probability": "number:2", "recruited": "integer", "median_month": "text"},
+    labels={"forecast": ("Forecast", "Prognose"),
+            "probability": ("P(target by the end of accrual)",
+                            "P(doel uiterlijk aan het einde van de werving)"),
+            "recruited": ("Recruited so far", "Tot nu toe geworven"),
+            "median_month": ("Median month the target is reached",
+                             "Mediane maand waarin het doel wordt gehaald")})""",
+"""say("nb08_proposal_heading")
+say("nb08_proposal_text")
+for paragraph in (analytic.sentence(lang), sim.sentence(lang),
+                  curve.sentence(lang, target=target_power)):
+    display(Markdown(paragraph))""",
+"""cox = sim.table.loc["cox"]
+say("nb08_conclusion", n=analytic.n_total, power=pct(analytic.achieved_power), index=index,
+    sim_power=pct(cox["power"]), sim_lower=pct(cox["power_lower"]),
+    sim_upper=pct(cox["power_upper"]), type1=pct(cox["type1"], 1))
+if cox["power_upper"] < target_power:
+    say("nb08_below_target", target=pct(target_power))
+say("nb08_recruitment_line", target=forecast.target, deadline=f"{forecast.deadline:g}",
+    probability=num(forecast.probability), as_of=f"{forecast.as_of:g}",
+    recruited=forecast.observed_total, plan_probability=num(plan.probability))"""]
+
+
 def build(name, cells):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",

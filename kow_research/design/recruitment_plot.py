@@ -15,7 +15,7 @@ LABELS = {
            "title": "P(target of {n} by month {d:g}) = {p}"},
     "nl": {"x": "Maanden sinds start werving", "y": "Geworven deelnemers (cumulatief)",
            "observed": "Waargenomen", "median": "Mediane voorspelling", "target": "Doel",
-           "deadline": "Deadline", "band": "{:.0f} % voorspellingsinterval",
+           "deadline": "Einde werving", "band": "{:.0f} % voorspellingsinterval",
            "title": "P(doel van {n} uiterlijk maand {d:g}) = {p}"},
 }
 FONT = 9        # points; every text on the figure is at least 8 pt

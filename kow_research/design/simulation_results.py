@@ -27,10 +27,10 @@ ANALYSIS_NAMES = {
 SHORT = {"gray": "Gray", "fine_gray": "Fine-Gray", "cox": "Cox", "ladder": "ladder",
          "weighted": "weighted"}
 ESTIMATE_NAMES = {
-    "fine_gray": ("subdistribution hazard ratio", "subdistributie-hazard ratio"),
-    "cox": ("cause-specific hazard ratio", "oorzaakspecifieke hazard ratio"),
+    "fine_gray": ("subdistribution hazard ratio", "subdistributie-hazardratio"),
+    "cox": ("cause-specific hazard ratio", "oorzaakspecifieke hazardratio"),
     "ladder": ("odds ratio of a higher rung", "odds ratio voor een hogere trede"),
-    "weighted": ("weighted hazard ratio", "gewogen hazard ratio"),
+    "weighted": ("weighted hazard ratio", "gewogen hazardratio"),
 }
 PLOT_LABELS = {
     "en": {"power": "Power", "type1": "Type I error", "x": "Rejection rate",
@@ -177,8 +177,8 @@ class SimulationPowerResult(Result):
                     f"hypothesis was rejected at α = {alpha} by {_and(shown, language)}."]
         else:
             text = [f"We simuleerden {self.n_sim} {kind} onderzoeken met {people}: "
-                    f"{_setting(a, language)}. Met een in de simulatie ingebouwde hazard "
-                    f"ratio voor betaald werk van {hr} (gegeven de uitgangskenmerken) werd de "
+                    f"{_setting(a, language)}. Met een in de simulatie ingebouwde "
+                    f"hazardratio voor betaald werk van {hr} (gegeven de uitgangskenmerken) werd de "
                     f"nulhypothese bij α = {alpha} verworpen door {_and(shown, language)}."]
         for name, row in t.iterrows():
             if str(name) not in ESTIMATE_NAMES or not np.isfinite(row["mean_estimate"]):
@@ -266,6 +266,9 @@ class SimulationPowerResult(Result):
             ax.axvline(0.8, color="0.4", linestyle=":", linewidth=1,
                        label=lab["target"].format(p=percent(0.8, language)))
             ax.set_xlim(0, 1)
+            from matplotlib.ticker import PercentFormatter
+
+            ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
             ax.set_xlabel(lab["x"])
         else:
             alt = self.trials[(self.trials["scenario"] == "alternative")
@@ -284,10 +287,16 @@ class SimulationPowerResult(Result):
                     ax.plot([true], [yi], "x", color="C3", markersize=10, mew=2,
                             label=lab["true"] if yi == y.max() else None)
             ax.set_xlabel(lab["estimate"])
+            if language == "nl":                 # decimal commas on the tick labels
+                from matplotlib.ticker import FuncFormatter
+
+                ax.xaxis.set_major_formatter(FuncFormatter(
+                    lambda v, _: f"{v:.10g}".replace(".", ",").replace("-", "−")))
         ax.set_yticks(y, [SHORT[n] for n in names])
-        ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
+        # a band above the rows for the legend, so that it covers no interval
+        ax.set_ylim(y.min() - 0.6, y.max() + 1.6)
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=8, frameon=False, loc="best")
+            ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=2)
         return ax
 
 
@@ -358,7 +367,7 @@ class PowerCurveResult(Result):
                 out.append(f"With {what}, {goal} power for a hazard ratio of {h} is first "
                            f"reached at {int(r['n_total'])} participants of those simulated "
                            f"(power {percent(r['power'], language)}, {ci})." if en else
-                           f"Met {what} wordt een vermogen van {goal} voor een hazard ratio "
+                           f"Met {what} wordt een vermogen van {goal} voor een hazardratio "
                            f"van {h} het eerst bereikt bij {int(r['n_total'])} deelnemers "
                            f"van de gesimuleerde aantallen (vermogen "
                            f"{percent(r['power'], language)}, {ci}).")
@@ -368,7 +377,7 @@ class PowerCurveResult(Result):
                            f"reached: {percent(r['power'], language)} at "
                            f"{int(r['n_total'])} participants, the largest size simulated."
                            if en else
-                           f"Met {what} wordt een vermogen van {goal} voor een hazard ratio "
+                           f"Met {what} wordt een vermogen van {goal} voor een hazardratio "
                            f"van {h} niet bereikt: {percent(r['power'], language)} bij "
                            f"{int(r['n_total'])} deelnemers, het grootste gesimuleerde "
                            "aantal.")
@@ -421,6 +430,12 @@ class PowerCurveResult(Result):
         ax.axhline(target, color="0.4", linestyle=":", linewidth=1,
                    label=lab["target"].format(p=percent(target, language)))
         ax.set_ylim(0, 1)
+        from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+        if not by_n and language == "nl":        # hazard ratios with a decimal comma
+            ax.xaxis.set_major_formatter(FuncFormatter(
+                lambda v, _: f"{v:.10g}".replace(".", ",")))
         ax.set_xlabel(lab["n"] if by_n else lab["hr"])
         ax.set_ylabel(lab["power"])
         ax.legend(fontsize=8, frameon=False, loc="best")

@@ -135,12 +135,12 @@ def _effect(res: Any, language: str) -> tuple[str, str]:
     method = {"schoenfeld": "Schoenfeld 1983", "freedman": "Freedman 1982"}[a["method"]]
     if res.outcome == "time":
         return ((f"a hazard ratio of paid work of {hr} (programme versus control)" if en else
-                 f"een hazard ratio voor betaald werk van {hr} (programma ten opzichte van "
+                 f"een hazardratio voor betaald werk van {hr} (programma ten opzichte van "
                  "controle)"), method)
     if res.outcome == "competing_subdistribution":
         return ((f"a subdistribution hazard ratio of paid work of {hr} (programme versus "
                  "control)" if en else
-                 f"een subdistributie-hazard ratio voor betaald werk van {hr} (programma ten "
+                 f"een subdistributie-hazardratio voor betaald werk van {hr} (programma ten "
                  "opzichte van controle)"),
                 ("Fine-Gray model, dropout as a competing event; " if en else
                  "Fine-Gray-model, uitval als concurrerende gebeurtenis; ") + method)
@@ -148,10 +148,10 @@ def _effect(res: Any, language: str) -> tuple[str, str]:
     if a.get("competing_hr", 1.0) != 1.0:
         k = number(a["competing_hr"], language)
         extra = f" and a hazard ratio of dropout of {k}" if en else \
-            f" en een hazard ratio voor uitval van {k}"
+            f" en een hazardratio voor uitval van {k}"
     return ((f"a cause-specific hazard ratio of paid work of {hr}{extra} (programme versus "
              "control)" if en else
-             f"een oorzaakspecifieke hazard ratio voor betaald werk van {hr}{extra} (programma "
+             f"een oorzaakspecifieke hazardratio voor betaald werk van {hr}{extra} (programma "
              "ten opzichte van controle)"),
             ("cause-specific Cox model, dropout as a competing event; " if en else
              "oorzaakspecifiek Cox-model, uitval als concurrerende gebeurtenis; ") + method)

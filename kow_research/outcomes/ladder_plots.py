@@ -96,16 +96,23 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
     labels = value_labels("rung", lang, table="ladder")
     cohorts = list(pd.unique(by_wave["cohort"]))
     if ax is None:
-        fig, axes = plt.subplots(1, len(cohorts), figsize=(3.1 * len(cohorts) + 2.4, 3.8),
+        # at most two panels a row: 16 cm wide (A4 text width) with 8 pt text
+        ncols = min(len(cohorts), 2)
+        nrows = -(-len(cohorts) // ncols)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(5.6, 2.6 * nrows + 1.5),
                                  sharey=True, squeeze=False)
+        panels = list(grid.ravel())
+        for extra in panels[len(cohorts):]:
+            extra.set_visible(False)
+        panels = panels[:len(cohorts)]
     else:
-        axes = np.atleast_1d(np.asarray(ax, dtype=object)).reshape(1, -1)
-        if axes.shape[1] != len(cohorts):
+        panels = list(np.atleast_1d(np.asarray(ax, dtype=object)).ravel())
+        if len(panels) != len(cohorts):
             raise ValueError(f"ladder_plot draws one panel per cohort ({len(cohorts)}); got "
-                             f"{axes.shape[1]} Axes")
-        fig = axes[0][0].figure
+                             f"{len(panels)} Axes")
+        fig = panels[0].figure
     colors = plt.get_cmap("viridis")(np.linspace(0.05, 0.95, 6))
-    for panel, cohort in zip(axes[0], cohorts, strict=True):
+    for panel, cohort in zip(panels, cohorts, strict=True):
         d = by_wave[by_wave["cohort"] == cohort]
         months = sorted(d["wave_month"].unique())
         assessed = d[d["rung"].notna()]
@@ -120,24 +127,32 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
                       linewidth=0.4, **kwargs)
             bottom += share[r].to_numpy()
         n_na = d["rung"].isna().groupby(d["wave_month"]).sum()
-        for xi, m in zip(x, months, strict=True):
-            panel.text(xi, 101, f"{text('not_assessed', lang)} {int(n_na.get(m, 0))}",
-                       ha="center", va="bottom", fontsize=7)
         panel.set_xticks(x)
-        panel.set_xticklabels([f"T{m}" for m in months])
+        # the number not assessed under each wave (so that no label crowds the bars)
+        panel.set_xticklabels([f"T{m}\n({int(n_na.get(m, 0))})" for m in months], fontsize=8)
         panel.set_title(str(cohort), fontsize=10)
-        panel.set_xlabel(text("wave", lang), fontsize=8)
-        panel.set_ylim(0, 108)
+        spec = panel.get_subplotspec()
+        if spec is None or spec.is_last_row() or len(panels) - panels.index(panel) <= 2:
+            panel.set_xlabel(f"{text('wave', lang)}\n({text('not_assessed', lang)})",
+                             fontsize=8)
+        panel.set_ylim(0, 100)
+        panel.tick_params(axis="y", labelsize=8)
         panel.spines[["top", "right"]].set_visible(False)
-    axes[0][0].set_ylabel(text("percent_assessed", lang))
-    axes[0][-1].legend(title=text("rung", lang), bbox_to_anchor=(1.02, 1), loc="upper left",
-                       fontsize=7, title_fontsize=8, frameon=False)
+    for panel in panels:
+        if panel.get_subplotspec() is None or panel.get_subplotspec().is_first_col():
+            panel.set_ylabel(text("percent_assessed", lang), fontsize=8)
+    handles, names = panels[0].get_legend_handles_labels()
+    fig.legend(handles, names, title=text("rung", lang), loc="lower center", ncol=2,
+               fontsize=8, title_fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0))
     note = caption if caption is not None else outcome_meta(by_wave).caption(lang)
+    legend_h = 1.0 / fig.get_figheight()
     if note:
-        fig.text(0.01, 0.01, textwrap.fill(note, int(fig.get_figwidth() * 15)), fontsize=7,
+        fig.text(0.01, 0.005, textwrap.fill(note, int(fig.get_figwidth() * 13)), fontsize=8,
                  style="italic", va="bottom")
-    fig.tight_layout(rect=(0, 0.08 if note else 0, 1, 1))
-    return axes[0][0]
+        legend_h += 0.35 / fig.get_figheight()
+        fig.legends[-1].set_bbox_to_anchor((0.5, 0.35 / fig.get_figheight()))
+    fig.tight_layout(rect=(0, legend_h, 1, 1))
+    return panels[0]
 
 
 @positional_deprecated("proportions", "language")
@@ -223,7 +238,7 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
     hidden = (n > 0) & (n < min_count)
     values = np.where(hidden, np.nan, share)
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.25, 4.6))
+        _, ax = plt.subplots(figsize=(5.8, 4.6))
     fig = cast("Figure", ax.figure)
     vmax = 100.0 if proportions else max(float(np.nanmax(values)) if np.isfinite(values).any()
                                          else 1.0, 1.0)

@@ -1148,7 +1148,7 @@ def dose_plot(dose: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePoli
                        edgecolor=color or "0.4", linewidth=0.6)
                 marker = (policy.secondary_marker if hidden.loc[band, programme] == "secondary"
                           else policy.primary_marker)
-                ax.text(xi, 0.03, marker, ha="center", va="bottom", fontsize=7)
+                ax.text(xi, 0.03, marker, ha="center", va="bottom", fontsize=8)
             else:
                 ax.bar(xi, share[band], width=width * 0.9, color=color)
     ax.set_xticks(x, list(counts.index))

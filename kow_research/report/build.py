@@ -94,6 +94,13 @@ TABLE_CAPTIONS: dict[str, dict[str, str]] = {
                           "Bijgewoonde bijeenkomsten per programma"),
     }.items()} for i, lang in enumerate(("en", "nl"))}
 
+#: captions of exported files whose notebook writes them without one (en, nl)
+RESULT_CAPTIONS: dict[str, dict[str, str]] = {
+    lang: {f"results/{stem}": text[i] for stem, text in {
+        "02_table1": ("Table 1: characteristics at the start, by programme",
+                      "Tabel 1: kenmerken bij de start, per programma"),
+    }.items()} for i, lang in enumerate(("en", "nl"))}
+
 
 @dataclass(frozen=True)
 class Job:
@@ -349,8 +356,9 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
                 messages.append(run.message)
                 entries.append(Entry(title, "failed", page, notebook, note=run.error or "",
                                      seconds=run.seconds))
-        known = captions([r.executed for r in ordered
-                          if r.executed is not None and r.executed.exists()])
+        known = {**RESULT_CAPTIONS[lang],
+                 **captions([r.executed for r in ordered
+                             if r.executed is not None and r.executed.exists()])}
         tables = work / "tables"
         report = validate(study)
         write_summary(study, report=report, out=tables, policy=policy, design=design,

@@ -332,7 +332,8 @@ def balance_figure(comparison: Comparison, *, language: str = "en",
     if comparison.propensity is None:
         raise ValueError("a randomised comparison has no propensity scores to show")
     lang = check_language(language)
-    fig, axes = plt.subplots(1, 2, figsize=(6.25, 3.2))
+    # one above the other: the covariate names need the width (16 cm at most)
+    fig, axes = plt.subplots(2, 1, figsize=(6.0, 5.6), height_ratios=(1, 1.2))
     overlap_plot(comparison.propensity, ax=axes[0], language=lang)
     bal = balance(comparison.frame, treatment="cohort", treated=comparison.index,
                   covariates=comparison.covariates, weights=comparison.weights)

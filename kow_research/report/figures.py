@@ -23,6 +23,7 @@ from kow_research.core.compat import positional_deprecated
 from kow_research.outcomes.ladder_plots import ladder_plot, transition_heatmap
 from kow_research.report.flow import caption_of, flow_diagram
 from kow_research.report.labels import check_language, text
+from kow_research.report.style import PNG_DPI
 from kow_research.survival.results import CurveResult
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 @positional_deprecated("stem", "output_dir", "dpi")
 def save_figure(fig: Any, *, stem: str, output_dir: str | Path | None,
-                dpi: int = 200) -> list[Path]:
+                dpi: int = PNG_DPI) -> list[Path]:
     """Save ``fig`` as ``<output_dir>/<stem>.png`` and ``<output_dir>/<stem>.svg``.
 
     Parameters
@@ -48,14 +49,15 @@ def save_figure(fig: Any, *, stem: str, output_dir: str | Path | None,
         File name without suffix (letters, digits, ``_ . -``).
     output_dir : str, pathlib.Path or None
         Created when missing; ``None`` writes nothing (display-only notebooks).
-    dpi : int, default 200
-        Resolution of the PNG.
+    dpi : int, default 300
+        Resolution of the PNG (print quality).
 
     Returns
     -------
     list of pathlib.Path
-        The files written (PNG, SVG); empty when ``output_dir`` is None. The SVG carries no
-        date so reruns give identical files.
+        The files written (PNG, SVG); empty when ``output_dir`` is None. The SVG keeps its
+        text as text (``svg.fonttype`` ``"none"``: editable in Inkscape or Illustrator) and
+        carries no date, so reruns give identical files.
 
     Raises
     ------
@@ -89,8 +91,10 @@ def save_figure(fig: Any, *, stem: str, output_dir: str | Path | None,
     fig.savefig(paths[0], dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     import matplotlib
 
-    # element ids are hashes salted with svg.hashsalt (random when unset): fix the salt
-    with matplotlib.rc_context({"svg.hashsalt": f"kow_research:{stem}"}):
+    # text stays text (editable); element ids are hashes salted with svg.hashsalt (random
+    # when unset): fix the salt
+    with matplotlib.rc_context({"svg.hashsalt": f"kow_research:{stem}",
+                                "svg.fonttype": "none"}):
         fig.savefig(paths[1], bbox_inches="tight", metadata={"Date": None, "Creator": None})
     return paths
 
@@ -254,7 +258,7 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
     covs = list(dict.fromkeys(c for m in frames.values() for c in m.index))
     rows = len(covs) * len(names)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.5 if annotate else 6.0, 0.38 * rows + 1.6))
+        _, ax = plt.subplots(figsize=(5.6 if annotate else 5.9, 0.38 * rows + 1.6))
     fig = cast("Figure", ax.figure)
     step = 0.8 / len(names)
     markers = ("o", "s", "^", "D", "v")
@@ -270,10 +274,10 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
             for yi, h, lw, up, pv in zip(y, hr, lo, hi, p, strict=True):
                 ptxt = "" if np.isnan(pv) else ("  p<0.001" if pv < 0.001 else f"  p={pv:.3f}")
                 ax.text(1.03, yi, f"{h:.2f} ({lw:.2f}–{up:.2f}){ptxt}", transform=trans,
-                        va="center", fontsize=7.5, color=f"C{k}")
+                        va="center", fontsize=8, color=f"C{k}")
     level = f"{100 * (1 - alpha):g}"
     if annotate:
-        ax.text(1.03, -0.75, text("hr_ci", lang, level=level), transform=trans, fontsize=7.5,
+        ax.text(1.03, -0.75, text("hr_ci", lang, level=level), transform=trans, fontsize=8,
                 fontweight="bold", va="center")
     ax.axvline(1.0, color="0.5", linestyle="--", linewidth=0.8)
     ax.set_xscale("log")

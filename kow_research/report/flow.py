@@ -193,12 +193,15 @@ def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = 
         shown = suppress_counts(flow, columns="n", k=k, partitions=attrition_partitions(flow))
     label = "label_nl" if lang == "nl" else "label_en"
     cohorts = list(pd.unique(flow["cohort"]))
+    # two cohorts a row: 16 cm wide (A4 text width) with text of 8 pt and more
+    ncols = min(len(cohorts), 2)
+    nrows = -(-len(cohorts) // ncols)
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(3.6 * len(cohorts), 5.0), 5.0))
+        _, ax = plt.subplots(figsize=(6.25, 3.3 * nrows + 0.5))
     fig = cast("Figure", ax.figure)
     ax.set_axis_off()
-    ax.set_xlim(0, len(cohorts))
-    ax.set_ylim(0, 4)
+    ax.set_xlim(0, ncols)
+    ax.set_ylim(0, 4 * nrows)
     box = {"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.25", "lw": 0.8}
     side = {**box, "fc": "0.94"}
     arrow = {"arrowstyle": "-|>", "color": "0.25", "lw": 0.8, "shrinkA": 0, "shrinkB": 2}
@@ -212,33 +215,35 @@ def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = 
     for i, cohort in enumerate(cohorts):
         f = flow[flow["cohort"] == cohort]
         s = shown[flow["cohort"] == cohort]
-        x, xs = i + 0.3, i + 0.72
-        ax.text(x, 3.55, f"{cohort}\n{text('entered', lang)} (n = {total(s, 'entered')})",
+        col, dy = i % ncols, 4 * (nrows - 1 - i // ncols)
+        x, xs = col + 0.3, col + 0.72
+        ax.text(x, dy + 3.55, f"{cohort}\n{text('entered', lang)} (n = {total(s, 'entered')})",
                 ha="center", va="center", bbox=box, fontsize=9, fontweight="bold")
         ex_rows = [(r[label], s.loc[idx, "n"]) for idx, r in f.iterrows()
                    if r["stage"] == "excluded" and r["n"] > 0]
         n_ex = int(f.loc[f["stage"] == "excluded", "n"].sum())
         ex_total = "<" + str(k) if (k is not None and 0 < n_ex < k) else str(n_ex)
         ex_text = "\n".join(textwrap.fill(f"{name}: {n}", 26) for name, n in ex_rows)
-        ax.text(xs, 2.55, f"{text('excluded', lang)} (n = {ex_total})"
+        ax.text(xs, dy + 2.55, f"{text('excluded', lang)} (n = {ex_total})"
                 + (f"\n{ex_text}" if ex_text else ""),
-                ha="center", va="center", bbox=side, fontsize=7.5)
-        ax.annotate("", xy=(xs - 0.2, 2.55), xytext=(x, 2.55), arrowprops=arrow)
-        ax.text(x, 1.55, f"{text('analysed', lang)}\n(n = {total(s, 'analysed')})",
+                ha="center", va="center", bbox=side, fontsize=8)
+        ax.annotate("", xy=(xs - 0.2, dy + 2.55), xytext=(x, dy + 2.55), arrowprops=arrow)
+        ax.text(x, dy + 1.55, f"{text('analysed', lang)}\n(n = {total(s, 'analysed')})",
                 ha="center", va="center", bbox=box, fontsize=9)
         out_rows = [f"{r[label]}: {s.loc[idx, 'n']}" for idx, r in f.iterrows()
                     if r["stage"] == "outcome"]
         if out_rows:
-            ax.text(x, 0.45, textwrap.fill(text("outcome", lang), 24) + "\n"
-                    + "\n".join(out_rows), ha="center", va="center", bbox=side, fontsize=7.5)
-            ax.annotate("", xy=(x, 0.85), xytext=(x, 1.25), arrowprops=arrow)
-        ax.annotate("", xy=(x, 1.85), xytext=(x, 3.25), arrowprops=arrow)
+            ax.text(x, dy + 0.45, textwrap.fill(text("outcome", lang), 24) + "\n"
+                    + "\n".join(out_rows), ha="center", va="center", bbox=side, fontsize=8)
+            ax.annotate("", xy=(x, dy + 0.85), xytext=(x, dy + 1.25), arrowprops=arrow)
+        ax.annotate("", xy=(x, dy + 1.85), xytext=(x, dy + 3.25), arrowprops=arrow)
     note = caption if caption is not None else caption_of(flow, language=lang)
     if k is not None:
         note = (note + " " if note else "") + text("suppressed_note", lang, k=k)
     if note:
-        width = int(fig.get_figwidth() * 15)
-        fig.text(0.01, 0.01, textwrap.fill(note, width), fontsize=7, style="italic",
-                 ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+        wrapped = textwrap.fill(note, int(fig.get_figwidth() * 13))
+        fig.text(0.01, 0.01, wrapped, fontsize=8, style="italic", ha="left", va="bottom")
+    # room for the note: 8 pt lines at 1.2 line spacing, plus a margin
+    lines = wrapped.count("\n") + 1 if note else 0
+    fig.tight_layout(rect=(0, (lines * 8 * 1.25 / 72 + 0.1) / fig.get_figheight(), 1, 1))
     return ax

@@ -368,6 +368,185 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "cijfers komen uit andere populaties en perioden: context, geen vergelijking."),
     "nb06_context_caption": ("Published figures for context", "Gepubliceerde cijfers ter "
                              "vergelijking"),
+    # ---------------------------------------------------------------- 08 study design
+    "nb08_title": ("# Designing an effect study", "# Een effectonderzoek ontwerpen"),
+    "nb08_question": (
+        "**Question.** How many participants does a controlled effect study of {index} need "
+        "to show that it shortens the time to paid work, and can that many be recruited in "
+        "time?",
+        "**Vraag.** Hoeveel deelnemers heeft een gecontroleerd effectonderzoek van {index} "
+        "nodig om aan te tonen dat het de tijd tot betaald werk verkort, en zijn er zoveel op "
+        "tijd te werven?"),
+    "nb08_assumptions": (
+        "**Assumptions.** Two arms, {index} and {comparator}, randomised with {share} of the "
+        "participants in {index}. The effect is a hazard ratio of paid work of {hr} (above 1: "
+        "the participants of {index} find paid work sooner); dropout during the programme "
+        "competes with paid work (estimand: dropout as a competing event), and some "
+        "participants are lost to follow-up. Participants enter uniformly over {accrual} "
+        "months and are followed until the analysis, {follow_up} months after the last one "
+        "entered. Every assumption is a parameter of this notebook; no effect study of "
+        "{index} exists yet, so they are plausible values, not findings.",
+        "**Aannames.** Twee armen, {index} en {comparator}, gerandomiseerd met {share} van de "
+        "deelnemers in {index}. Het effect is een hazardratio van betaald werk van {hr} "
+        "(boven 1: deelnemers aan {index} vinden eerder betaald werk); uitval tijdens het "
+        "programma concurreert met betaald werk (estimand: uitval als concurrerende "
+        "gebeurtenis), en een deel van de deelnemers raakt uit beeld. Deelnemers stromen "
+        "gelijkmatig in over {accrual} maanden en worden gevolgd tot de analyse, {follow_up} "
+        "maanden na de laatste instroom. Elke aanname is een parameter van dit notebook; er "
+        "bestaat nog geen effectonderzoek van {index}, dus het zijn aannemelijke waarden, "
+        "geen bevindingen."),
+    "nb08_analytic_heading": ("## The analytic answer", "## Het analytische antwoord"),
+    "nb08_analytic_text": (
+        "Schoenfeld's formula gives the number of entries into paid work needed to detect the "
+        "hazard ratio with the cause-specific Cox model; the probability that a participant's "
+        "entry into paid work is observed — given uniform accrual, the follow-up, dropout "
+        "competing and loss to follow-up, all with constant hazards — turns events into "
+        "participants (Pintilie 2002).",
+        "De formule van Schoenfeld geeft het aantal overgangen naar betaald werk dat nodig is "
+        "om de hazardratio met het oorzaakspecifieke Cox-model aan te tonen; de kans dat de "
+        "overgang van een deelnemer naar betaald werk wordt waargenomen — bij gelijkmatige "
+        "instroom, de follow-up, concurrerende uitval en uitval uit de follow-up, alle met "
+        "constante hazards — zet gebeurtenissen om in deelnemers (Pintilie 2002)."),
+    "nb08_analytic_caption": ("Participants and expected entries into paid work per arm "
+                              "(analytic design)",
+                              "Deelnemers en verwachte overgangen naar betaald werk per arm "
+                              "(analytisch ontwerp)"),
+    "nb08_total": ("total", "totaal"),
+    "nb08_sim_heading": ("## The simulation answer", "## Het antwoord uit simulatie"),
+    "nb08_sim_text": (
+        "The same design simulated: each trial's participants come from the cohort simulator "
+        "of {index} (its case mix: age, severe mental illness, months out of work, baseline "
+        "rung), the effect is built in as the hazard ratio above, and each of the {n_sim} "
+        "trials is analysed as the notebooks analyse a study — time to paid work with "
+        "dropout competing, then the cause-specific Cox model and the Fine–Gray model of the "
+        "arm. The same trials without an effect give the type I error. The estimates are "
+        "compared with their true (marginal) value, which a large coupled simulation "
+        "provides: an unadjusted hazard ratio in a heterogeneous population is not the "
+        "hazard ratio built into the simulator.",
+        "Hetzelfde ontwerp gesimuleerd: de deelnemers van elk onderzoek komen uit de "
+        "cohortsimulator van {index} (de case mix: leeftijd, ernstige psychische aandoening, "
+        "maanden zonder werk, trede bij de start), het effect is ingebouwd als de hazardratio "
+        "hierboven, en elk van de {n_sim} onderzoeken wordt geanalyseerd zoals de notebooks "
+        "een onderzoek analyseren — tijd tot betaald werk met uitval als concurrerende "
+        "gebeurtenis, dan het oorzaakspecifieke Cox-model en het Fine–Gray-model van de arm. "
+        "Dezelfde onderzoeken zonder effect geven de fout van de eerste soort. De schattingen "
+        "worden vergeleken met hun ware (marginale) waarde, die een grote gekoppelde "
+        "simulatie levert: een ongecorrigeerde hazardratio in een heterogene populatie is "
+        "niet de hazardratio die in de simulator is ingebouwd."),
+    "nb08_row_analytic": ("analytic (Pintilie)", "analytisch (Pintilie)"),
+    "nb08_row_simulated": ("simulated: {model}", "gesimuleerd: {model}"),
+    "nb08_side_caption": ("Power, type I error and entries into paid work: the formula and "
+                          "the simulated trials ({n_sim} per scenario, 95% Monte Carlo "
+                          "intervals)",
+                          "Onderscheidend vermogen, fout van de eerste soort en overgangen "
+                          "naar betaald werk: de formule en de gesimuleerde onderzoeken "
+                          "({n_sim} per scenario, 95%-Monte-Carlo-intervallen)"),
+    "nb08_bias_caption": ("Estimates (log hazard ratio) of the simulated trials against their "
+                          "true marginal value",
+                          "Schattingen (log-hazardratio) van de gesimuleerde onderzoeken "
+                          "tegenover hun ware marginale waarde"),
+    "nb08_sim_figure_caption": (
+        "Simulated power and type I error per analysis with 95% Monte Carlo intervals (top) "
+        "and the estimated hazard ratios of the trials against their true value (bottom)",
+        "Gesimuleerd onderscheidend vermogen en fout van de eerste soort per analyse met "
+        "95%-Monte-Carlo-intervallen (boven) en de geschatte hazardratio's van de "
+        "onderzoeken tegenover hun ware waarde (onder)"),
+    "nb08_sim_after": (
+        "The formula's hazard of paid work is everybody's hazard; in the simulated population "
+        "it varies with the case mix, and the people with the lowest chances (severe mental "
+        "illness, long out of work) contribute few entries into paid work: the formula "
+        "expects {events_analytic} entries, the simulated trials had {events_simulated} on "
+        "average, and power rests on entries. The simulation also reports what no formula "
+        "does: the type I error of the planned analysis, the bias of its estimate and the "
+        "coverage of its confidence interval.",
+        "De hazard van betaald werk in de formule geldt voor iedereen; in de gesimuleerde "
+        "populatie varieert hij met de case mix, en wie de kleinste kansen heeft (ernstige "
+        "psychische aandoening, lang zonder werk) draagt weinig overgangen naar betaald werk "
+        "bij: de formule verwacht {events_analytic} overgangen, de gesimuleerde onderzoeken "
+        "hadden er gemiddeld {events_simulated}, en het onderscheidend vermogen rust op die "
+        "overgangen. De simulatie laat ook zien wat geen formule geeft: de fout van de "
+        "eerste soort van de geplande analyse, de vertekening van de schatting en de "
+        "dekking van het betrouwbaarheidsinterval."),
+    "nb08_curve_heading": ("## Power curve", "## Vermogenscurve"),
+    "nb08_curve_text": (
+        "Power of the cause-specific Cox model at {sizes} participants (half, once and one "
+        "and a half times the analytic sample size), with its Monte Carlo interval from "
+        "{n_sim} trials per size; the same simulated trials at every size (common random "
+        "numbers), so the curve is smoother than its intervals suggest.",
+        "Onderscheidend vermogen van het oorzaakspecifieke Cox-model bij {sizes} deelnemers "
+        "(de helft, één en anderhalf keer de analytische steekproefgrootte), met het "
+        "Monte-Carlo-interval uit {n_sim} onderzoeken per grootte; bij elke grootte dezelfde "
+        "gesimuleerde onderzoeken (common random numbers), zodat de curve gladder is dan de "
+        "intervallen doen vermoeden."),
+    "nb08_curve_caption": ("Simulated power of the cause-specific Cox model by total sample "
+                           "size, hazard ratio {hr}, with 95% Monte Carlo band",
+                           "Gesimuleerd onderscheidend vermogen van het oorzaakspecifieke "
+                           "Cox-model naar totale steekproefgrootte, hazardratio {hr}, met "
+                           "95%-Monte-Carlo-band"),
+    "nb08_curve_table_caption": ("Simulated power by total sample size",
+                                 "Gesimuleerd onderscheidend vermogen naar totale "
+                                 "steekproefgrootte"),
+    "nb08_recruit_heading": ("## Can we recruit them?", "## Kunnen we ze werven?"),
+    "nb08_recruit_text": (
+        "The evaluation of Grip Op Werk in four municipalities did not reach its recruitment "
+        "target, so its planned analyses could not be run. A recruitment forecast makes that "
+        "visible early. The plan below assumes {sites} municipalities opening one month "
+        "after another, each referring about {referrals} people a month of whom {eligible} "
+        "are eligible and {consent} of those consent (uncertain: the prior counts say how "
+        "sure the plan is). After {as_of} months far fewer were referred, eligible and "
+        "consenting than planned (illustrative screening logs); the forecast, updated with "
+        "those counts (Anisimov & Fedorov 2007), shows whether the target of {target} "
+        "participants can still be met by month {deadline}.",
+        "De evaluatie van Grip Op Werk in vier gemeenten haalde haar wervingsdoel niet, "
+        "zodat de geplande analyses niet konden worden uitgevoerd. Een wervingsprognose "
+        "maakt dat vroeg zichtbaar. Het plan hieronder gaat uit van {sites} gemeenten die "
+        "een maand na elkaar beginnen, elk met ongeveer {referrals} aanmeldingen per maand, "
+        "van wie {eligible} in aanmerking komt en {consent} daarvan toestemming geeft "
+        "(onzeker: de a-prioriaantallen zeggen hoe zeker het plan is). Na {as_of} maanden "
+        "waren er veel minder aanmeldingen, geschikte kandidaten en toestemmingen dan "
+        "gepland (illustratieve screeningslogboeken); de prognose, bijgewerkt met die "
+        "aantallen (Anisimov & Fedorov 2007), laat zien of het doel van {target} deelnemers "
+        "uiterlijk in maand {deadline} nog haalbaar is."),
+    "nb08_site": ("municipality {i}", "gemeente {i}"),
+    "nb08_three": ("{a}, {b} and {c}", "{a}, {b} en {c}"),
+    "nb08_recruit_figure_caption": (
+        "Recruitment forecast: the plan (top) and the forecast after {as_of} months of "
+        "screening logs (bottom), median and prediction intervals",
+        "Wervingsprognose: het plan (boven) en de prognose na {as_of} maanden "
+        "screeningslogboeken (onder), mediaan en voorspellingsintervallen"),
+    "nb08_recruit_table_caption": ("Probability of reaching the target of {target} by month "
+                                   "{deadline}: the plan and the updated forecast",
+                                   "Kans om het doel van {target} uiterlijk in maand "
+                                   "{deadline} te halen: het plan en de bijgewerkte prognose"),
+    "nb08_row_plan": ("plan", "plan"),
+    "nb08_row_after": ("after month {month}", "na maand {month}"),
+    "nb08_not_reached": ("not reached", "niet gehaald"),
+    "nb08_proposal_heading": ("## For the proposal", "## Voor de aanvraag"),
+    "nb08_proposal_text": (
+        "The paragraphs below are built from the result objects (every number is read from "
+        "them), in the language of the report.",
+        "De alinea's hieronder zijn opgebouwd uit de resultaatobjecten (elk getal komt "
+        "daaruit), in de taal van het rapport."),
+    "nb08_conclusion": (
+        "**Conclusion.** Analytic: {n} participants for {power} power; simulated with the "
+        "{index}-like case mix: {sim_power} power ({sim_lower}–{sim_upper}), type I error "
+        "{type1}.",
+        "**Conclusie.** Analytisch: {n} deelnemers voor {power} onderscheidend vermogen; "
+        "gesimuleerd met de case mix van {index}: {sim_power} ({sim_lower}–{sim_upper}), "
+        "fout van de eerste soort {type1}."),
+    "nb08_below_target": (
+        "The simulated power stays below the target of {target}: plan for more participants "
+        "than the formula says, or a longer follow-up (see the power curve).",
+        "Het gesimuleerde onderscheidend vermogen blijft onder het doel van {target}: plan "
+        "meer deelnemers dan de formule aangeeft, of een langere follow-up (zie de "
+        "vermogenscurve)."),
+    "nb08_recruitment_line": (
+        "Recruitment: the probability of {target} participants by month {deadline} is "
+        "{probability} after {as_of} months ({recruited} recruited); in the plan it was "
+        "{plan_probability}.",
+        "Werving: de kans op {target} deelnemers uiterlijk in maand {deadline} is "
+        "{probability} na {as_of} maanden ({recruited} geworven); in het plan was die "
+        "{plan_probability}."),
 }
 
 

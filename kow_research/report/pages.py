@@ -304,10 +304,15 @@ def write_index(path: str | Path, *, title: str, language: str, simulated: bool,
 
     def listing(items: Iterable[tuple[str, str, Sequence[str]]]) -> str:
         lines = []
+        items = list(items)
+        # a caption shared by several files (one per comparator) is told apart by the file
+        seen = [c for c, _, _ in items if c]
         for caption, stem, files in items:
             links = " · ".join(f'<a href="{e(f)}">{e(Path(f).suffix.lstrip(".").upper())}</a>'
                                for f in files)
             label = e(caption) if caption else f"<code>{e(Path(stem).name)}</code>"
+            if caption and seen.count(caption) > 1:
+                label += f" (<code>{e(Path(stem).name)}</code>)"
             lines.append(f"<li>{label} — {links}</li>")
         return f"<ul>{''.join(lines)}</ul>" if lines else f"<p>{e(_i('none', lang))}</p>"
 

@@ -257,3 +257,126 @@ def check_print_size(fig: Figure) -> list[str]:
         if item.get_text().strip() and size < MIN_FONT_PT - 1e-9:
             problems.append(f"text {item.get_text()[:30]!r} at {size:g} pt")
     return problems
+
+
+@dataclass(frozen=True)
+class FigureFileSize:
+    """What a saved figure measures, read back from the file (not from the Figure object).
+
+    Attributes
+    ----------
+    path : str
+    width_cm, height_cm : float
+        Printed size: an SVG's ``width``/``height`` in points, a PNG's pixels over its dpi.
+    dpi : float or None
+        A PNG's resolution (its ``pHYs`` chunk); None for an SVG.
+    min_font_pt : float or None
+        The smallest font size of an SVG's text at the printed size; None for a PNG or an
+        SVG without text elements.
+    texts : int
+        An SVG's text elements (0 when matplotlib wrote the letters as paths: not editable).
+    """
+
+    path: str
+    width_cm: float
+    height_cm: float
+    dpi: float | None
+    min_font_pt: float | None
+    texts: int
+
+    def problems(self) -> list[str]:
+        """What keeps the file from printing at A4 text width (empty when it is fine)."""
+        out = []
+        if self.width_cm > MAX_WIDTH_CM + 0.05:
+            out.append(f"{self.path}: {self.width_cm:.1f} cm wide (at most {MAX_WIDTH_CM:g})")
+        if self.dpi is not None and round(self.dpi) != PNG_DPI:
+            out.append(f"{self.path}: {self.dpi:.0f} dpi (not {PNG_DPI})")
+        if self.dpi is None and self.texts == 0:
+            out.append(f"{self.path}: no editable text (save with svg.fonttype 'none')")
+        if self.min_font_pt is not None and self.min_font_pt < MIN_FONT_PT - 0.05:
+            out.append(f"{self.path}: text at {self.min_font_pt:.1f} pt (at least "
+                       f"{MIN_FONT_PT:g})")
+        return out
+
+
+_CM_PER = {"pt": 2.54 / 72, "px": 2.54 / 96, "in": 2.54, "cm": 1.0, "mm": 0.1, "": 2.54 / 96}
+
+
+def _length_cm(value: str) -> float:
+    import re
+
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([a-z]*)\s*", value or "")
+    if m is None or m.group(2) not in _CM_PER:
+        raise ValueError(f"SVG length {value!r} is not a number with a unit (pt, px, in, cm)")
+    return float(m.group(1)) * _CM_PER[m.group(2)]
+
+
+def measure_figure_file(path: Any) -> FigureFileSize:
+    """Measure a saved PNG or SVG figure: printed width and height, dpi, smallest text.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.png`` or ``.svg`` file.
+
+    Returns
+    -------
+    FigureFileSize
+
+    Raises
+    ------
+    ValueError
+        The file is neither PNG nor SVG, or a PNG without a resolution.
+
+    Examples
+    --------
+    >>> import matplotlib, tempfile
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from pathlib import Path
+    >>> fig, ax = plt.subplots(figsize=(4, 2))
+    >>> _ = ax.set_title("Paid work", fontsize=7)
+    >>> with tempfile.TemporaryDirectory() as tmp, matplotlib.rc_context({"svg.fonttype": "none"}):
+    ...     fig.savefig(Path(tmp) / "f.svg")
+    ...     fig.savefig(Path(tmp) / "f.png", dpi=300)
+    ...     svg, png = measure_figure_file(Path(tmp) / "f.svg"), measure_figure_file(Path(tmp) / "f.png")
+    >>> round(svg.width_cm, 2), svg.min_font_pt, round(png.width_cm, 2), round(png.dpi)
+    (10.16, 7.0, 10.16, 300)
+    >>> svg.problems()[0].endswith("text at 7.0 pt (at least 8)")
+    True
+    >>> plt.close(fig)
+    """
+    import re
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    p = Path(path)
+    if p.suffix.lower() == ".png":
+        from PIL import Image
+
+        with Image.open(p) as im:
+            dpi = im.info.get("dpi")
+            if not dpi:
+                raise ValueError(f"{p.name}: the PNG records no resolution (pHYs)")
+            w, h = im.size
+        return FigureFileSize(p.name, w / float(dpi[0]) * 2.54, h / float(dpi[1]) * 2.54,
+                              float(dpi[0]), None, 0)
+    if p.suffix.lower() != ".svg":
+        raise ValueError(f"{p.name}: measure a .png or .svg file")
+    root = ET.parse(p).getroot()
+    width, height = _length_cm(root.get("width", "")), _length_cm(root.get("height", ""))
+    box = [float(v) for v in (root.get("viewBox") or "").replace(",", " ").split()]
+    # user units per cm: fonts are in user units (matplotlib: 1 unit = 1 pt)
+    unit_cm = width / box[2] if len(box) == 4 and box[2] else _CM_PER["px"]
+    sizes, texts = [], 0
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag not in ("text", "tspan"):
+            continue
+        texts += tag == "text"
+        style = el.get("style", "") + ";font-size:" + el.get("font-size", "")
+        # "font-size: 8px" or the shorthand "font: 700 8px 'DejaVu Sans'" (px = user units)
+        for m in re.finditer(r"font-size\s*:\s*([0-9.]+)(?:px)?|font\s*:[^;]*?([0-9.]+)px",
+                             style):
+            sizes.append(float(m.group(1) or m.group(2)) * unit_cm / (2.54 / 72))
+    return FigureFileSize(p.name, width, height, None, min(sizes) if sizes else None, texts)

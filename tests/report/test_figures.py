@@ -83,7 +83,10 @@ def test_ladder_plot_counts_people_without_assessment():
     # wave 0: rungs 1 and 2 at 50 % each; wave 6: rung 3 at 100 % (the missing one is "niet
     # gemeten")
     assert sorted(h for h in heights if h > 0) == [50.0, 50.0, 100.0]
-    assert "niet gemeten 1" in _texts(fig) and ax.get_xlabel() == "Meetmoment (maanden na start)"
+    # the number not assessed stands under each wave; the axis label says what it counts
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["T0\n(0)", "T6\n(1)"]
+    assert ax.get_xlabel() == "Meetmoment (maanden na start)\n(niet gemeten)"
+    assert "venster 45 dagen" in _texts(fig)
     plt.close("all")
 
 
