@@ -326,9 +326,47 @@ class TableOne(Result):
         title_of = dict(zip(labels, titles, strict=True))
         percents = n_percent_records(out, rows=labels, columns=[str(g) for g in groups],
                                      denominator=lambda r, c: known[(title_of[r], c)])
+        # one name per count, so that another registration of the same counts (the table of
+        # one pair of groups behind an SMD printed in a sentence) is known to be the same
+        quantities = {(labels[i], str(g)): f"table_one::{labels[i]}::{g}"
+                      for i, k in enumerate(kinds) if k in ("level", "yes", "missing")
+                      for g in groups}
         return with_ledger(out, rows=labels, counts=[str(g) for g in groups],
                            partitions=partitions, means=means, percents=percents, smds=smds,
-                           not_counts=stat_rows)
+                           not_counts=stat_rows, quantities=quantities)
+
+    def shown_smd(self, policy: DisclosurePolicy | None = None) -> pd.Series:
+        """The SMDs that :meth:`published` shows (characteristics with a hidden count, whose
+        SMD is not shown, are left out), unrounded.
+
+        Parameters
+        ----------
+        policy : DisclosurePolicy, optional
+            Default :meth:`DisclosurePolicy.default`.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by characteristic.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"cohort": ["KOW"] * 40 + ["TAU"] * 30,
+        ...                    "smi": [True] * 3 + [False] * 37 + [True] * 20 + [False] * 10,
+        ...                    "age": list(range(20, 60)) + list(range(25, 55))})
+        >>> t = table_one(df, variables=["age", "smi"])
+        >>> t.shown_smd().round(3).to_dict()   # SMI: 3 of 40 is hidden, so is its SMD
+        {'Age': 0.163}
+        """
+        policy = policy or DisclosurePolicy.default()
+        smd_name = text("smd", self.language)
+        if smd_name not in self.table.columns:
+            return self.smd.iloc[:0]
+        out = self.published(policy)
+        hidden = {policy.primary_marker, policy.secondary_marker}
+        keep = [t for t, v in zip(out.index.get_level_values(0), out[smd_name], strict=True)
+                if isinstance(v, str) and v.strip() and v not in hidden]
+        return self.smd[[t for t in self.smd.index if t in keep]]
 
     def disclosed(self, k: int = DEFAULT_K) -> pd.DataFrame:
         """The table with cells based on fewer than ``k`` persons shown as ``"<k"``:
