@@ -96,8 +96,7 @@ ctx.table(summary, caption=kr.report.narrative.say("nb03_change_caption", lang),
 last = index_waves[-1]
 transitions = kr.outcomes.ladder_transitions(by_wave, from_wave=index_waves[0], to_wave=last,
                                              cohort=design.index, language=lang)
-ax = kr.report.transition_heatmap(transitions, language=lang, count_format=ctx.policy.figure_count,
-                                   min_count=ctx.k)
+ax = kr.report.transition_figure(transitions, policy=ctx.policy, language=lang)
 ctx.figure(ax, stem="03_transitions",
            caption=kr.report.narrative.say("nb03_transition_caption", lang, a=index_waves[0],
                                            b=last, programme=design.index))''', '''common = design.common_follow_up_waves()

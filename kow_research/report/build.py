@@ -479,6 +479,7 @@ def _register_summary_tables(study: Study, *, report: Any, policy: DisclosurePol
         elif name == "training_dose":
             rows = t["cohort"].astype(str).tolist()
             t = with_ledger(t, rows=rows, counts=["n", "completers"],
+                            quantities={(r, "n"): f"dose::n::{r}" for r in rows},
                             means=[Mean(repr(float(m)), n=(r, "n"), step=1.0)
                                    for r, m in zip(rows, t["mean_attended"], strict=True)
                                    if isinstance(m, (int, float)) and pd.notna(m)])
