@@ -233,7 +233,8 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
         texts = np.asarray(cell_text, dtype=object)
         if texts.shape != n.shape:
             raise ValueError(f"cell_text has shape {texts.shape}, the counts {n.shape}")
-        hidden = np.array([[not str(v).isdigit() for v in row] for row in texts])
+        hidden = np.array([not str(v).isdigit() for v in texts.ravel()],
+                          dtype=bool).reshape(n.shape)
     values = np.where(hidden, np.nan, share)
     if ax is None:
         _, ax = plt.subplots(figsize=(6.25, 4.6))
