@@ -328,9 +328,9 @@ class TableOne(Result):
                                      denominator=lambda r, c: known[(title_of[r], c)])
         # one name per count, so that another registration of the same counts (the table of
         # one pair of groups behind an SMD printed in a sentence) is known to be the same
-        quantities = {(labels[i], str(g)): f"table_one::{labels[i]}::{g}"
-                      for i, k in enumerate(kinds) if k in ("level", "yes", "missing")
-                      for g in groups}
+        quantities: dict[tuple[Any, str], str] = {
+            (labels[i], str(g)): f"table_one::{labels[i]}::{g}"
+            for i, k in enumerate(kinds) if k in ("level", "yes", "missing") for g in groups}
         return with_ledger(out, rows=labels, counts=[str(g) for g in groups],
                            partitions=partitions, means=means, percents=percents, smds=smds,
                            not_counts=stat_rows, quantities=quantities)
