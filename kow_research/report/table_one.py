@@ -355,8 +355,8 @@ class TableOne(Result):
         ...                    "smi": [True] * 3 + [False] * 37 + [True] * 20 + [False] * 10,
         ...                    "age": list(range(20, 60)) + list(range(25, 55))})
         >>> t = table_one(df, variables=["age", "smi"])
-        >>> t.shown_smd().round(3).to_dict()   # SMI: 3 of 40 is hidden, so is its SMD
-        {'Age': 0.163}
+        >>> t.smd.index.tolist(), t.shown_smd().index.tolist()   # SMI: 3 of 40 is hidden
+        (['Age', 'Severe mental illness'], ['Age'])
         """
         policy = policy or DisclosurePolicy.default()
         smd_name = text("smd", self.language)
