@@ -21,6 +21,7 @@ from kow_research.data.validate import ValidationReport
 from kow_research.outcomes import attrition_table, ladder_by_wave, time_to_paid_work, training_dose
 from kow_research.outcomes.definitions import DROPOUT_STRATEGIES, TimeToWorkDefinition
 from kow_research.report.analysis import time_to_work_definition
+from kow_research.report.export import write_csv
 from kow_research.report.flow import suppress_attrition
 from kow_research.report.formatting import format_number
 from kow_research.report.labels import check_language
@@ -242,7 +243,7 @@ def write_summary(study: Study, *, report: ValidationReport, out: str | Path,
              f"<p>{html.escape(_say('columns', lang))}</p>"]
     for name, table in tables.items():
         path = folder / f"{name}.csv"
-        table.to_csv(path, index=False)
+        write_csv(table, path)
         written.append(path)
         parts.append(f"<h2>{html.escape(_say(name, lang))}</h2>")
         parts.append(_decimal_commas(table, language=lang, policy=policy).to_html(

@@ -42,6 +42,7 @@ from kow_research.core.compat import positional_deprecated
 from kow_research.core.reproducible import normalize_zip
 from kow_research.core.results import CallableTable, Result, result_class
 from kow_research.report.disclosure import DEFAULT_K
+from kow_research.report.export import text_as_strings, write_csv
 from kow_research.report.labels import check_language, text, value_labels, variable_title
 from kow_research.report.ledger_sidecar import n_percent_records, with_ledger
 from kow_research.report.policy import DisclosurePolicy
@@ -382,7 +383,7 @@ class TableOne(Result):
 
     def to_csv(self, path: str | Path, k: int = DEFAULT_K) -> Path:
         """Write the disclosure-controlled table as CSV (UTF-8)."""
-        self.disclosed(k).to_csv(path, encoding="utf-8")
+        write_csv(self.disclosed(k), path, index=True)
         return Path(path)
 
     def to_excel(self, path: str | Path, k: int = DEFAULT_K) -> Path:
@@ -392,6 +393,8 @@ class TableOne(Result):
             self.disclosed(k).to_excel(writer, sheet_name="table_1")
             pd.DataFrame({"note": [self.caption, text("suppressed_note", self.language, k=k)]}
                          ).to_excel(writer, sheet_name="notes", index=False)
+            for sheet in writer.book.worksheets:
+                text_as_strings(sheet)
         normalize_zip(path)
         return Path(path)
 
