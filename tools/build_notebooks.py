@@ -43,7 +43,7 @@ ctx.table(overview, caption=kr.report.narrative.say("nb01_overview_caption", lan
 ctx.table(spells, caption=kr.report.narrative.say("nb01_spells_caption", lang),
           stem="01_spells", notes=[ctx.policy.note(lang)])''', '''ttw = kr.outcomes.time_to_paid_work(study, definition=ctx.time_to_work)
 flow = kr.outcomes.attrition_table(ttw)
-ax = kr.report.flow_diagram(ctx.ordered(flow), language=lang, k=ctx.k)
+ax = kr.report.flow_diagram(ctx.ordered(flow), language=lang, policy=ctx.policy)
 ctx.figure(ax, stem="01_participant_flow",
            caption=kr.report.narrative.say("nb01_flow_caption", lang,
                                            definition=kr.core.meta.outcome_meta(ttw).caption(lang)))''', '''entered = int(flow.loc[flow["stage"] == "entered", "n"].sum())
@@ -58,20 +58,22 @@ NB["02_baseline_characteristics"] = [PARAMS, SETUP + '''
 ctx.intro("nb02_title", "nb02_question")''', '''people = kr.report.baseline_frame(study, design=design)
 variables = kr.report.baseline_variables(people, design=design)
 t1 = kr.report.table_one(ctx.ordered(people), by="cohort", variables=variables, language=lang)
-shown = t1.disclosed(ctx.k)
-ctx.say("nb02_table_caption")
-shown''', '''if ctx.output_dir is not None:
-    t1.to_csv(ctx.output_dir / "02_table1.csv", k=ctx.k)
-    t1.to_excel(ctx.output_dir / "02_table1.xlsx", k=ctx.k)
-kr.report.narrative.say("disclosure_note", lang, k=ctx.k)''', '''if not design.comparators:
+# through the report's disclosure policy; the counts, percentages and SMDs go to its ledger
+ctx.table(t1.published(ctx.policy).reset_index(),
+          caption=kr.report.narrative.say("nb02_table_caption", lang), stem="02_table1",
+          notes=[t1.caption, ctx.policy.note(lang)])''', '''if not design.comparators:
     ctx.say("nb02_single")
 else:
     ctx.say("nb02_smd_caption", index=design.index)
     for other in design.comparators:
         pair = ctx.ordered(people[people["cohort"].isin([design.index, other])])
-        smd = kr.report.table_one(pair, by="cohort", variables=variables, language=lang).smd
+        pair_t1 = kr.report.table_one(pair, by="cohort", variables=variables, language=lang)
+        # only SMDs whose counts are all shown (the others would give hidden counts away)
+        ctx.register(pair_t1.published(ctx.policy), table=f"SMD {design.index} - {other}")
+        smd = pair_t1.shown_smd(ctx.policy)
         big = smd[smd > 0.1].sort_values(ascending=False)
-        items = ", ".join(f"{name} ({ctx.num(value)})" for name, value in big.head(3).items())
+        items = ", ".join(f"{name} ({ctx.num(value, ctx.policy.smd_decimals)})"
+                          for name, value in big.head(3).items())
         ctx.say("nb02_smd_line", index=design.index, comparator=other, n_big=len(big),
                 n_all=len(smd), largest=kr.report.narrative.say("nb02_largest", lang, items=items)
                 if len(big) else "")
@@ -94,8 +96,7 @@ ctx.table(summary, caption=kr.report.narrative.say("nb03_change_caption", lang),
 last = index_waves[-1]
 transitions = kr.outcomes.ladder_transitions(by_wave, from_wave=index_waves[0], to_wave=last,
                                              cohort=design.index, language=lang)
-ax = kr.report.transition_heatmap(transitions, language=lang, count_format=ctx.policy.figure_count,
-                                   min_count=ctx.k)
+ax = kr.report.transition_figure(transitions, policy=ctx.policy, language=lang)
 ctx.figure(ax, stem="03_transitions",
            caption=kr.report.narrative.say("nb03_transition_caption", lang, a=index_waves[0],
                                            b=last, programme=design.index))''', '''common = design.common_follow_up_waves()

@@ -159,7 +159,8 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
 def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions: bool = True,
                        language: str | None = None,
                        count_format: Callable[[int], str] | None = None, min_count: int = 1,
-                       **kwargs: Any) -> Axes:
+                       cell_text: Any = None, total_text: str | None = None,
+                       missing_text: str | None = None, **kwargs: Any) -> Axes:
     """Heat map of rung transitions between two waves.
 
     Parameters
@@ -178,6 +179,13 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
     min_count : int, default 1
         Cells with 1 to ``min_count - 1`` people are not coloured (their row share would give
         the count back) and print ``count_format(n)``.
+    cell_text : pandas.DataFrame, optional
+        Same shape as ``transitions.counts``: the text of each cell, as decided by a
+        disclosure policy (``"<5"``, ``"×"``, ``"12"``). A cell whose text is not a whole
+        number is not coloured. Overrides ``count_format`` for the cells.
+    total_text, missing_text : str, optional
+        The printed number of people with a rung at both waves and without one (default
+        ``count_format`` of the numbers).
     **kwargs : dict, optional
         Passed to ``Axes.imshow``.
 
@@ -236,6 +244,12 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
     share = (transitions.proportions.fillna(0.0) * 100 if proportions else counts
              ).to_numpy(dtype=float)
     hidden = (n > 0) & (n < min_count)
+    if cell_text is not None:
+        texts = np.asarray(cell_text, dtype=object)
+        if texts.shape != n.shape:
+            raise ValueError(f"cell_text has shape {texts.shape}, the counts {n.shape}")
+        hidden = np.array([not str(v).isdigit() for v in texts.ravel()],
+                          dtype=bool).reshape(n.shape)
     values = np.where(hidden, np.nan, share)
     if ax is None:
         _, ax = plt.subplots(figsize=(5.8, 4.6))
@@ -247,7 +261,8 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
     for i in range(counts.shape[0]):
         for j in range(counts.shape[1]):
             dark = bool(np.isfinite(values[i, j]) and values[i, j] > 0.6 * vmax)
-            ax.text(j, i, fmt(int(n[i, j])), ha="center", va="center", fontsize=8,
+            label = str(texts[i, j]) if cell_text is not None else fmt(int(n[i, j]))
+            ax.text(j, i, label, ha="center", va="center", fontsize=8,
                     color="white" if dark else "black")
     labels = {int(k): v for k, v in value_labels("rung", lang, table="ladder").items()}
     ax.set_xticks(range(counts.shape[1]))
@@ -260,8 +275,11 @@ def transition_heatmap(transitions: Any, *, ax: Axes | None = None, proportions:
     bar = fig.colorbar(im, ax=ax, label=text("percent_of_row", lang) if proportions else "n")
     bar.ax.tick_params(labelsize=8)
     n_missing = int(getattr(transitions, "n_missing", 0))
-    note = text("transitions_note", lang, n=fmt(int(n.sum())), a=transitions.from_wave,
-                b=transitions.to_wave, missing=fmt(n_missing) if n_missing else "0")
+    note = text("transitions_note", lang,
+                n=total_text if total_text is not None else fmt(int(n.sum())),
+                a=transitions.from_wave, b=transitions.to_wave,
+                missing=missing_text if missing_text is not None
+                else fmt(n_missing) if n_missing else "0")
     cohort = (getattr(transitions, "attrs", None) or {}).get("cohort")
     waves = f"{transitions.from_wave} → {transitions.to_wave}"
     # the title sits one line above the subtitle (both titles share the axes' pad, so the

@@ -39,7 +39,7 @@ from kow_research.report.execute import (
     render_html,
     run_notebooks,
 )
-from kow_research.report.figures import curve_plot, forest_plot, save_figure
+from kow_research.report.figures import curve_plot, forest_plot, save_figure, transition_figure
 from kow_research.report.flow import attrition_partitions, caption_of, flow_diagram
 from kow_research.report.labels import text, value_labels, variable_title
 from kow_research.report.notebook import NotApplicable, NotebookContext, open_notebook
@@ -57,5 +57,5 @@ __all__ = [
     "check_notebook_outputs", "curve_plot", "find_notebooks", "flow_diagram", "forest_plot",
     "ladder_plot", "make_index_html", "render_html", "run_notebooks", "save_figure",
     "suppress_counts", "suppress_small", "suppression_mask", "table_one", "text",
-    "transition_heatmap", "value_labels", "variable_title",
+    "transition_figure", "transition_heatmap", "value_labels", "variable_title",
 ]

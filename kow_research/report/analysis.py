@@ -30,7 +30,7 @@ from kow_research.outcomes.ladder import ladder_by_wave
 from kow_research.outcomes.time_to_work import time_to_paid_work
 from kow_research.report.formatting import format_ci, format_p, format_percent
 from kow_research.report.labels import check_language
-from kow_research.report.ledger_sidecar import n_percent_records, with_ledger
+from kow_research.report.ledger_sidecar import attach_ledger, n_percent_records, with_ledger
 from kow_research.report.policy import DisclosurePolicy
 from kow_research.report.recovery import Mean, Partition
 from kow_research.report.style import programme_styles
@@ -430,9 +430,21 @@ def incidence_plot(curve: Any, *, language: str = "en",
     >>> plt.close(ax.figure)
     """
     policy = policy or DisclosurePolicy.default()
-    return plot_curve(curve, risk_table=True, language=check_language(language), styles=styles,
-                      time_unit="months", percent=percent, caption=False,
-                      count_format=policy.figure_count, min_at_risk=policy.k)
+    printed: list[str] = []
+
+    def count(n: Any) -> str:   # every number at risk the figure prints, for the ledger
+        shown = policy.figure_count(n)
+        printed.append(shown)
+        return shown
+
+    ax = plot_curve(curve, risk_table=True, language=check_language(language), styles=styles,
+                    time_unit="months", percent=percent, caption=False, count_format=count,
+                    min_at_risk=policy.k)
+    if printed:
+        attach_ledger(ax, with_ledger(pd.DataFrame({"n": printed}),
+                                      rows=[f"at risk #{i + 1}" for i in range(len(printed))],
+                                      counts=["n"], figure=True), table="number at risk")
+    return ax
 
 
 def incidence_at(curve: Any, *, months: Sequence[float], policy: DisclosurePolicy,
@@ -1164,6 +1176,19 @@ def dose_plot(dose: pd.DataFrame, *, design: StudyDesign, policy: DisclosurePoli
             handles.append(Patch(color=_style_color(styles.get(programme)), label=programme))
         ax.legend(handles=handles, frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
+    # for the ledger: the bars show each band's share of the programme's n (its count, given
+    # n); the bands add up to n, published in tables/training_dose
+    printed = pd.DataFrame({p: [policy.secondary_marker if hidden.loc[b, p] == "secondary"
+                                else policy.primary_marker if hidden.loc[b, p]
+                                else int(counts.loc[b, p]) for b in counts.index]
+                            for p in programmes})
+    attach_ledger(ax, with_ledger(printed, rows=[str(b) for b in counts.index],
+                                  counts=list(programmes), blocks=["dose"] * len(counts),
+                                  block_totals={p: f"dose::n::{p}" if int(
+                                      counts[p].sum()) == int((dose["cohort"].astype(str)
+                                                               == p).sum())
+                                      else f"dose_plot::n::{p}" for p in programmes},
+                                  figure=True), table="bands")
     return ax
 
 

@@ -365,13 +365,15 @@ def build_report(out: str | Path, *, data: str | Path | None = None, seed: int =
                       language=lang)
         _register_summary_tables(study, report=report, policy=policy, design=design,
                                  language=lang, directory=registrations)
+        summary = write_summary_report(study, design=design, policy=policy, folder=work,
+                                       simulated=simulated, seed=seed,
+                                       ledger_dir=registrations)
         ledger = check_ledger(registrations, policy=policy, withheld=withheld)
         echo(f"  disclosure ledger: {ledger['tables_with_counts']} tables with "
-             f"{ledger['count_cells']} count cells ({ledger['hidden_cells']} hidden), "
-             f"{ledger['partitions']} partitions, {ledger['means']} means, "
-             f"{ledger['percentages']} percentages checked: nothing recoverable")
-        summary = write_summary_report(study, design=design, policy=policy, folder=work,
-                                       simulated=simulated, seed=seed)
+             f"{ledger['count_cells']} count cells ({ledger['hidden_cells']} hidden; "
+             f"{ledger['figures']} in figures), {ledger['partitions']} partitions, "
+             f"{ledger['means']} means, {ledger['percentages']} percentages, "
+             f"{ledger['smds']} SMDs checked: nothing recoverable")
         finished = prov.now()
         parameters = {"design": design.values, "overrides": overrides, "seed": seed,
                       "language": lang, "disclosure": policy.to_dict(),
@@ -475,6 +477,7 @@ def _register_summary_tables(study: Study, *, report: Any, policy: DisclosurePol
             rows = (t["cohort"].astype(str) + " " + t["wave"].astype(str)).tolist()
             t = with_ledger(
                 t, rows=rows, counts=["assessed", "not_assessed"],
+                quantities={(r, "assessed"): f"ladder::{r}::assessed" for r in rows},
                 partitions=[Partition([(r, "assessed"), (r, "not_assessed")],
                                       f"participants::{c}")
                             for r, c in zip(rows, t["cohort"].astype(str), strict=True)],
@@ -484,6 +487,7 @@ def _register_summary_tables(study: Study, *, report: Any, policy: DisclosurePol
         elif name == "training_dose":
             rows = t["cohort"].astype(str).tolist()
             t = with_ledger(t, rows=rows, counts=["n", "completers"],
+                            quantities={(r, "n"): f"dose::n::{r}" for r in rows},
                             means=[Mean(repr(float(m)), n=(r, "n"), step=1.0)
                                    for r, m in zip(rows, t["mean_attended"], strict=True)
                                    if isinstance(m, (int, float)) and pd.notna(m)])

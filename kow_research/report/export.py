@@ -8,6 +8,7 @@ internal column names, unrounded numbers).
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,103 @@ from kow_research.report.formatting import (
     table_layout,
 )
 
-__all__ = ["export_table"]
+__all__ = ["export_table", "neutralise", "neutralised", "write_csv"]
+
+#: a text cell starting with one of these is read as a formula by spreadsheet programs
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: plain numbers and "estimate (lower–upper)" texts, which no spreadsheet runs
+_NUMBER_TEXT = re.compile(r"[-+]?\d[\d.,]*%?(\s*\([-+−–\d.,%\s]*\))?")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell made inert for CSV: prefixed with ``'`` when it starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return (OWASP, "CSV injection"), unless it is a plain
+    number or an ``estimate (lower–upper)`` text. Other values are returned unchanged.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    object
+
+    Examples
+    --------
+    >>> [neutralise(v) for v in ["=HYPERLINK(1)", "@SUM(1)", "-0.25 (-0.4–0.1)", "KOW", 3]]
+    ["'=HYPERLINK(1)", "'@SUM(1)", '-0.25 (-0.4–0.1)', 'KOW', 3]
+
+    References
+    ----------
+    OWASP. CSV Injection. https://owasp.org/www-community/attacks/CSV_Injection
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) \
+            and not _NUMBER_TEXT.fullmatch(value.strip()):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a copy) with every text cell and column name passed through
+    :func:`neutralise`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> neutralised(pd.DataFrame({"=cmd": ["+1+cmd|' /C calc'!A0", "ok"]})).values.tolist()
+    [["'+1+cmd|' /C calc'!A0"], ['ok']]
+    """
+    out = frame.copy()
+    out.columns = [neutralise(c) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
+    """Write a report CSV: UTF-8, ``\\n`` line ends, formula-like text neutralised
+    (:func:`neutralise`, also in column names).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : str or pathlib.Path
+    index : bool, default False
+        Write the index (as columns).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     print(write_csv(pd.DataFrame({"region": ["@SUM(1)"]}), Path(tmp) / "t.csv")
+    ...           .read_text(), end="")
+    region
+    '@SUM(1)
+    """
+    data = frame.reset_index() if index else frame
+    neutralised(data).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return Path(path)
+
+
+def text_as_strings(sheet: Any) -> None:
+    """Store every text cell of an openpyxl sheet as a string, never as a live formula
+    (openpyxl takes text starting with ``=`` for one): a round trip gives the text back."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 _XLSX_FORMATS = {"integer": "#,##0", "percent": "0%", "p": "0.000"}
 
@@ -103,7 +200,7 @@ def export_table(frame: pd.DataFrame, *, path_stem: str | Path, caption: str,
     formats = {k: ColumnFormat.parse(v) for k, v in (spec or {}).items()}
     data = _frame_with_index(frame, index)
     csv_path, xlsx_path = stem.with_suffix(".csv"), stem.with_suffix(".xlsx")
-    data.to_csv(csv_path, index=False, encoding="utf-8", lineterminator="\n")
+    write_csv(data, csv_path)
 
     columns: list[tuple[str, str, str, list[Any]]] = []   # (name, label, number format, values)
     for j, name in enumerate(layout.columns):
@@ -154,6 +251,8 @@ def export_table(frame: pd.DataFrame, *, path_stem: str | Path, caption: str,
     meta.append(["column", "label", "number_format"])
     for name, label, number_format, _ in columns:
         meta.append([name, label, number_format])
+    for sheet in wb.worksheets:
+        text_as_strings(sheet)
     wb.save(xlsx_path)
     normalize_zip(xlsx_path)   # no save time in the file: reruns give the same bytes
     return csv_path, xlsx_path

@@ -23,6 +23,9 @@ from kow_research.core.compat import positional_deprecated
 from kow_research.outcomes.ladder_plots import ladder_plot, transition_heatmap
 from kow_research.report.flow import caption_of, flow_diagram
 from kow_research.report.labels import check_language, text
+from kow_research.report.ledger_sidecar import attach_ledger, with_ledger
+from kow_research.report.policy import DisclosurePolicy
+from kow_research.report.recovery import Partition
 from kow_research.report.style import PNG_DPI
 from kow_research.survival.results import CurveResult
 
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["curve_plot", "flow_diagram", "forest_plot", "ladder_plot", "save_figure",
+           "transition_figure",
            "transition_heatmap"]
 
 _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -295,4 +299,84 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
     if note:
         ax.set_title(textwrap.fill(note, 90), fontsize=8, loc="left")
     fig.tight_layout()
+    return ax
+
+
+def transition_figure(transitions: Any, *, policy: DisclosurePolicy, language: str | None = None,
+                      ax: Axes | None = None) -> Axes:
+    """The transition heat map as a report shows it, through the disclosure policy.
+
+    The 36 cells and the people without a rung at one of the two waves add up to the
+    cohort; the number with a rung at both waves (the subtitle) is the sum of the cells. A
+    count of 1 to ``k - 1`` shows ``<k``; where a hidden cell could then be recovered from
+    those totals, the smallest other cell is hidden too and shows the secondary marker
+    (``×``); the number with a rung at both waves is shown only when the number without is,
+    and the number without is hidden when the number with is small.
+    When a cell is hidden the colours show counts instead of row shares (a row share would
+    give the row total, and so the hidden cell, back). The printed counts are attached to
+    the figure for the report's disclosure ledger.
+
+    Parameters
+    ----------
+    transitions : kow_research.outcomes.LadderTransitions
+    policy : DisclosurePolicy
+    language : {"en", "nl"}, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from kow_research.data import Study
+    >>> from kow_research.outcomes import ladder_by_wave, ladder_transitions
+    >>> people = pd.DataFrame({"participant_id": list("ABCDEFGH"), "cohort": "KOW",
+    ...                        "start_date": pd.Timestamp("2020-01-01")})
+    >>> ladder = pd.DataFrame({"participant_id": list("ABCDEFGH") * 2,
+    ...     "assessment_date": pd.to_datetime(["2020-01-01"] * 8 + ["2020-07-01"] * 8),
+    ...     "rung": [2] * 8 + [2] * 6 + [3] * 2})
+    >>> t = ladder_transitions(ladder_by_wave(Study.from_frames(participants=people,
+    ...                        ladder=ladder), waves=[0, 6]), from_wave="T0", to_wave="T6")
+    >>> ax = transition_figure(t, policy=DisclosurePolicy.default())
+    >>> sorted({c.get_text() for c in ax.texts})   # 6 and 2: the 2 is hidden, and so the 6
+    ['0', '<5', '×']
+    >>> plt.close("all")
+    """
+    counts = transitions.counts
+    flat = counts.to_numpy(dtype=float).ravel()
+    n_missing = int(getattr(transitions, "n_missing", 0))
+    cells = pd.DataFrame({"n": [*flat, float(n_missing)]})
+    why = policy.reasons(cells, blocks=["cohort"] * len(cells))["n"].tolist()
+
+    def shown(value: float, reason: str) -> str:
+        if reason == "primary":
+            return policy.primary_marker
+        if reason:
+            return policy.secondary_marker
+        return policy.figure_count(value)
+
+    total = int(flat.sum())
+    if policy.is_small(total) and not why[-1]:
+        why[-1] = "secondary"   # else the cohort minus those without a rung gives it back
+    texts = [shown(v, r) for v, r in zip(cells["n"], why, strict=True)]
+    total_text = (policy.figure_count(total) if not why[-1]
+                  else policy.primary_marker if policy.is_small(total)
+                  else policy.secondary_marker)
+    grid = pd.DataFrame(np.array(texts[:-1], dtype=object).reshape(counts.shape),
+                        index=counts.index, columns=counts.columns)
+    any_hidden = any(why[:-1])
+    ax = transition_heatmap(transitions, ax=ax, language=language, proportions=not any_hidden,
+                            cell_text=grid, total_text=total_text, missing_text=texts[-1])
+    labels = [f"{r} -> {c}" for r in counts.index for c in counts.columns]
+    frame = pd.DataFrame({"n": [*texts[:-1], texts[-1], total_text]})
+    rows = [*labels, "without a rung at one wave", "with a rung at both waves"]
+    size = float(total + n_missing)
+    frame = with_ledger(frame, rows=rows, counts=["n"], figure=True, partitions=[
+        Partition([(r, "n") for r in labels], (rows[-1], "n")),
+        Partition([(rows[-1], "n"), (rows[-2], "n")], size)])
+    attach_ledger(ax, frame, table="transitions")
     return ax

@@ -15,8 +15,10 @@ import pandas as pd
 
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.meta import outcome_meta
-from kow_research.report.disclosure import suppress_counts
 from kow_research.report.labels import check_language, text
+from kow_research.report.ledger_sidecar import attach_ledger, with_ledger
+from kow_research.report.policy import DisclosurePolicy
+from kow_research.report.recovery import Partition
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -109,6 +111,60 @@ def attrition_partitions(flow: pd.DataFrame, *, by: Sequence[str] = ("cohort",))
     return [None if pd.isna(v) else v for v in part.tolist()]
 
 
+def suppress_attrition(flow: pd.DataFrame, *, policy: DisclosurePolicy,
+                       by: Sequence[str] = ("cohort",)) -> pd.DataFrame:
+    """An attrition table through the disclosure policy, with its nested partitions.
+
+    Per flow (``by``) the exclusion reasons plus "analysed" add up to "entered" and the
+    outcome rows add up to "analysed" (:func:`attrition_partitions`). When "analysed" is
+    hidden to protect a reason, the outcomes would still add up to it, so the smallest
+    non-zero outcome is hidden as well (secondary marker).
+
+    Parameters
+    ----------
+    flow : pandas.DataFrame
+        An attrition table (``stage``, ``n`` and the ``by`` columns).
+    policy : DisclosurePolicy
+    by : sequence of str, default ("cohort",)
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :meth:`DisclosurePolicy.suppress_columns`.
+
+    Examples
+    --------
+    3 of 20 excluded: "<5", and 17 analysed is hidden with it; 9 + 8 would give the 17
+    back, so 8 is hidden too.
+
+    >>> flow = pd.DataFrame({"cohort": "KOW", "stage": ["entered", "excluded", "analysed",
+    ...                      "outcome", "outcome"], "n": [20, 3, 17, 9, 8]})
+    >>> suppress_attrition(flow, policy=DisclosurePolicy.default())["n"].tolist()
+    [20, '<5', '×', 9, '×']
+    """
+    out = policy.suppress_columns(flow, counts="n", partitions=attrition_partitions(flow, by=by))
+    keys = flow[list(by)].astype(str).agg("|".join, axis=1)
+    stage = flow["stage"].astype(str)
+    hidden = out["n"].map(lambda v: isinstance(v, str))
+    extra = []
+    for key in pd.unique(keys):
+        mine = keys == key
+        outcomes = mine & (stage == "outcome")
+        if (not (hidden & mine & (stage == "analysed")).any() or not outcomes.any()
+                or (hidden & outcomes).any()):
+            continue
+        pool = flow.index[outcomes & ~hidden & (flow["n"].astype(float) > 0)]
+        if len(pool) == 0:
+            pool = flow.index[outcomes & ~hidden]
+        if len(pool):
+            extra.append(flow.loc[pool, "n"].astype(float).idxmin())
+    for i in extra:
+        out.loc[i, "n"] = policy.secondary_marker
+        out.attrs["disclosure"]["hidden"].append((i, "n", "secondary"))
+        out.attrs["disclosure"]["secondary"] += 1
+    return out
+
+
 def _check_flow(flow: pd.DataFrame) -> None:
     missing = [c for c in FLOW_COLUMNS if c not in flow.columns]
     if missing:
@@ -116,9 +172,40 @@ def _check_flow(flow: pd.DataFrame) -> None:
                          "kow_research.outcomes.attrition_table(df) of a time_to_paid_work frame")
 
 
+def _attach_flow(fig: Any, flow: pd.DataFrame, shown: pd.DataFrame,
+                 printed: list[tuple[str, Any]]) -> None:
+    """The counts a flow diagram prints, with their partitions, for the ledger: per cohort
+    the exclusion reasons plus "analysed" add up to "entered", the outcomes to "analysed",
+    and the reasons to the printed number excluded."""
+    rows = [f"{c} {st} {r}".strip() for c, st, r in zip(
+        flow["cohort"].astype(str), flow["stage"].astype(str), flow["reason"].astype(str),
+        strict=True)]
+    rows = [r if rows.count(r) == 1 else f"{r} #{i}" for i, r in enumerate(rows)]
+    cells = pd.DataFrame({"n": list(shown["n"]) + [v for _, v in printed]},
+                         index=rows + [r for r, _ in printed])
+    parts = []
+    for cohort in pd.unique(flow["cohort"].astype(str)):
+        mine = [(r, st) for r, st, c in zip(rows, flow["stage"].astype(str),
+                                            flow["cohort"].astype(str), strict=True)
+                if c == cohort]
+        entered = [r for r, st in mine if st == "entered"]
+        analysed = [r for r, st in mine if st == "analysed"]
+        excluded = [(r, "n") for r, st in mine if st == "excluded"]
+        if entered and analysed:
+            parts.append(Partition([*excluded, (analysed[0], "n")], (entered[0], "n")))
+            outcomes = [(r, "n") for r, st in mine if st == "outcome"]
+            if outcomes:
+                parts.append(Partition(outcomes, (analysed[0], "n")))
+        parts.append(Partition(excluded, (f"{cohort} excluded", "n")))
+    frame = with_ledger(cells.reset_index(drop=True), rows=list(cells.index), counts=["n"],
+                        partitions=parts, figure=True)
+    attach_ledger(fig, frame, table="flow")
+
+
 @positional_deprecated("language", "caption", "k")
 def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = "en",
-                 caption: str | None = None, k: int | None = None) -> Axes:
+                 caption: str | None = None, k: int | None = None,
+                 policy: DisclosurePolicy | None = None) -> Axes:
     """Participant flow per cohort from an attrition table.
 
     Parameters
@@ -134,9 +221,15 @@ def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = 
         Text under the diagram. Defaults to the definition text carried by ``flow.attrs``;
         ``""`` writes none (the disclosure note is still added when ``k`` is given).
     k : int, optional
+        Apply disclosure control with ``DisclosurePolicy(k=k)`` (see ``policy``).
+    policy : DisclosurePolicy, optional
         Apply disclosure control: counts of 1 to ``k - 1`` persons are shown as ``<k``
-        (with secondary suppression through :func:`attrition_partitions`, see
-        :mod:`kow_research.report.disclosure`). Default: exact counts.
+        (exact only when ``policy.small_counts_in_figures``), with secondary suppression
+        through :func:`attrition_partitions` (a count hidden to protect another shows the
+        secondary marker); the number excluded is shown only where it does not give a
+        hidden count away. The printed counts are attached to the figure for the report's
+        disclosure ledger (:func:`~kow_research.report.ledger_sidecar.attach_ledger`).
+        Default: exact counts.
 
     Returns
     -------
@@ -188,9 +281,14 @@ def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = 
     _check_flow(flow)
     if len(flow) == 0:
         raise ValueError("the flow table is empty: no cohort to draw")
+    if policy is None and k is not None:
+        policy = DisclosurePolicy(k=int(k))
     shown = flow.copy()
-    if k is not None:
-        shown = suppress_counts(flow, columns="n", k=k, partitions=attrition_partitions(flow))
+    if policy is not None:
+        shown = suppress_attrition(flow, policy=policy)
+        if policy.small_counts_in_figures:   # exact small counts; protecting cells stay hidden
+            small = flow["n"].map(policy.is_small).to_numpy()
+            shown.loc[small, "n"] = flow.loc[small, "n"].astype(int).to_numpy()
     label = "label_nl" if lang == "nl" else "label_en"
     cohorts = list(pd.unique(flow["cohort"]))
     # two cohorts a row: 16 cm wide (A4 text width) with text of 8 pt and more
@@ -212,6 +310,7 @@ def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = 
             return values[0] if len(values) == 1 else "—"
         return str(int(sum(values)))
 
+    printed: list[tuple[str, Any]] = []
     for i, cohort in enumerate(cohorts):
         f = flow[flow["cohort"] == cohort]
         s = shown[flow["cohort"] == cohort]
@@ -222,7 +321,14 @@ def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = 
         ex_rows = [(r[label], s.loc[idx, "n"]) for idx, r in f.iterrows()
                    if r["stage"] == "excluded" and r["n"] > 0]
         n_ex = int(f.loc[f["stage"] == "excluded", "n"].sum())
-        ex_total = "<" + str(k) if (k is not None and 0 < n_ex < k) else str(n_ex)
+        ex_total = str(n_ex)
+        if policy is not None:
+            # excluded = entered - analysed: shown only when "analysed" is shown
+            analysed_shown = not any(isinstance(v, str) for v in
+                                     s.loc[s["stage"] == "analysed", "n"])
+            ex_total = (policy.figure_count(n_ex) if analysed_shown
+                        or policy.is_small(n_ex) else policy.secondary_marker)
+        printed.append((f"{cohort} excluded", ex_total))
         ex_text = "\n".join(textwrap.fill(f"{name}: {n}", 26) for name, n in ex_rows)
         ax.text(xs, dy + 2.55, f"{text('excluded', lang)} (n = {ex_total})"
                 + (f"\n{ex_text}" if ex_text else ""),
@@ -238,8 +344,9 @@ def flow_diagram(flow: pd.DataFrame, *, ax: Axes | None = None, language: str = 
             ax.annotate("", xy=(x, dy + 0.85), xytext=(x, dy + 1.25), arrowprops=arrow)
         ax.annotate("", xy=(x, dy + 1.85), xytext=(x, dy + 3.25), arrowprops=arrow)
     note = caption if caption is not None else caption_of(flow, language=lang)
-    if k is not None:
-        note = (note + " " if note else "") + text("suppressed_note", lang, k=k)
+    if policy is not None:
+        note = (note + " " if note else "") + policy.note(lang)
+        _attach_flow(fig, flow, shown, printed)
     if note:
         wrapped = textwrap.fill(note, int(fig.get_figwidth() * 13))
         fig.text(0.01, 0.01, wrapped, fontsize=8, style="italic", ha="left", va="bottom")

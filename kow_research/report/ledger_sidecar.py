@@ -35,10 +35,14 @@ import pandas as pd
 
 from kow_research.report.ledger import DisclosureLedger
 from kow_research.report.policy import DisclosurePolicy
-from kow_research.report.recovery import Cell, Mean, Partition, Percent, Ref
+from kow_research.report.recovery import SMD, Cell, Mean, Partition, Percent, Ref
 
-__all__ = ["LEDGER_DIR", "LEDGER_SOURCE", "ledger_from", "ledger_summary", "n_percent_records",
-           "read_registrations", "record_table", "with_ledger"]
+__all__ = ["LEDGER_DIR", "LEDGER_SOURCE", "attach_ledger", "attached_ledger", "ledger_from",
+           "ledger_summary", "n_percent_records", "read_registrations", "record_table",
+           "with_ledger"]
+
+#: attribute of a matplotlib Figure holding the count tables it prints (:func:`attach_ledger`)
+_FIGURE_ATTR = "_kow_research_ledger"
 
 #: environment variable: the folder registrations are appended to (set by the report build)
 LEDGER_DIR = "KOW_RESEARCH_LEDGER_DIR"
@@ -53,7 +57,8 @@ def with_ledger(frame: pd.DataFrame, *, rows: Sequence[Hashable], counts: Sequen
                 block_totals: Mapping[str, Ref] | None = None,
                 means: Sequence[Mean] = (), percents: Sequence[Percent] = (),
                 quantities: Mapping[tuple[Hashable, str], str] | None = None,
-                not_counts: Sequence[Hashable] = ()) -> pd.DataFrame:
+                not_counts: Sequence[Hashable] = (), smds: Sequence[SMD] = (),
+                figure: bool = False) -> pd.DataFrame:
     """``frame`` (a copy) with what the ledger needs to know about its counts.
 
     Parameters
@@ -64,10 +69,11 @@ def with_ledger(frame: pd.DataFrame, *, rows: Sequence[Hashable], counts: Sequen
         A unique label per row (``"KOW T6"``), used in references and messages.
     counts : sequence of str
         The columns of ``frame`` that hold counts of persons.
-    partitions, row_totals, blocks, block_totals, means, percents
+    partitions, row_totals, blocks, block_totals, means, percents, smds, figure
         As in :meth:`DisclosureLedger.register
         <kow_research.report.ledger.DisclosureLedger.register>`; a reference
-        ``(row, column)`` uses ``rows`` and the column names of ``frame``.
+        ``(row, column)`` uses ``rows`` and the column names of ``frame``. ``figure``: the
+        counts are printed in a figure.
     quantities : mapping, optional
         ``{(row, column): name}``: cells that show a count published elsewhere under the
         same name (``"participants::KOW"``).
@@ -110,8 +116,67 @@ def with_ledger(frame: pd.DataFrame, *, rows: Sequence[Hashable], counts: Sequen
                      for p in percents],
         "quantities": [[str(r), str(c), str(q)] for (r, c), q in (quantities or {}).items()],
         "not_counts": [str(r) for r in not_counts],
+        "smds": [{"value": str(m.value), "counts": [[_ref_json(r) for r in g] for g in m.counts],
+                  "n": None if m.n is None else [_ref_json(r) for r in m.n],
+                  "signed": bool(m.signed)} for m in smds],
+        "figure": bool(figure),
     }}
     return out
+
+
+def attach_ledger(fig: Any, frame: pd.DataFrame, *, table: str) -> None:
+    """Remember on a matplotlib figure a table of the counts it prints (for the ledger).
+
+    A figure function that prints counts as text (a flow diagram, the number at risk under
+    a curve, a heat map, bar labels) attaches them, declared with :func:`with_ledger`, and
+    :meth:`NotebookContext.figure <kow_research.report.notebook.NotebookContext.figure>`
+    records them when it saves the figure. Nothing is drawn or written here.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure or matplotlib.axes.Axes
+        The figure (or an Axes of it).
+    frame : pandas.DataFrame
+        The counts as printed, with ``attrs["ledger"]`` (:func:`with_ledger`).
+    table : str
+        A name for it within the figure (unique per figure).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plt.figure()
+    >>> t = with_ledger(pd.DataFrame({"n": [12, "<5"]}), rows=["a", "b"], counts=["n"],
+    ...                 figure=True)
+    >>> attach_ledger(fig, t, table="boxes")
+    >>> [name for name, _ in attached_ledger(fig)]
+    ['boxes']
+    >>> plt.close(fig)
+    """
+    figure = getattr(fig, "figure", fig)
+    if "ledger" not in frame.attrs:
+        raise ValueError(f"attach_ledger: the table {table!r} has no attrs['ledger']; declare "
+                         "its counts with with_ledger first")
+    found = list(getattr(figure, _FIGURE_ATTR, []))
+    if any(name == table for name, _ in found):
+        raise ValueError(f"attach_ledger: the figure already has a table {table!r}")
+    found.append((str(table), frame))
+    setattr(figure, _FIGURE_ATTR, found)
+
+
+def attached_ledger(fig: Any) -> list[tuple[str, pd.DataFrame]]:
+    """The count tables attached to a figure by :func:`attach_ledger` (name, table).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure or matplotlib.axes.Axes
+
+    Returns
+    -------
+    list of (str, pandas.DataFrame)
+    """
+    return list(getattr(getattr(fig, "figure", fig), _FIGURE_ATTR, []))
 
 
 _N_PERCENT = re.compile(r"^\s*\d+\s*\(\s*(\d+(?:[.,]\d+)?)\s*%\s*\)\s*$")
@@ -302,10 +367,14 @@ def ledger_from(registrations: Sequence[Mapping[str, Any]], *,
     """
     ledger = DisclosureLedger(policy=policy)
     for reg in registrations:
-        if not reg.get("cells"):
+        if not reg.get("cells") and not (reg.get("smds") or reg.get("means")
+                                         or reg.get("percents")):
             continue
-        cells = pd.DataFrame(reg["cells"], index=reg["rows"], columns=reg["columns"],
-                             dtype=object)
+        if reg.get("cells"):
+            cells = pd.DataFrame(reg["cells"], index=reg["rows"], columns=reg["columns"],
+                                 dtype=object)
+        else:   # statistics only (an SMD printed in a sentence): they refer to other tables
+            cells = pd.DataFrame(index=pd.Index([], dtype=object), dtype=object)
         quantities = None
         if reg.get("quantities"):
             quantities = pd.DataFrame("", index=cells.index, columns=cells.columns,
@@ -325,7 +394,11 @@ def ledger_from(registrations: Sequence[Mapping[str, Any]], *,
             percents=[Percent(p["value"], numerator=_ref_from(p["numerator"]),
                               denominator=_ref_from(p["denominator"]), scale=p["scale"])
                       for p in reg.get("percents") or ()],
-            quantities=quantities)
+            smds=[SMD(m["value"], counts=[[_ref_from(r) for r in g] for g in m["counts"]],
+                      n=None if m.get("n") is None else [_ref_from(r) for r in m["n"]],
+                      signed=bool(m.get("signed", False)))
+                  for m in reg.get("smds") or ()],
+            quantities=quantities, figure=bool(reg.get("figure", False)))
     return ledger
 
 
@@ -344,8 +417,9 @@ def ledger_summary(registrations: Sequence[Mapping[str, Any]], *,
     -------
     dict
         ``tables`` (published tables seen), ``tables_with_counts``, ``count_cells``,
-        ``hidden_cells``, ``partitions``, ``means``, ``percentages``, ``recoverable`` (the
-        number of problems), ``not_checked`` and ``without_counts`` (files of tables that
+        ``hidden_cells``, ``partitions``, ``means``, ``percentages``, ``smds``, ``figures``
+        (tables of counts printed in figures), ``recoverable`` (the number of problems),
+        ``not_checked`` and ``without_counts`` (files of tables that
         hold no counts of persons: estimates, models).
     """
     with_counts = [r for r in registrations if r.get("cells")]
@@ -359,9 +433,11 @@ def ledger_summary(registrations: Sequence[Mapping[str, Any]], *,
                  for r in with_counts if r.get("blocks") and r.get("block_totals"))
     return {"tables": len(registrations), "tables_with_counts": len(with_counts),
             "count_cells": len(values), "hidden_cells": hidden, "partitions": parts,
-            "means": sum(len(r.get("means") or ()) for r in with_counts),
-            "percentages": sum(len(r.get("percents") or ()) for r in with_counts),
+            "means": sum(len(r.get("means") or ()) for r in registrations),
+            "percentages": sum(len(r.get("percents") or ()) for r in registrations),
+            "smds": sum(len(r.get("smds") or ()) for r in registrations),
+            "figures": sum(1 for r in with_counts if r.get("figure")),
             "recoverable": int(len(problems)),
             "not_checked": list(problems.attrs.get("not_checked", [])),
             "without_counts": sorted({str(r["file"]) for r in registrations
-                                      if not r.get("cells")})}
+                                      if not r.get("cells") and not r.get("smds")})}

@@ -43,7 +43,7 @@ from kow_research.report.formatting import (
     format_table,
 )
 from kow_research.report.labels import check_language
-from kow_research.report.ledger_sidecar import LEDGER_SOURCE, record_table
+from kow_research.report.ledger_sidecar import LEDGER_SOURCE, attached_ledger, record_table
 from kow_research.report.narrative import say as narrative_say
 from kow_research.report.policy import DisclosurePolicy
 from kow_research.report.style import ProgrammeStyle, programme_styles, watermark
@@ -214,9 +214,31 @@ class NotebookContext:
                              language=self.language, spec=spec, labels=labels, fields=fields,
                              index=index, notes=notes)
 
+    def register(self, frame: pd.DataFrame, *, table: str) -> None:
+        """Record, for the report's disclosure ledger, counts or statistics this notebook's
+        page prints outside a table (an SMD in a sentence, computed from a table of counts
+        declared with :func:`~kow_research.report.ledger_sidecar.with_ledger`). Nothing is
+        shown; a notebook run by hand writes nothing.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            With ``attrs["ledger"]``; its cells should be the same quantities (names) as
+            the published table they come from.
+        table : str
+            A name for it on the page.
+        """
+        source = os.environ.get(LEDGER_SOURCE, "notebook")
+        record_table(frame, file=f"{source}.html", table=table)
+
     def figure(self, ax: Any, *, stem: str, caption: str, alt: str | None = None) -> None:
         """Finish a figure: watermark (simulated data), save PNG + SVG under ``stem``, show it
-        with its alt text and the caption below, and close it."""
+        with its alt text and the caption below, and close it.
+
+        Inside ``kow-research report`` the counts the figure prints as text — attached by
+        the figure function with :func:`~kow_research.report.ledger_sidecar.attach_ledger`
+        (flow diagram, number at risk, heat map, bar labels) — are recorded for the
+        report's disclosure ledger."""
         import matplotlib.pyplot as plt
         from IPython.display import Image, Markdown, display
 
@@ -224,6 +246,11 @@ class NotebookContext:
         if self.simulated:
             watermark(fig, language=self.language)
         paths = save_figure(fig, stem=stem, output_dir=self.output_dir, dpi=300)
+        # the counts the figure prints (attached by the figure function) go to the ledger
+        source = os.environ.get(LEDGER_SOURCE, "notebook")
+        for name, counts in attached_ledger(fig):
+            record_table(counts, file=f"results/{stem}.svg" if paths else f"{source}.html",
+                         table=f"{stem}: {name}")
         if paths:
             data = paths[0].read_bytes()
         else:

@@ -21,7 +21,8 @@ from kow_research.data.validate import ValidationReport
 from kow_research.outcomes import attrition_table, ladder_by_wave, time_to_paid_work, training_dose
 from kow_research.outcomes.definitions import DROPOUT_STRATEGIES, TimeToWorkDefinition
 from kow_research.report.analysis import time_to_work_definition
-from kow_research.report.flow import attrition_partitions
+from kow_research.report.export import write_csv
+from kow_research.report.flow import suppress_attrition
 from kow_research.report.formatting import format_number
 from kow_research.report.labels import check_language
 from kow_research.report.policy import DisclosurePolicy
@@ -172,8 +173,8 @@ def disclosed_tables(study: Study, *, policy: DisclosurePolicy | None = None,
         policy = DisclosurePolicy(k=k) if k is not None else DisclosurePolicy.default()
     tables = outcome_tables(study, design=design, language=language)
     flow = tables["attrition_by_dropout_strategy"]
-    tables["attrition_by_dropout_strategy"] = policy.suppress_columns(
-        flow, counts="n", partitions=attrition_partitions(flow, by=["dropout", "cohort"]))
+    tables["attrition_by_dropout_strategy"] = suppress_attrition(
+        flow, policy=policy, by=["dropout", "cohort"])
     tables["ladder_by_wave"] = policy.suppress_columns(
         tables["ladder_by_wave"], counts=["assessed", "not_assessed"], row_totals=True,
         means={"mean_rung": "assessed"})
@@ -242,7 +243,7 @@ def write_summary(study: Study, *, report: ValidationReport, out: str | Path,
              f"<p>{html.escape(_say('columns', lang))}</p>"]
     for name, table in tables.items():
         path = folder / f"{name}.csv"
-        table.to_csv(path, index=False)
+        write_csv(table, path)
         written.append(path)
         parts.append(f"<h2>{html.escape(_say(name, lang))}</h2>")
         parts.append(_decimal_commas(table, language=lang, policy=policy).to_html(

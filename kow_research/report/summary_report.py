@@ -50,6 +50,7 @@ from kow_research.report.document import (
 )
 from kow_research.report.formatting import format_ci, format_percent, in_sentence
 from kow_research.report.labels import check_language
+from kow_research.report.ledger_sidecar import record_table, with_ledger
 from kow_research.report.narrative import say as narrative_say
 from kow_research.report.policy import DisclosurePolicy
 from kow_research.survival import cumulative_incidence, kaplan_meier
@@ -213,25 +214,41 @@ def ladder_table(study: Study, *, design: StudyDesign, policy: DisclosurePolicy,
                              baseline_window=tuple(design["baseline_window_days"]),
                              origin=design["origin"])
     rows = []
+    ids = []
+    sizes = []
     for programme in design.programmes:
         mine = by_wave[by_wave["cohort"].astype(str) == programme]
         for month, g in mine.groupby("wave_month", sort=True):
             rung = g["rung"].dropna().astype(int)
             n = len(rung)
-            cells = [programme, f"T{int(month)}", policy.count(n)]
+            # assessed + not assessed = the cohort: hidden as in tables/ladder_by_wave
+            pair = pd.DataFrame({"assessed": [n], "not_assessed": [len(g) - n]})
+            why = policy.reasons(pair, row_totals=True).iat[0, 0]
+            assessed = (policy.primary_marker if why == "primary" else
+                        policy.secondary_marker if why else policy.count(n))
+            cells = [programme, str(g["wave"].iloc[0]) if "wave" in g else f"T{int(month)}",
+                     assessed]
             for threshold in (5, 6):
                 x = int((rung >= threshold).sum())
                 if n == 0:
                     cells.append("")
-                elif policy.is_small(x) or policy.is_small(n - x) or policy.is_small(n):
-                    cells.append(policy.primary_marker)
+                elif why or policy.is_small(x) or policy.is_small(n - x):
+                    cells.append(policy.primary_marker if not why and (
+                        policy.is_small(x) or policy.is_small(n - x)) else
+                        policy.secondary_marker)
                 else:
                     lo, hi = wilson(x, n)
                     cells.append(_pct_ci(x / n, lo, hi, lang))
             rows.append(cells)
-    return pd.DataFrame(rows, columns=[_t("programme", lang), _t("wave", lang),
-                                       _t("assessed", lang), _t("rung5", lang),
-                                       _t("rung6", lang)])
+            ids.append(f"{programme} {cells[1]}")
+            sizes.append(programme)
+    out = pd.DataFrame(rows, columns=[_t("programme", lang), _t("wave", lang),
+                                      _t("assessed", lang), _t("rung5", lang),
+                                      _t("rung6", lang)])
+    # for the ledger: the number assessed is the count tables/ladder_by_wave publishes
+    col = _t("assessed", lang)
+    return with_ledger(out, rows=ids, counts=[col],
+                       quantities={(r, col): f"ladder::{r}::assessed" for r in ids})
 
 
 def dropout_sessions_table(study: Study, *, design: StudyDesign, policy: DisclosurePolicy,
@@ -286,9 +303,13 @@ def dropout_sessions_table(study: Study, *, design: StudyDesign, policy: Disclos
             sessions = _pct_ci(d.mean(), max(0.0, d.mean() - half), min(1.0, d.mean() + half),
                                lang)
         rows.append([programme, policy.count(n), dropped, sessions])
-    return pd.DataFrame(rows, columns=[_t("programme", lang), _t("n", lang),
-                                       _t("dropped", lang, tau=f"{tau:g}"),
-                                       _t("sessions", lang)])
+    out = pd.DataFrame(rows, columns=[_t("programme", lang), _t("n", lang),
+                                      _t("dropped", lang, tau=f"{tau:g}"),
+                                      _t("sessions", lang)])
+    # for the ledger: n is the size of the programme, published in other tables too
+    ids = [str(p) for p in design.programmes]
+    return with_ledger(out, rows=ids, counts=[_t("n", lang)],
+                       quantities={(p, _t("n", lang)): f"participants::{p}" for p in ids})
 
 
 def comparison_rows(comparisons: Sequence[tuple[Comparison, Any, Any]], *,
@@ -346,7 +367,8 @@ def _direction(rd: pd.Series) -> str:
 
 
 def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy,
-                  folder: str | Path, simulated: bool, seed: int) -> Document:
+                  folder: str | Path, simulated: bool, seed: int,
+                  ledger_dir: str | Path | None = None) -> Document:
     """The summary :class:`~kow_research.report.document.Document` of a report.
 
     Parameters
@@ -361,6 +383,10 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
         Banner and watermark.
     seed : int
         Seed of the simulated cohorts (for the methods paragraph).
+    ledger_dir : str or pathlib.Path, optional
+        The report build's ledger registrations: every table of the summary that holds
+        counts of persons is recorded there (as ``summary.html``; the Word and PDF files
+        print the same tables) for the disclosure ledger.
 
     Returns
     -------
@@ -422,15 +448,24 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
     if simulated:
         doc.add(Paragraph("**" + _t("simulated", lang) + "**"))
     doc.add(Heading(_t("key", lang)))
-    doc.add(Table(incidence_table(curve, months=horizons, design=design, policy=policy,
-                                  language=lang), caption=_t("t_work", lang), key="work",
-                  notes=(definition.text(lang),)))
+
+    def registered(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+        if ledger_dir is not None:
+            record_table(frame, file="summary.html", table=name, directory=ledger_dir,
+                         source="summary")
+        return frame
+
+    doc.add(Table(registered(incidence_table(curve, months=horizons, design=design,
+                                             policy=policy, language=lang), "work"),
+                  caption=_t("t_work", lang), key="work", notes=(definition.text(lang),)))
     if len(study.ladder):
-        doc.add(Table(ladder_table(study, design=design, policy=policy, language=lang),
+        doc.add(Table(registered(ladder_table(study, design=design, policy=policy,
+                                              language=lang), "ladder"),
                       caption=_t("t_ladder", lang),
                       notes=(_t("ladder_note", lang, window=design["wave_window_days"]),
                              policy.note(lang))))
-    doc.add(Table(dropout_sessions_table(study, design=design, policy=policy, language=lang),
+    doc.add(Table(registered(dropout_sessions_table(study, design=design, policy=policy,
+                                                    language=lang), "dropout_sessions"),
                   caption=_t("t_dropout", lang), notes=(policy.note(lang),)))
     if comparisons:
         doc.add(Heading(_t("comparisons", lang)))
@@ -498,12 +533,13 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
 
 
 def write_summary_report(study: Study, *, design: StudyDesign, policy: DisclosurePolicy,
-                         folder: str | Path, simulated: bool, seed: int = 1) -> list[Path]:
+                         folder: str | Path, simulated: bool, seed: int = 1,
+                         ledger_dir: str | Path | None = None) -> list[Path]:
     """Write ``summary.html``, ``summary.docx`` and ``summary.pdf`` into ``folder``.
 
     Parameters
     ----------
-    study, design, policy, simulated, seed
+    study, design, policy, simulated, seed, ledger_dir
         See :func:`build_summary`.
     folder : str or pathlib.Path
         The report folder being built.
@@ -515,7 +551,7 @@ def write_summary_report(study: Study, *, design: StudyDesign, policy: Disclosur
     """
     folder = Path(folder)
     doc = build_summary(study, design=design, policy=policy, folder=folder,
-                        simulated=simulated, seed=seed)
+                        simulated=simulated, seed=seed, ledger_dir=ledger_dir)
     to_html(doc, path=folder / "summary.html")
     return [folder / "summary.html", to_docx(doc, path=folder / "summary.docx"),
             to_pdf(doc, path=folder / "summary.pdf")]

@@ -41,8 +41,12 @@ import pandas as pd
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.reproducible import normalize_zip
 from kow_research.core.results import CallableTable, Result, result_class
-from kow_research.report.disclosure import DEFAULT_K, suppress_small, suppression_mask
+from kow_research.report.disclosure import DEFAULT_K
+from kow_research.report.export import text_as_strings, write_csv
 from kow_research.report.labels import check_language, text, value_labels, variable_title
+from kow_research.report.ledger_sidecar import n_percent_records, with_ledger
+from kow_research.report.policy import DisclosurePolicy
+from kow_research.report.recovery import SMD, Mean, Partition, Ref
 
 DEFAULT_VARIABLES = ("age", "sex", "diagnosis_group", "smi", "benefit", "education",
                      "months_out_of_work")
@@ -107,6 +111,12 @@ class TableOne(Result):
         Grouping column, label language and the caption (definitions of every statistic).
     blocks : tuple
         Per row, the partition label used for secondary suppression (None: no partition).
+    kinds : tuple
+        Per row what it shows: ``"level"`` (a level of a categorical characteristic; all its
+        levels are rows), ``"yes"`` (the one row of a yes/no characteristic), ``"missing"``,
+        ``"mean"`` / ``"mean_int"`` (mean (SD); of whole numbers) or ``"median"``.
+    sizes : tuple
+        The number of persons per group (in the column headers).
     attrs : dict
         ``definition``: the options that produced the table.
     """
@@ -119,6 +129,8 @@ class TableOne(Result):
     language: str
     caption: str
     blocks: tuple[Any, ...] = ()
+    kinds: tuple[str, ...] = ()
+    sizes: tuple[int, ...] = ()
     attrs: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -136,31 +148,232 @@ class TableOne(Result):
     def _notes(self) -> list[str]:
         return [self.caption]
 
-    def disclosed(self, k: int = DEFAULT_K) -> pd.DataFrame:
-        """The table with cells based on fewer than ``k`` persons shown as ``"<k"``.
+    def published(self, policy: DisclosurePolicy | None = None) -> pd.DataFrame:
+        """The table as a report may publish it, under a disclosure policy.
 
-        Within each characteristic the levels and the missing row partition the group size,
-        so a second cell is hidden wherever a single hidden cell could be recovered (see
-        :mod:`kow_research.report.disclosure`). Because "n (%)" cells reveal the number of
-        non-missing values, a column whose missing count is hidden shows that
-        characteristic's levels as counts without percentages.
+        * counts of 1 to ``k - 1`` persons show ``"<k"``; within each characteristic the
+          levels and the missing row add up to the group size in the column header, so where
+          a hidden cell could be recovered by subtraction the smallest other cell is hidden
+          too and shows the secondary marker (``"×"``: it may hold any number of persons);
+        * percentages are of the persons with a known value; where a column's missing count
+          is hidden they would reveal it, so its levels show their counts only;
+        * the SMD of a characteristic with a hidden cell is derived from hidden counts and is
+          not shown (``policy.derived == "suppress"``; with ``"round"`` it is rounded and left
+          to the ledger);
+        * percentages, means and SMDs are rounded to the policy's decimals (Dutch: decimal
+          commas).
+
+        The returned frame declares its counts for the report's disclosure ledger
+        (``attrs["ledger"]``, :func:`~kow_research.report.ledger_sidecar.with_ledger`): one
+        partition per characteristic and group (levels + missing = the group size), the
+        percentages, the means of whole numbers and the SMDs with the counts they are
+        computed from, so that :class:`~kow_research.report.ledger.DisclosureLedger` can try
+        differencing, percentage × n, mean × n and SMD inversion on it.
+
+        Parameters
+        ----------
+        policy : DisclosurePolicy, optional
+            Default :meth:`DisclosurePolicy.default`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Same index and columns as ``table``; ``attrs["disclosure"]`` lists the hidden
+            cells and their reason, ``attrs["ledger"]`` the registration (row labels
+            ``"characteristic: statistic"``).
+
+        Examples
+        --------
+        61 women, 53 men and 1 other: "other" is hidden (``<5``) and, because 115 − 61
+        would give it away, the 53 men too — shown as "×", not as "<5". The SMD of sex is
+        computed from the hidden counts and is not shown either.
+
+        >>> df = pd.DataFrame({"cohort": ["KOW"] * 115 + ["TAU"] * 60,
+        ...                    "sex": ["female"] * 61 + ["male"] * 53 + ["other"]
+        ...                           + ["female"] * 30 + ["male"] * 30})
+        >>> shown = table_one(df, variables=["sex"]).published(DisclosurePolicy.default())
+        >>> shown.iloc[:, 0].tolist(), shown.iloc[0, 2]
+        (['61 (53%)', '×', '<5'], '×')
         """
-        counted = pd.DataFrame(True, index=self.counts.index, columns=self.counts.columns)
-        stat = self.table.index.get_level_values(1)
-        is_mean = np.array([s.startswith((text("mean_sd", self.language),
-                                          text("median_iqr", self.language))) for s in stat])
-        counted.loc[is_mean, :] = False   # a mean does not show its count
-        blocks = list(self.blocks) if self.blocks else None
-        hide = suppression_mask(self.counts, k=k, blocks=blocks, counted=counted)
-        out = suppress_small(self.table, counts=self.counts, k=k, blocks=blocks,
-                             counted=counted)
-        miss_word = text("missing", self.language)
-        var = self.table.index.get_level_values(0)
-        is_missing_row = np.array([s.startswith(miss_word) for s in stat])
-        for j, col in enumerate(out.columns):
-            for v in var[is_missing_row & hide.iloc[:, j].to_numpy()]:
-                rows = (var == v) & ~is_missing_row & ~hide.iloc[:, j].to_numpy() & ~is_mean
-                out.loc[rows, col] = [str(c).split(" (")[0] for c in out.loc[rows, col]]
+        policy = policy or DisclosurePolicy.default()
+        lang = self.language
+        smd_name = text("smd", lang)
+        groups = [c for c in self.table.columns if c != smd_name]
+        has_smd = smd_name in self.table.columns
+        titles = [str(t) for t in self.table.index.get_level_values(0)]
+        labels = [f"{t}: {st}" for t, st in self.table.index]
+        kinds = list(self.kinds) or ["level"] * len(labels)
+        sizes = list(self.sizes) or [0] * len(groups)
+
+        def local(value: str) -> str:
+            return value.replace(".", ",") if lang == "nl" else value
+
+        rows_of: dict[str, list[int]] = {}
+        for i, t in enumerate(titles):
+            rows_of.setdefault(t, []).append(i)
+        cells = self.table.astype(object).copy()
+        counts = self.counts.astype(float).copy()
+        counted = pd.DataFrame(True, index=counts.index, columns=counts.columns)
+        blocks: list[Any] = [None] * len(labels)
+        derived: dict[tuple[Any, Any], list[tuple[Any, Any]]] = {}
+        known: dict[tuple[str, str], Ref] = {}
+        index = list(self.table.index)
+        for title, members in rows_of.items():
+            miss = [i for i in members if kinds[i] == "missing"]
+            levels = [i for i in members if kinds[i] in ("level", "yes")]
+            categorical = any(kinds[i] == "level" for i in levels)
+            for j, g in enumerate(groups):
+                m = float(counts.iat[miss[0], j]) if miss else 0.0
+                known[(title, g)] = (f"table_one::{title}::known::{g}" if miss
+                                     else float(sizes[j]))
+                for i in levels:
+                    x = float(counts.iat[i, j])
+                    cells.iat[i, j] = local(policy.n_percent(x, sizes[j] - m))
+                    if miss:
+                        derived[(index[i], g)] = [(index[miss[0]], g)]
+            for i in members:
+                if kinds[i] in ("mean", "mean_int", "median"):
+                    counted.iloc[i, :] = False
+                    cells.iloc[i, :] = [local(str(v)) for v in cells.iloc[i, :]]
+                elif categorical:
+                    blocks[i] = title
+            if has_smd:
+                first = members[0]
+                value = self.smd.get(title, np.nan)
+                cells.iat[first, len(groups)] = local(policy.smd(value)) if np.isfinite(
+                    value) else ""
+                if levels:
+                    derived[(index[first], smd_name)] = [
+                        (index[i], g) for i in levels + miss for g in groups]
+        if has_smd:
+            counted[smd_name] = False
+        # a yes/no characteristic shows "yes" only, but "no" = size - yes - missing is
+        # known too: it takes part in the partition (hidden row) so that a small "no" is
+        # protected like a printed one
+        extra = []
+        for title, members in rows_of.items():
+            yes = [i for i in members if kinds[i] == "yes"]
+            if not yes:
+                continue
+            miss = [i for i in members if kinds[i] == "missing"]
+            key = (title, "\0no")
+            no = [sizes[j] - float(counts.iat[yes[0], j])
+                  - (float(counts.iat[miss[0], j]) if miss else 0.0)
+                  for j in range(len(groups))]
+            extra.append((key, no + ([np.inf] if has_smd else [])))
+            for i in yes + miss:
+                blocks[i] = title
+            blocks.append(title)
+            if has_smd:
+                derived[(index[members[0]], smd_name)] += [(key, g) for g in groups]
+        if extra:
+            keys = pd.MultiIndex.from_tuples([e[0] for e in extra], names=counts.index.names)
+            counts = pd.concat([counts, pd.DataFrame([e[1] for e in extra], index=keys,
+                                                     columns=counts.columns)])
+            cells = pd.concat([cells, pd.DataFrame("", index=keys, columns=cells.columns,
+                                                   dtype=object)])
+            counted = pd.concat([counted, pd.DataFrame(True, index=keys,
+                                                       columns=counted.columns)])
+            if has_smd:
+                counted.loc[keys, smd_name] = False
+        out = policy.suppress(cells, counts=counts, blocks=blocks, counted=counted,
+                              derived_from=derived)
+        if extra:
+            info = out.attrs["disclosure"]
+            info["hidden"] = [h for h in info["hidden"] if h[0][1] != "\0no"]
+            info.update({r: sum(1 for h in info["hidden"] if h[2] == r)
+                         for r in ("primary", "secondary", "derived")})
+            out = out.iloc[:len(labels)]
+            out.attrs["disclosure"] = info
+        out.attrs["caption"] = self.caption
+        return self._declare(out, policy=policy, labels=labels, kinds=kinds, titles=titles,
+                             groups=groups, sizes=sizes, known=known, rows_of=rows_of,
+                             smd_name=smd_name if has_smd else None)
+
+    def _declare(self, out: pd.DataFrame, *, policy: DisclosurePolicy, labels: list[str],
+                 kinds: list[str], titles: list[str], groups: list[Any], sizes: list[int],
+                 known: dict[tuple[str, str], Ref], rows_of: dict[str, list[int]],
+                 smd_name: str | None) -> pd.DataFrame:
+        """``out`` with what the disclosure ledger needs to know (see :meth:`published`)."""
+        hidden = {policy.primary_marker, policy.secondary_marker, ""}
+        partitions: list[Partition] = []
+        means: list[Mean] = []
+        smds: list[SMD] = []
+        for title, members in rows_of.items():
+            miss = [i for i in members if kinds[i] == "missing"]
+            levels = [i for i in members if kinds[i] in ("level", "yes")]
+            binary = any(kinds[i] == "yes" for i in levels)
+            for j, g in enumerate(groups):
+                q = known[(title, g)]
+                if miss:
+                    partitions.append(Partition([(labels[miss[0]], g), q], float(sizes[j])))
+                if levels:
+                    refs: list[Ref] = [(labels[i], g) for i in levels]
+                    if binary:
+                        refs.append(f"table_one::{title}::no::{g}")
+                    partitions.append(Partition(refs, q))
+                for i in members:
+                    v = out.iat[i, j]
+                    if kinds[i] == "mean_int" and isinstance(v, str) and v not in hidden:
+                        means.append(Mean(v.split(" (")[0], n=q, step=1.0))
+            if smd_name is not None and levels:
+                v = out.iat[members[0], len(groups)]
+                if isinstance(v, str) and v not in hidden:
+                    smds.append(SMD(v, counts=[[(labels[i], g) for i in levels]
+                                               for g in groups],
+                                    n=[known[(title, g)] for g in groups] if binary else None))
+        stat_rows = [labels[i] for i, k in enumerate(kinds)
+                     if k in ("mean", "mean_int", "median")]
+        title_of = dict(zip(labels, titles, strict=True))
+        percents = n_percent_records(out, rows=labels, columns=[str(g) for g in groups],
+                                     denominator=lambda r, c: known[(title_of[r], c)])
+        # one name per count, so that another registration of the same counts (the table of
+        # one pair of groups behind an SMD printed in a sentence) is known to be the same
+        quantities: dict[tuple[Any, str], str] = {
+            (labels[i], str(g)): f"table_one::{labels[i]}::{g}"
+            for i, k in enumerate(kinds) if k in ("level", "yes", "missing") for g in groups}
+        return with_ledger(out, rows=labels, counts=[str(g) for g in groups],
+                           partitions=partitions, means=means, percents=percents, smds=smds,
+                           not_counts=stat_rows, quantities=quantities)
+
+    def shown_smd(self, policy: DisclosurePolicy | None = None) -> pd.Series:
+        """The SMDs that :meth:`published` shows (characteristics with a hidden count, whose
+        SMD is not shown, are left out), unrounded.
+
+        Parameters
+        ----------
+        policy : DisclosurePolicy, optional
+            Default :meth:`DisclosurePolicy.default`.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by characteristic.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"cohort": ["KOW"] * 40 + ["TAU"] * 30,
+        ...                    "smi": [True] * 3 + [False] * 37 + [True] * 20 + [False] * 10,
+        ...                    "age": list(range(20, 60)) + list(range(25, 55))})
+        >>> t = table_one(df, variables=["age", "smi"])
+        >>> t.smd.index.tolist(), t.shown_smd().index.tolist()   # SMI: 3 of 40 is hidden
+        (['Age', 'Severe mental illness'], ['Age'])
+        """
+        policy = policy or DisclosurePolicy.default()
+        smd_name = text("smd", self.language)
+        if smd_name not in self.table.columns:
+            return self.smd.iloc[:0]
+        out = self.published(policy)
+        hidden = {policy.primary_marker, policy.secondary_marker}
+        keep = [t for t, v in zip(out.index.get_level_values(0), out[smd_name], strict=True)
+                if isinstance(v, str) and v.strip() and v not in hidden]
+        return self.smd[[t for t in self.smd.index if t in keep]]
+
+    def disclosed(self, k: int = DEFAULT_K) -> pd.DataFrame:
+        """The table with cells based on fewer than ``k`` persons shown as ``"<k"``:
+        :meth:`published` under ``DisclosurePolicy(k=k)`` (cells hidden only to protect
+        another show ``"×"``, statistics derived from hidden counts are not shown)."""
+        out = self.published(DisclosurePolicy(k=int(k)))
         out.attrs = {"caption": self.caption, "disclosure": {"k": int(k)}}
         return out
 
@@ -170,7 +383,7 @@ class TableOne(Result):
 
     def to_csv(self, path: str | Path, k: int = DEFAULT_K) -> Path:
         """Write the disclosure-controlled table as CSV (UTF-8)."""
-        self.disclosed(k).to_csv(path, encoding="utf-8")
+        write_csv(self.disclosed(k), path, index=True)
         return Path(path)
 
     def to_excel(self, path: str | Path, k: int = DEFAULT_K) -> Path:
@@ -180,6 +393,8 @@ class TableOne(Result):
             self.disclosed(k).to_excel(writer, sheet_name="table_1")
             pd.DataFrame({"note": [self.caption, text("suppressed_note", self.language, k=k)]}
                          ).to_excel(writer, sheet_name="notes", index=False)
+            for sheet in writer.book.worksheets:
+                text_as_strings(sheet)
         normalize_zip(path)
         return Path(path)
 
@@ -348,6 +563,7 @@ def table_one(df: pd.DataFrame, *, by: str = "cohort", variables: Sequence[str] 
     header = {g: f"{g} (n = {int(masks[g].sum())})" for g in groups}
     rows: list[tuple[str, str]] = []
     blocks: list[Any] = []
+    kinds: list[str] = []
     cells: list[list[str]] = []
     counts: list[list[float]] = []
     summary: list[tuple[Any, ...]] = []
@@ -381,6 +597,8 @@ def table_one(df: pd.DataFrame, *, by: str = "cohort", variables: Sequence[str] 
                 summary.append((var, None, g, len(v), np.nan, mean, sd, q2, q1, q3))
             rows.append((title, stat))
             blocks.append(None)
+            whole = bool(np.all(x[present] == np.round(x[present])))
+            kinds.append("median" if use_median else "mean_int" if whole else "mean")
             cells.append(row_cells)
             counts.append(row_counts)
             if smd and pairs:
@@ -409,6 +627,7 @@ def table_one(df: pd.DataFrame, *, by: str = "cohort", variables: Sequence[str] 
                 name = text("yes", lang) if is_bool else labels.get(lv, str(lv))
                 rows.append((title, f"{name}, {text('n_percent', lang)}"))
                 blocks.append(var)
+                kinds.append("yes" if is_bool else "level")
                 cells.append(row_cells)
                 counts.append(row_counts)
             if smd and pairs and len(levels) >= 2:
@@ -418,6 +637,7 @@ def table_one(df: pd.DataFrame, *, by: str = "cohort", variables: Sequence[str] 
         if missing and (~present).any():
             rows.append((title, text("missing", lang) + ", n"))
             blocks.append(var)
+            kinds.append("missing")
             m = [int((masks[g] & ~present).sum()) for g in groups]
             cells.append([str(v) for v in m])
             counts.append([float(v) for v in m])
@@ -443,4 +663,5 @@ def table_one(df: pd.DataFrame, *, by: str = "cohort", variables: Sequence[str] 
     return TableOne(table=table, counts=count_frame, smd=smd_series,
                     numbers=pd.DataFrame(summary, columns=SUMMARY_COLUMNS), by=by,
                     language=lang, caption=caption, blocks=tuple(blocks),
+                    kinds=tuple(kinds), sizes=tuple(int(masks[g].sum()) for g in groups),
                     attrs={"definition": definition})

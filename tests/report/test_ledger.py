@@ -369,9 +369,17 @@ def test_table_one_old_labels_leak_and_the_policy_does_not():
     from kow_research.report.table_one import table_one
 
     t1 = table_one(_study().participants, by="cohort")
-    # before: secondary cells labelled "<5", SMDs to three decimals, percentages to one
+    # before (the old disclosed(), rebuilt from the legacy suppress_small): secondary cells
+    # labelled "<5", SMDs to three decimals, percentages to one
+    from kow_research.report.disclosure import suppress_small
+
+    stat = t1.table.index.get_level_values(1)
+    old_counted = pd.DataFrame(True, index=t1.counts.index, columns=t1.counts.columns)
+    old_counted.loc[[s.startswith(("mean", "median")) for s in stat], :] = False
+    old = suppress_small(t1.table, counts=t1.counts, k=5, blocks=list(t1.blocks),
+                         counted=old_counted)
     ledger = _ledger()
-    _register_table_one(ledger, t1, t1.disclosed(5), "tables/table_1.csv")
+    _register_table_one(ledger, t1, old, "tables/table_1.csv")
     before = ledger.check()
     assert len(before) >= 3 and {"inconsistent", "smd_inversion"} & set(before["mechanism"])
     # after: cells formatted by the policy (whole percentages, two-decimal SMDs), the SMD

@@ -99,9 +99,10 @@ def test_hidden_missing_count_removes_percentages_of_that_column():
                        "education": pd.Categorical(["low"] * 9 + ["high"] * 9 + [None] * 2,
                                                    categories=["low", "middle", "high"])})
     shown = table_one(df, variables=["education"], smd=False).disclosed(5)
-    # missing 2 -> "<5"; then 9 (smallest other non-zero) is hidden too; percentages of
-    # non-missing would reveal 18 non-missing, so the remaining level shows its count only
-    assert shown.iloc[:, 0].tolist() == ["<5", "9", "<5"]
+    # missing 2 -> "<5"; then 9 (smallest other non-zero) is hidden too, with the secondary
+    # marker (it holds 9, not fewer than 5); percentages of non-missing would reveal 18
+    # non-missing, so the remaining level shows its count only
+    assert shown.iloc[:, 0].tolist() == ["×", "9", "<5"]
 
 
 def test_excel_export_has_table_and_notes(tmp_path):
