@@ -30,6 +30,8 @@ from kow_research.report.comparison import (
     effect_table,
     prepare_comparison,
     published_context,
+    target_sentence,
+    target_table,
 )
 from kow_research.report.disclosure import suppress_counts, suppress_small, suppression_mask
 from kow_research.report.execute import (
@@ -48,6 +50,7 @@ from kow_research.report.table_one import TableOne, table_one
 
 __all__ = [
     "Comparison", "balance_figure", "effect_table", "prepare_comparison", "published_context",
+    "target_sentence", "target_table",
     "ModelFrame", "NotApplicable", "NotebookContext", "baseline_frame", "baseline_variables",
     "data_overview", "dose_plot", "dropout_table", "fit_hazard_models", "forest_models",
     "hazard_table", "incidence_at", "incidence_plot", "incidence_table", "ladder_change_table", "model_frame",
