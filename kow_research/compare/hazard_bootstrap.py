@@ -34,7 +34,11 @@ def _refit_weights(x: np.ndarray, t: np.ndarray, firth: bool, estimand: str) -> 
     x = x[:, np.r_[True, np.ptp(x[:, 1:], axis=0) > 0]]  # a level absent from this resample
     beta, _ = fit_firth(x, t) if firth else fit_logit(x, t)
     ps = 1 / (1 + np.exp(-(x @ beta)))
-    return balancing_weights(ps, t, estimand=estimand)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = balancing_weights(ps, t, estimand=estimand)
+    if not np.isfinite(w).all():
+        raise ValueError("a propensity score of 0 or 1 in this resample (infinite weight)")
+    return w
 
 
 def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
@@ -98,8 +102,8 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
         The weighted fit, its ``treated`` row with the bootstrap ``se``, ``z``, ``p``,
         ``lower``, ``upper`` (and the variance in ``vcov``); ``attrs`` hold ``interval``
         (``"bootstrap percentile, weights re-estimated"``), ``n_boot``, ``n_failed``,
-        ``robust_se`` (the sandwich SE it replaces), ``estimand`` and ``replicates`` (the log
-        hazard ratios, NaN for failed ones).
+        ``robust_se`` (the sandwich SE it replaces), ``estimand``, ``replicates`` (the log
+        hazard ratios, NaN for failed ones) and the full-data ``weights``.
 
     Raises
     ------
@@ -161,8 +165,8 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
             one = weighted_hazard_ratio(sub, treatment=treatment, treated=treated, weights=w,
                                         duration=duration, event=event, cause=cause,
                                         model=model, alpha=alpha)
-        except (ValueError, np.linalg.LinAlgError):  # separation or no convergence: counted
-            continue
+        except (ValueError, np.linalg.LinAlgError):  # separation or no convergence, or a
+            continue                                  # score of 1 (infinite weight): counted
         reps[b] = float(one.coef.loc["treated", "coef"])
     ok = np.isfinite(reps)
     failed = int((~ok).sum())
@@ -186,7 +190,7 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
              "n_boot": n_boot, "n_failed": failed, "seed": seed, "robust_se": robust_se,
              "estimand": estimand, "target_population": ps.attrs["target_population"],
              "resampling": "persons within cohort", "separation": separation,
-             "replicates": reps}
+             "replicates": reps, "weights": np.asarray(ps.weights)}
     return dataclasses.replace(fit, coef=coef, vcov=vcov, attrs=attrs)
 
 

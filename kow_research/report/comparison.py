@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 #: below this effective sample size (Kish) in either programme after weighting, the cohorts
 #: overlap too little for the weighted estimates to be robust; notebook 06 and the summary say so
 FRAGILE_ESS = 30
+#: largest share of failed bootstrap replicates of the hazard ratio (as compare_outcomes');
+#: above it the robust interval is shown, with the failures named
+MAX_FAILED = 0.05
 
 _ESTIMAND_NAME = {
     "ATT": ("average effect in the treated (ATT)", "gemiddeld effect bij de deelnemers (ATT)"),
@@ -242,10 +245,20 @@ class Comparison:
         seed = int(self.design["seed"] if seed is None else seed)
 
         def one(frame: pd.DataFrame) -> Any:
-            return bootstrap_hazard_ratio(
+            fit = bootstrap_hazard_ratio(
                 frame, treatment="cohort", treated=self.index, covariates=self.covariates,
                 estimand=self.estimand, model="fine_gray", n_boot=n_boot, seed=seed,
-                separation=str(self.design["separation"]))
+                separation=str(self.design["separation"]), max_failed=0.999)
+            if fit.attrs["n_failed"] / n_boot <= MAX_FAILED:
+                return fit
+            # too many replicates without finite weights (poor overlap): the bootstrap
+            # interval would come from a biased subset of resamples; keep the robust one and
+            # say so (hazard_ratio_sentence)
+            robust = weighted_hazard_ratio(frame, treatment="cohort", treated=self.index,
+                                           weights=fit.attrs["weights"], model="fine_gray")
+            robust.attrs.update(interval="robust, bootstrap refused",
+                                n_boot=n_boot, n_failed=fit.attrs["n_failed"])
+            return robust
 
         if not self.model.imputed:
             return one(self.frame)
@@ -335,6 +348,9 @@ class Comparison:
         elif self.model.imputed:
             interval = say("hr_interval_pooled", lang, m=int(self.design["imputations"]),
                            n_boot=n_boot)
+        elif hr.attrs.get("interval") == "robust, bootstrap refused":
+            interval = say("hr_interval_refused", lang, n_boot=int(hr.attrs["n_boot"]),
+                           failed=int(hr.attrs["n_failed"]))
         else:
             failed = int(hr.attrs.get("n_failed", 0))
             interval = say("hr_interval_bootstrap", lang, n_boot=int(hr.attrs["n_boot"]),

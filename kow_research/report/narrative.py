@@ -524,6 +524,14 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "propensity weights (so it includes their uncertainty){failed}",
         "95%-bootstrap-percentielinterval uit {n_boot} replicaties die de propensitygewichten "
         "opnieuw schatten (de onzekerheid daarvan zit er dus in){failed}"),
+    "hr_interval_refused": (
+        "95% robust (sandwich) interval, which treats the propensity weights as known and may "
+        "be too narrow: the bootstrap that re-estimates them was refused because {failed} of "
+        "{n_boot} replicates gave an infinite weight or could not be fitted (poor overlap)",
+        "95%-robuust (sandwich-)interval, dat de propensitygewichten als bekend behandelt en "
+        "te smal kan zijn: de bootstrap die ze opnieuw schat is geweigerd omdat {failed} van "
+        "de {n_boot} replicaties een oneindig gewicht gaven of niet te schatten waren (weinig "
+        "overlap)"),
     "hr_interval_pooled": (
         "95% interval pooled over {m} imputations by Rubin's rules, with bootstrap standard "
         "errors ({n_boot} replicates that re-estimate the propensity weights) within each",
