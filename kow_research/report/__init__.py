@@ -30,8 +30,6 @@ from kow_research.report.comparison import (
     effect_table,
     prepare_comparison,
     published_context,
-    target_sentence,
-    target_table,
 )
 from kow_research.report.disclosure import suppress_counts, suppress_small, suppression_mask
 from kow_research.report.execute import (
@@ -47,6 +45,7 @@ from kow_research.report.labels import text, value_labels, variable_title
 from kow_research.report.notebook import NotApplicable, NotebookContext, open_notebook
 from kow_research.report.notebook_check import DisclosureError, check_notebook_outputs
 from kow_research.report.table_one import TableOne, table_one
+from kow_research.report.target_population import target_sentence, target_table
 
 __all__ = [
     "Comparison", "balance_figure", "effect_table", "prepare_comparison", "published_context",

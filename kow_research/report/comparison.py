@@ -593,98 +593,6 @@ def balance_figure(comparison: Comparison, *, language: str = "en",
     return axes[1]
 
 
-def _profile_value(value: float, *, binary: bool, language: str) -> str:
-    """A weighted share or mean of the target population (not a count of people)."""
-    if binary:
-        return format_percent(value, language=language)
-    return format_number(value, language=language, decimals=1)
-
-
-def _programme_value(row: pd.Series, which: str, policy: Any, language: str) -> str:
-    """A programme's own share or mean, hidden (the policy's marker) where fewer than ``k``
-    people are behind it."""
-    n = int(row[f"n_{which}"])
-    if bool(row["binary"]):
-        count = int(round(row[f"count_{which}"]))
-        if policy.is_small(count) or policy.is_small(n):
-            return str(policy.primary_marker)
-        return format_percent(count / n, language=language)
-    if policy.is_small(n):
-        return str(policy.primary_marker)
-    return format_number(float(row[which]), language=language, decimals=policy.mean_decimals)
-
-
-def target_table(comparison: Comparison, *, policy: Any, language: str = "en") -> pd.DataFrame:
-    """Who the weighted estimates describe: the target population's shares and means (from
-    :meth:`Comparison.target_profile`) beside each programme's own.
-
-    Parameters
-    ----------
-    comparison : Comparison
-        Weighted (not randomised, not imputed).
-    policy : DisclosurePolicy
-        The programmes' own shares and means are hidden where fewer than ``k`` people are
-        behind them.
-    language : {"en", "nl"}, default "en"
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``Characteristic``, ``Weighted population (ATO)``, the index programme, the comparator.
-
-    Examples
-    --------
-    >>> import kow_research as kr
-    >>> from kow_research.synthetic import simulation_design
-    >>> s = kr.simulate_studies({"KOW": 80, "IPS": 70}, seed=1)
-    >>> d = simulation_design(s, covariates=["age", "smi"]).resolve(s.participants)
-    >>> c = prepare_comparison(s, design=d, comparator="IPS")
-    >>> from kow_research.report.policy import DisclosurePolicy
-    >>> t = target_table(c, policy=DisclosurePolicy.default())
-    >>> t.columns.tolist()
-    ['Characteristic', 'Weighted population (ATO)', 'KOW', 'IPS']
-    """
-    lang = check_language(language)
-    profile = comparison.target_profile()
-    rows = []
-    for term, r in profile.iterrows():
-        rows.append({say("characteristic_column", lang): term_label(str(term), language=lang),
-                     say("target_column", lang, estimand=comparison.estimand):
-                         _profile_value(float(r["target"]), binary=bool(r["binary"]),
-                                        language=lang),
-                     comparison.index: _programme_value(r, "index", policy, lang),
-                     comparison.comparator: _programme_value(r, "comparator", policy, lang)})
-    return pd.DataFrame(rows)
-
-
-def target_sentence(comparison: Comparison, *, policy: Any, language: str = "en") -> str:
-    """Where the target population differs most from the index programme, in words (the
-    characteristic with the largest standardised difference).
-
-    Parameters
-    ----------
-    comparison : Comparison
-        Weighted (not randomised, not imputed).
-    policy : DisclosurePolicy
-    language : {"en", "nl"}, default "en"
-
-    Returns
-    -------
-    str
-    """
-    lang = check_language(language)
-    profile = comparison.target_profile()
-    term = profile["std_difference"].abs().idxmax()
-    r = profile.loc[term]
-    key = "nb06_target_text_att" if comparison.estimand == "ATT" else "nb06_target_text"
-    return say(key, lang, estimand=comparison.estimand, index=comparison.index,
-               comparator=comparison.comparator,
-               term=in_sentence(term_label(str(term), language=lang)),
-               target=_profile_value(float(r["target"]), binary=bool(r["binary"]),
-                                     language=lang),
-               value_index=_programme_value(r, "index", policy, lang))
-
-
 _MEASURES = {
     "risk_treated": ("Paid work by {m} months, {i}", "Betaald werk na {m} maanden, {i}"),
     "risk_control": ("Paid work by {m} months, {c}", "Betaald werk na {m} maanden, {c}"),
@@ -881,4 +789,4 @@ def _short_citation(citation: str) -> str:
 
 
 __all__ = ["Comparison", "balance_figure", "effect_table", "prepare_comparison",
-           "published_context", "target_sentence", "target_table"]
+           "published_context"]

@@ -22,8 +22,9 @@ from scipy import stats
 
 import kow_research as kr
 from kow_research.report.build import build_report
-from kow_research.report.comparison import prepare_comparison, target_sentence
+from kow_research.report.comparison import prepare_comparison
 from kow_research.report.policy import DisclosurePolicy
+from kow_research.report.target_population import target_sentence
 from kow_research.synthetic import simulation_design
 from tests.report.test_designs import _study_folder, _visible
 
