@@ -149,9 +149,15 @@ csh, fg = fits["csh"], fits["fg"]
 ctx.table(kr.report.hazard_table(csh, fg=fg, language=lang),
           caption=kr.report.narrative.say("nb04_models_caption", lang),
           stem="04_hazard_models", notes=[mf.note(lang, policy=ctx.policy)])
-ctx.say("nb04_models_text", reference=design.index)''', '''ax = kr.report.forest_plot(kr.report.forest_models(csh, fg=fg, language=lang), language=lang,
+if competing:
+    ctx.say("nb04_models_text", reference=design.index)
+else:
+    ctx.say("nb04_models_text_single", reference=design.index,
+            dropout_handling=kr.report.narrative.say(
+                f"dropout_handling_{meta.definition['dropout']}", lang))''', '''ax = kr.report.forest_plot(kr.report.forest_models(csh, fg=fg, language=lang), language=lang,
                            caption="")
-ctx.figure(ax, stem="04_forest", caption=kr.report.narrative.say("nb04_forest_caption", lang))
+ctx.figure(ax, stem="04_forest", caption=kr.report.narrative.say(
+    "nb04_forest_caption_competing" if fg is not None else "nb04_forest_caption", lang))
 if fits["imputed"] is None:
     worst = csh.zph["p"].idxmin()
     ctx.say("nb04_zph", p=ctx.p(csh.zph.loc[worst, "p"]),
@@ -162,8 +168,9 @@ table = rm.table.assign(rmst=rm.table["rmst"] / kr.core.units.DAYS_PER_MONTH,
                         lower=rm.table["lower"] / kr.core.units.DAYS_PER_MONTH,
                         upper=rm.table["upper"] / kr.core.units.DAYS_PER_MONTH)[
     ["group", "rmst", "lower", "upper"]]
-ctx.table(table, caption=kr.report.narrative.say("nb04_rmst_caption", lang,
-                                                 tau=design["tau_months"]),
+# the caption names the estimand: dropout competing, censored or ignored
+ctx.table(table, caption=kr.report.narrative.say(f"nb04_rmst_caption_{meta.definition['dropout']}",
+                                                 lang, tau=f"{design['tau_months']:g}"),
           spec={"rmst": "ci:1"}, labels={"group": ("Programme", "Programma"),
                                          "rmst": ("Months without paid work",
                                                   "Maanden zonder betaald werk")},
@@ -175,7 +182,8 @@ ctx.table(side, caption=kr.report.narrative.say("nb04_strategies_caption", lang,
 ctx.say("nb04_strategies_text")''', '''context = kr.report.published_context(study, design=design, language=lang)
 ctx.table(context, caption=kr.report.narrative.say("nb06_context_caption", lang),
           stem="04_published_context",
-          notes=[kr.report.narrative.say("nb06_context_note", lang, index=design.index)])''', '''year = curve.at([month * kr.core.units.DAYS_PER_MONTH]).set_index("group")["estimate"]
+          notes=[kr.report.narrative.say("nb06_context_note", lang, index=design.index),
+                 kr.report.narrative.say("nb06_context_interval_note", lang)])''', '''year = curve.at([month * kr.core.units.DAYS_PER_MONTH]).set_index("group")["estimate"]
 others = [f"{ctx.pct(year[p])} in {p}" if lang == "en" else f"{ctx.pct(year[p])} in {p}"
           for p in programmes[1:]]
 ctx.say("nb04_conclusion", month=month, risk=ctx.pct(year[design.index]), index=design.index,
@@ -258,16 +266,28 @@ if comparison.dropped_horizons:
             n_comparator=ctx.count(groups.loc[comparator, "n"]))
     if comparison.fragile:
         ctx.say("nb06_fragile", ess=kr.report.comparison.FRAGILE_ESS)
+    ctx.table(kr.report.target_table(comparison, policy=ctx.policy, language=lang),
+              caption=kr.report.narrative.say("nb06_target_caption", lang,
+                                              estimand=comparison.estimand),
+              stem=f"06_target_population_{comparator}",
+              notes=[kr.report.narrative.say("nb06_target_note", lang,
+                                             estimand=comparison.estimand),
+                     ctx.policy.note(lang)])
+    ctx.say("sentence", sentence=kr.report.target_sentence(comparison, policy=ctx.policy,
+                                                           language=lang))
     ax = kr.report.balance_figure(comparison, language=lang, styles=ctx.styles)
     ctx.figure(ax, stem=f"06_balance_{comparator}",
-               caption=kr.report.narrative.say("nb06_balance_caption", lang,
-                                               estimand=comparison.estimand))""",
+               caption=kr.report.narrative.say("nb06_balance_caption_panels", lang,
+                                               estimand=comparison.estimand))
+    if comparison.estimand == "ATO":
+        ctx.say("sentence", sentence=comparison.overlap_sentence(language=lang))""",
 """curve = kr.compare.weighted_curves(comparison.frame, treatment="cohort", treated=design.index,
                                    weights=comparison.weights, cause=1)
 ax = kr.report.incidence_plot(curve, language=lang, styles=ctx.line_styles, policy=ctx.policy)
 ctx.figure(ax, stem=f"06_weighted_incidence_{comparator}",
-           caption=kr.report.narrative.say("nb06_curve_caption", lang, index=design.index,
-                                           comparator=comparator))""",
+           caption=" ".join(filter(None, [kr.report.narrative.say(
+               "nb06_curve_caption", lang, index=design.index, comparator=comparator),
+               comparison.weighting_note(lang)])))""",
 """result = comparison.effects()
 ctx.table(kr.report.effect_table(result, comparison=comparison, language=lang),
           caption=kr.report.narrative.say("nb06_effects_caption", lang, index=design.index,
@@ -278,24 +298,26 @@ ctx.table(kr.report.effect_table(result, comparison=comparison, language=lang),
               n_boot=design["n_boot"],
               failed=kr.report.narrative.say("nb06_failed", lang, n=result.attrs["n_failed"])
               if result.attrs.get("n_failed") else ""),
+              *([comparison.weighting_note(lang)] if not comparison.randomised else []),
+              kr.report.narrative.say(f"nb06_rmst_note_{comparison.dropout}", lang),
               *([] if comparison.randomised or design["separation"] == "error" else [
                   kr.report.narrative.say(f"separation_{design['separation']}", lang,
                                           min_count=kr.compare.separation.MIN_LEVEL_COUNT)])])""",
 """hr = comparison.hazard_ratio()
-row = hr.coef.iloc[0]
-ctx.say("nb06_hr", hr=ctx.ci(row["estimate"], row["lower"], row["upper"]), index=design.index)
-month, ev = comparison.evalue(result)
-ctx.say("nb06_evalue", point=ctx.num(ev.table.loc["point", "evalue"]),
-        ci=ctx.num(ev.table.loc["ci", "evalue"]), month=f"{month:g}")""",
+ctx.say("sentence", sentence=comparison.hazard_ratio_sentence(hr, language=lang))
+month = comparison.main_horizon
+ctx.say("sentence", sentence=comparison.evalue_sentence(result, language=lang))""",
 """t = result.table.assign(h=result.table["horizon_months"].astype(float)).set_index(
     ["measure", "h"])
 risk_i = t.loc[("risk_treated", month)]
 risk_c = t.loc[("risk_control", month)]
 rd = t.loc[("risk_difference", month)]
-ctx.say("nb06_conclusion", month=f"{month:g}", index=design.index, comparator=comparator,
+ctx.say("nb06_conclusion" if comparison.randomised else "nb06_conclusion_weighted",
+        month=f"{month:g}", index=design.index, comparator=comparator,
+        estimand=comparison.estimand,
         risk_index=ctx.pct(risk_i["estimate"]), risk_comparator=ctx.pct(risk_c["estimate"]),
         rd=ctx.ci(100 * rd["estimate"], 100 * rd["lower"], 100 * rd["upper"], decimals=1),
-        population=comparison.population(lang),
+        population=comparison.population(lang) + comparison.ess_inline(lang),
         direction=kr.report.narrative.say(
             "nb06_direction_more" if rd["lower"] > 0 else "nb06_direction_less"
             if rd["upper"] < 0 else "nb06_direction_unclear", lang, index=design.index),

@@ -7,6 +7,7 @@ from kow_research.compare.balance import BalanceResult, balance
 from kow_research.compare.benchmark import BenchmarkResult, benchmark, clopper_pearson, wilson
 from kow_research.compare.bootstrap import ComparisonResult, compare_outcomes
 from kow_research.compare.evalue import EValueResult, evalue, hr_to_rr
+from kow_research.compare.hazard_bootstrap import bootstrap_hazard_ratio
 from kow_research.compare.maic import MaicResult, maic, maic_risk
 from kow_research.compare.matching import MatchResult, match
 from kow_research.compare.plots import love_plot, overlap_plot
@@ -22,8 +23,8 @@ from kow_research.compare.weighted import (
 __all__ = [
     "BalanceResult", "BenchmarkResult", "ComparisonResult", "EValueResult", "MaicResult",
     "MatchResult", "PropensityResult", "ReconstructedIPD", "balance", "balancing_weights",
-    "benchmark", "clopper_pearson", "comparator_mix", "compare_outcomes", "confounded_cohorts",
-    "evalue", "horizon_effects", "hr_to_rr",
+    "benchmark", "bootstrap_hazard_ratio", "clopper_pearson", "comparator_mix",
+    "compare_outcomes", "confounded_cohorts", "evalue", "horizon_effects", "hr_to_rr",
     "love_plot", "maic", "maic_risk", "match", "overlap_plot", "propensity", "reconstruct_ipd",
     "weighted_curves", "weighted_hazard_ratio", "wilson",
 ]

@@ -45,9 +45,11 @@ from kow_research.report.labels import text, value_labels, variable_title
 from kow_research.report.notebook import NotApplicable, NotebookContext, open_notebook
 from kow_research.report.notebook_check import DisclosureError, check_notebook_outputs
 from kow_research.report.table_one import TableOne, table_one
+from kow_research.report.target_population import target_sentence, target_table
 
 __all__ = [
     "Comparison", "balance_figure", "effect_table", "prepare_comparison", "published_context",
+    "target_sentence", "target_table",
     "ModelFrame", "NotApplicable", "NotebookContext", "baseline_frame", "baseline_variables",
     "data_overview", "dose_plot", "dropout_table", "fit_hazard_models", "forest_models",
     "hazard_table", "incidence_at", "incidence_plot", "incidence_table", "ladder_change_table", "model_frame",

@@ -16,6 +16,7 @@ import pandas as pd
 
 from kow_research.compare import (
     balance,
+    bootstrap_hazard_ratio,
     compare_outcomes,
     evalue,
     love_plot,
@@ -23,6 +24,7 @@ from kow_research.compare import (
     propensity,
     weighted_hazard_ratio,
 )
+from kow_research.compare.benchmark import clopper_pearson
 from kow_research.core.units import DAYS_PER_MONTH
 from kow_research.data.study import Study
 from kow_research.data.study_design import StudyDesign
@@ -35,9 +37,11 @@ from kow_research.report.analysis import (
     term_label,
     time_to_work_definition,
 )
-from kow_research.report.formatting import format_ci, format_percent
+from kow_research.report.formatting import format_ci, format_number, format_percent, in_sentence
 from kow_research.report.labels import check_language
+from kow_research.report.narrative import say
 from kow_research.survival import cumulative_incidence
+from kow_research.survival.design import design_matrix
 from kow_research.synthetic.reference import reference_cohorts
 
 if TYPE_CHECKING:
@@ -46,6 +50,9 @@ if TYPE_CHECKING:
 #: below this effective sample size (Kish) in either programme after weighting, the cohorts
 #: overlap too little for the weighted estimates to be robust; notebook 06 and the summary say so
 FRAGILE_ESS = 30
+#: largest share of failed bootstrap replicates of the hazard ratio (as compare_outcomes');
+#: above it the robust interval is shown, with the failures named
+MAX_FAILED = 0.05
 
 _ESTIMAND_NAME = {
     "ATT": ("average effect in the treated (ATT)", "gemiddeld effect bij de deelnemers (ATT)"),
@@ -202,11 +209,245 @@ class Comparison:
         last = self.frame.groupby("cohort", observed=True)["time"].max()
         return float(last.min() / DAYS_PER_MONTH)
 
-    def hazard_ratio(self) -> Any:
+    @property
+    def dropout(self) -> str:
+        """The design's strategy for dropout (``competing``, ``censor`` or ``ignore``)."""
+        return str(time_to_work_definition(self.design).dropout)
+
+    def hazard_ratio(self, *, n_boot: int | None = None, seed: int | None = None) -> Any:
         """The weighted (or, randomised, unweighted) subdistribution hazard ratio of paid work
-        of the index programme against the comparator."""
-        return weighted_hazard_ratio(self.frame, treatment="cohort", treated=self.index,
-                                     weights=self.weights, model="fine_gray")
+        of the index programme against the comparator (Fine–Gray; with dropout censored or
+        ignored paid work is the only event and it is the Cox hazard ratio).
+
+        Weighted, its interval is a bootstrap percentile interval whose replicates
+        re-estimate the propensity weights
+        (:func:`~kow_research.compare.bootstrap_hazard_ratio`; the robust SE, which treats the
+        weights as known, is kept in ``attrs["robust_se"]``); randomised, the model's robust
+        interval. With ``missing_covariates: multiple_imputation`` the bootstrap fit is run on
+        every imputed data set and pooled by Rubin's rules.
+
+        Parameters
+        ----------
+        n_boot : int, optional
+            Default the design's ``n_boot``.
+        seed : int, optional
+            Default the design's ``seed``.
+
+        Returns
+        -------
+        RegressionResult or PooledResult
+            The row ``treated`` is the index programme against the comparator.
+        """
+        if self.randomised:
+            return weighted_hazard_ratio(self.frame, treatment="cohort", treated=self.index,
+                                         weights=None, model="fine_gray")
+        n_boot = int(self.design["n_boot"] if n_boot is None else n_boot)
+        seed = int(self.design["seed"] if seed is None else seed)
+
+        def one(frame: pd.DataFrame) -> Any:
+            fit = bootstrap_hazard_ratio(
+                frame, treatment="cohort", treated=self.index, covariates=self.covariates,
+                estimand=self.estimand, model="fine_gray", n_boot=n_boot, seed=seed,
+                separation=str(self.design["separation"]), max_failed=0.999)
+            if fit.attrs["n_failed"] / n_boot <= MAX_FAILED:
+                return fit
+            # too many replicates without finite weights (poor overlap): the bootstrap
+            # interval would come from a biased subset of resamples; keep the robust one and
+            # say so (hazard_ratio_sentence)
+            robust = weighted_hazard_ratio(frame, treatment="cohort", treated=self.index,
+                                           weights=fit.attrs["weights"], model="fine_gray")
+            robust.attrs.update(interval="robust, bootstrap refused",
+                                n_boot=n_boot, n_failed=fit.attrs["n_failed"])
+            return robust
+
+        if not self.model.imputed:
+            return one(self.frame)
+        imp = impute(self.frame, columns=[*self.covariates, "cohort", "time", "event"],
+                     m=int(self.design["imputations"]), seed=seed)
+        return pool(imp.analyse(one))
+
+    def ess_fields(self, language: str = "en") -> dict[str, str]:
+        """``ess_index`` and ``ess_comparator``: the effective sample sizes after weighting,
+        formatted (empty when randomised or imputed)."""
+        if self.propensity is None:
+            return {"ess_index": "", "ess_comparator": ""}
+        g = self.propensity.by_group
+        return {f"ess_{k}": format_number(g.loc[p, "ess"], language=language)
+                for k, p in (("index", self.index), ("comparator", self.comparator))}
+
+    def weighting_note(self, language: str = "en") -> str:
+        """Under a weighted estimate: the target population, the estimand and the effective
+        sample sizes (empty when randomised)."""
+        if self.randomised:
+            return ""
+        fields = {"population": self.population(language), "estimand": self.estimand,
+                  "index": self.index, "comparator": self.comparator}
+        if self.propensity is None:
+            return say("nb06_weighted_for_imputed", language, **fields)
+        return say("nb06_weighted_for", language, **fields, **self.ess_fields(language))
+
+    def ess_inline(self, language: str = "en") -> str:
+        """`` (effective sample sizes KOW 29, IPS 39)`` after a population, or empty."""
+        if self.propensity is None:
+            return ""
+        return say("nb06_ess_inline", language, index=self.index, comparator=self.comparator,
+                   **self.ess_fields(language))
+
+    def balance(self) -> Any:
+        """Covariate balance before and after weighting (None when randomised or imputed)."""
+        if self.propensity is None:
+            return None
+        return balance(self.frame, treatment="cohort", treated=self.index,
+                       covariates=self.covariates, weights=self.weights)
+
+    def overlap_sentence(self, *, language: str = "en") -> str:
+        """Under the balance figure when the estimand is ATO: overlap weights balance the
+        means exactly (maximum likelihood) or nearly (Firth; the largest remaining SMD is
+        named), so the balance panel says nothing about overlap. Empty otherwise.
+
+        Parameters
+        ----------
+        language : {"en", "nl"}, default "en"
+
+        Returns
+        -------
+        str
+        """
+        if self.propensity is None or self.estimand != "ATO":
+            return ""
+        if self.propensity.attrs.get("method") != "firth":
+            return say("nb06_ato_balance", language)
+        smd = self.balance().table["smd_after"].abs()
+        worst = str(smd.idxmax())
+        return say("nb06_ato_balance_firth", language,
+                   smd=format_number(float(smd.max()), language=language, decimals=2),
+                   term=in_sentence(term_label(worst, language=language)))
+
+    def hazard_ratio_sentence(self, hr: Any, *, language: str = "en") -> str:
+        """The hazard ratio of :meth:`hazard_ratio` in words: which hazard ratio it is (a
+        subdistribution hazard ratio when dropout competes), for whom, how its interval was
+        made, what above 1 means and where the interval lies.
+
+        Parameters
+        ----------
+        hr : RegressionResult or PooledResult
+            From :meth:`hazard_ratio`.
+        language : {"en", "nl"}, default "en"
+
+        Returns
+        -------
+        str
+        """
+        lang = check_language(language)
+        table = hr.coef if hasattr(hr, "coef") else hr.table
+        row = table.loc["treated"] if "treated" in table.index else table.iloc[0]
+        est, lo, hi = float(row["estimate"]), float(row["lower"]), float(row["upper"])
+        n_boot = int(self.design["n_boot"])
+        if self.randomised:
+            interval = say("hr_interval_model", lang)
+        elif self.model.imputed:
+            interval = say("hr_interval_pooled", lang, m=int(self.design["imputations"]),
+                           n_boot=n_boot)
+        elif hr.attrs.get("interval") == "robust, bootstrap refused":
+            interval = say("hr_interval_refused", lang, n_boot=int(hr.attrs["n_boot"]),
+                           failed=int(hr.attrs["n_failed"]))
+        else:
+            failed = int(hr.attrs.get("n_failed", 0))
+            interval = say("hr_interval_bootstrap", lang, n_boot=int(hr.attrs["n_boot"]),
+                           failed=say("nb06_failed", lang, n=failed) if failed else "")
+        direction = say("hr_direction_above" if lo > 1 else "hr_direction_below" if hi < 1
+                        else "hr_direction_unclear", lang)
+        fields = {"population": self.population(lang), "ess": self.ess_inline(lang),
+                  "weighted": "" if self.randomised else say("weighted_word", lang),
+                  "index": self.index, "comparator": self.comparator,
+                  "hr": format_ci(est, lower=lo, upper=hi, language=lang),
+                  "interval": interval, "direction": direction}
+        if self.dropout == "competing":
+            return say("nb06_hr_sdh", lang, **fields)
+        return say("nb06_hr_single", lang, **fields,
+                   dropout_handling=say(f"dropout_handling_{self.dropout}", lang))
+
+    def evalue_sentence(self, result: Any, *, language: str = "en") -> str:
+        """The E-value of the risk ratio of cumulative incidence at :attr:`main_horizon`, in
+        words (never from a hazard ratio).
+
+        Parameters
+        ----------
+        result : ComparisonResult or PooledResult
+            From :meth:`effects`.
+        language : {"en", "nl"}, default "en"
+
+        Returns
+        -------
+        str
+        """
+        lang = check_language(language)
+        month, ev = self.evalue(result)
+        table = result.table
+        rr = table[(table["measure"] == "risk_ratio")
+                   & np.isclose(table["horizon_months"].astype(float), month)].iloc[0]
+        return say("nb06_evalue_rr", lang, month=f"{month:g}", index=self.index,
+                   comparator=self.comparator,
+                   weighted="" if self.randomised else say("weighted_word", lang),
+                   rr=format_ci(float(rr["estimate"]), lower=float(rr["lower"]),
+                                upper=float(rr["upper"]), language=lang),
+                   point=format_number(ev.table.loc["point", "evalue"], language=lang,
+                                       decimals=2),
+                   ci=format_number(ev.table.loc["ci", "evalue"], language=lang, decimals=2))
+
+    def target_profile(self) -> pd.DataFrame:
+        """The make-up of the target population beside the two programmes as they are.
+
+        For every column of the propensity model's design (a numeric covariate, or an
+        indicator ``column=level``): the weighted mean over both programmes together
+        (``target``; with overlap weights the two weighted means are equal, with ATT weights
+        both are close to the index programme's), and the unweighted means and counts of
+        each programme.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by term: ``target``, ``index``, ``comparator``, ``binary``, ``count_index``,
+            ``count_comparator``, ``n_index``, ``n_comparator`` and ``std_difference``
+            (``target - index`` over the SD of both programmes).
+
+        Raises
+        ------
+        ValueError
+            When there are no weights (randomised, or imputed covariates).
+
+        Examples
+        --------
+        >>> import kow_research as kr
+        >>> from kow_research.synthetic import simulation_design
+        >>> s = kr.simulate_studies({"KOW": 80, "IPS": 70}, seed=1)
+        >>> d = simulation_design(s, covariates=["age", "smi"]).resolve(s.participants)
+        >>> p = prepare_comparison(s, design=d, comparator="IPS").target_profile()
+        >>> p.index.tolist(), bool(p.loc["smi", "binary"])
+        (['age', 'smi'], True)
+        """
+        if self.propensity is None:
+            raise ValueError("the target population is described only for a weighted "
+                             "comparison (randomised or imputed comparisons have no single "
+                             "set of weights)")
+        dm = design_matrix(self.frame, self.covariates)
+        x = np.asarray(dm.x, dtype=float)
+        w = np.asarray(self.propensity.weights, dtype=float)
+        t = (self.frame["cohort"].astype(str) == self.index).to_numpy()
+        rows = []
+        for j, name in enumerate(dm.names):
+            col = x[:, j]
+            binary = bool(np.isin(col, (0.0, 1.0)).all())
+            target = float(np.sum(w * col) / np.sum(w))
+            sd = float(np.std(col, ddof=1)) if len(col) > 1 else np.nan
+            rows.append({"term": name, "target": target, "index": float(col[t].mean()),
+                         "comparator": float(col[~t].mean()), "binary": binary,
+                         "count_index": float(col[t].sum()) if binary else np.nan,
+                         "count_comparator": float(col[~t].sum()) if binary else np.nan,
+                         "n_index": int(t.sum()), "n_comparator": int((~t).sum()),
+                         "std_difference": (target - float(col[t].mean())) / sd
+                         if sd and np.isfinite(sd) and sd > 0 else 0.0})
+        return pd.DataFrame(rows).set_index("term")
 
     def evalue(self, result: Any) -> tuple[float, Any]:
         """The E-value of the risk ratio at the main horizon (the design's second horizon,
@@ -283,8 +524,11 @@ def prepare_comparison(study: Study, *, design: StudyDesign, comparator: str) ->
                          f"shorter ends after {last.min():.1f} months)")
     ps = None
     if not design["randomised"] and not mf.imputed:
+        # the same propensity model as the effects and the hazard ratio (Firth when the
+        # design's separation says so)
         ps = propensity(frame, treatment="cohort", treated=index, covariates=mf.covariates,
-                        estimand=design["estimand"])
+                        estimand=design["estimand"],
+                        method="firth" if design["separation"] == "firth" else "logit")
     return Comparison(frame=frame, index=index, comparator=comparator, design=design,
                       covariates=list(mf.covariates), model=mf, propensity=ps,
                       horizons=horizons, dropped_horizons=dropped)
@@ -335,9 +579,7 @@ def balance_figure(comparison: Comparison, *, language: str = "en",
     # one above the other: the covariate names need the width (16 cm at most)
     fig, axes = plt.subplots(2, 1, figsize=(6.0, 5.6), height_ratios=(1, 1.2))
     overlap_plot(comparison.propensity, ax=axes[0], language=lang)
-    bal = balance(comparison.frame, treatment="cohort", treated=comparison.index,
-                  covariates=comparison.covariates, weights=comparison.weights)
-    love_plot(bal, ax=axes[1], language=lang)
+    love_plot(comparison.balance(), ax=axes[1], language=lang)
     labels = [term_label(t.get_text(), language=lang) for t in axes[1].get_yticklabels()]
     axes[1].set_yticks(axes[1].get_yticks(), labels)
     for ax in axes:
@@ -499,7 +741,7 @@ def published_context(study: Study, *, design: StudyDesign, language: str = "en"
             row = {"Study": _short_citation(cohort.citation), "Arm": arm,
                    "Definition": _DEFINITIONS.get(definition, (definition.replace("_", " "),) * 2)[nl],
                    "Months": f"{month:g}",
-                   "Published": format_percent(float(f["value"]), language=lang)}
+                   "Published": _published(f, lang)}
             for p in ours:
                 if definition not in _MATCHING:
                     row[p] = "andere definitie" if nl else "other definition"
@@ -520,6 +762,19 @@ def published_context(study: Study, *, design: StudyDesign, language: str = "en"
         out = out.rename(columns={"Study": "Studie", "Arm": "Arm", "Definition": "Definitie",
                                   "Months": "Maanden", "Published": "Gepubliceerd"})
     return out
+
+
+def _published(figure: pd.Series, language: str) -> str:
+    """A published proportion with its Clopper–Pearson interval from the published arm size
+    (as :func:`kow_research.compare.benchmark` uses it), ``n = …`` beside it; the bare figure
+    when the article gives no arm size."""
+    p = float(figure["value"])
+    n = figure.get("n")
+    if n is None or pd.isna(n):
+        return format_percent(p, language=language)
+    lo, hi = clopper_pearson(p * float(n), float(n))
+    return format_ci(p, lower=lo, upper=hi, language=language, decimals=0,
+                     percent=True) + f"; n = {int(n)}"
 
 
 def _short_citation(citation: str) -> str:

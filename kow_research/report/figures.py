@@ -187,7 +187,8 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
     ----------
     models : DataFrame or mapping of name to DataFrame
         A regression result's ``coef`` (or ``summary``) table, or one per model keyed by the
-        model's name: index covariate; columns ``hr, lower, upper`` and optionally ``p``; or
+        model's name (which then labels the axis and the legend, e.g. "Subdistribution HR"):
+        index covariate; columns ``hr, lower, upper`` and optionally ``p``; or
         ``coef, se``, then :math:`\\exp(\\hat\\beta \\pm z_{1-\\alpha/2} \\mathrm{SE})`; e.g.
         ``{"cause-specific Cox": cox.coef, "Fine-Gray": fg.coef}``.
     ax : matplotlib Axes, optional
@@ -242,8 +243,8 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
     >>> [t.get_text() for t in ax.texts]  # doctest: +NORMALIZE_WHITESPACE
     ['1.50 (1.10–2.00)  p=0.010', '0.80 (0.50–1.30)  p=0.350', '1.40 (1.00–1.90)',
      'HR (95% CI)']
-    >>> ax.get_xlabel()
-    'Hazard ratio (95% CI, log scale)'
+    >>> ax.get_xlabel()   # the axis names the models' hazard ratios
+    'Cox / Fine-Gray (95% CI, log scale)'
     >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
@@ -291,7 +292,11 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
     ax.set_yticks(range(len(covs)))
     ax.set_yticklabels([(labels or {}).get(c, str(c)) for c in covs])
     ax.set_ylim(len(covs) - 0.5, -1.0)
-    ax.set_xlabel(text("hazard_ratio", lang, level=level))
+    axis = text("hazard_ratio", lang, level=level)
+    if all(names) and names:
+        # name the hazard ratios shown (cause-specific, subdistribution), not a generic one
+        axis = " / ".join(names) + " " + axis[axis.index("("):] if "(" in axis else axis
+    ax.set_xlabel(axis)
     if len(names) > 1:
         ax.legend(loc="lower left", fontsize=8, frameon=False)
     note = caption if caption is not None else caption_of(next(iter(models.values())),

@@ -547,6 +547,201 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "Werving: de kans op {target} deelnemers uiterlijk in maand {deadline} is "
         "{probability} na {as_of} maanden ({recruited} geworven); in het plan was die "
         "{plan_probability}."),
+
+    # ---------------------------------------------------------------- estimands (issue 13.5)
+    # 04: hazard ratios and restricted means named by what they estimate
+    "nb04_models_text_single": (
+        "Dropout {dropout_handling}, so paid work is the only event in these models: a hazard "
+        "ratio above 1 means a higher rate of starting paid work among people still without a "
+        "job, and (if hazards are proportional) a higher share in paid work at every time. "
+        "Reference programme: {reference}.",
+        "Uitval {dropout_handling}; betaald werk is dus de enige gebeurtenis in deze modellen: "
+        "een hazardratio boven 1 betekent een hogere kans per tijdseenheid om betaald werk te "
+        "vinden bij wie nog geen baan heeft, en (bij proportionele hazards) op elk moment een "
+        "groter aandeel met betaald werk. Referentieprogramma: {reference}."),
+    "dropout_handling_censor": ("is censored (hypothetical strategy)",
+                                "wordt gecensureerd (hypothetische strategie)"),
+    "dropout_handling_ignore": ("is ignored (jobs after dropout count)",
+                                "wordt genegeerd (banen na uitval tellen mee)"),
+    "nb04_forest_caption_competing": (
+        "Cause-specific hazard ratios (rate among people still at risk) and subdistribution "
+        "hazard ratios (Fine–Gray: cumulative incidence) with 95% confidence intervals",
+        "Oorzaakspecifieke hazardratio's (kans per tijdseenheid bij wie nog risico loopt) en "
+        "subdistributie-hazardratio's (Fine–Gray: cumulatieve incidentie) met "
+        "95%-betrouwbaarheidsintervallen"),
+    "nb04_rmst_caption_competing": (
+        "Restricted mean time without paid work in the first {tau} months, dropout competing: "
+        "{tau} months minus the area under the cumulative incidence of paid work (time after "
+        "dropout counts as time without paid work)",
+        "Beperkte gemiddelde tijd zonder betaald werk in de eerste {tau} maanden, uitval als "
+        "concurrerende gebeurtenis: {tau} maanden min de oppervlakte onder de cumulatieve "
+        "incidentie van betaald werk (tijd na uitval telt als tijd zonder betaald werk)"),
+    "nb04_rmst_caption_censor": (
+        "Restricted mean time without paid work in the first {tau} months, dropout censored: "
+        "the area under the Kaplan–Meier curve, as if nobody dropped out (hypothetical)",
+        "Beperkte gemiddelde tijd zonder betaald werk in de eerste {tau} maanden, uitval "
+        "gecensureerd: de oppervlakte onder de Kaplan–Meiercurve, alsof niemand uitvalt "
+        "(hypothetisch)"),
+    "nb04_rmst_caption_ignore": (
+        "Restricted mean time without paid work in the first {tau} months, dropout ignored: "
+        "the area under the Kaplan–Meier curve, jobs after dropout counted (treatment policy)",
+        "Beperkte gemiddelde tijd zonder betaald werk in de eerste {tau} maanden, uitval "
+        "genegeerd: de oppervlakte onder de Kaplan–Meiercurve, banen na uitval meegeteld "
+        "(behandelbeleid)"),
+    # a sentence built by a result object in the notebook's language (shown as it is)
+    "sentence": ("{sentence}", "{sentence}"),
+    # 06: target population, effective sample sizes, overlap, hazard-ratio intervals
+    "nb06_target_caption": (
+        "Who the {estimand} describes: characteristics of the weighted population against "
+        "the programmes as they are",
+        "Wie het {estimand} beschrijft: kenmerken van de gewogen populatie naast de programma's "
+        "zoals ze zijn"),
+    "nb06_target_note": (
+        "Weighted population: both programmes together with the {estimand} weights; shares "
+        "and means are weighted, the programmes' own columns are not.",
+        "Gewogen populatie: beide programma's samen met de {estimand}-gewichten; aandelen en "
+        "gemiddelden zijn gewogen, de kolommen van de programma's zelf niet."),
+    "nb06_target_text": (
+        "The estimates below are for this weighted population ({estimand}), not for the "
+        "{index} participants as they are: it differs most from them in {term} ({target} "
+        "against {value_index} in {index}).",
+        "De schattingen hieronder gelden voor deze gewogen populatie ({estimand}), niet voor "
+        "de {index}-deelnemers zoals ze zijn: ze verschilt het meest van hen in {term} "
+        "({target} tegenover {value_index} in {index})."),
+    "nb06_target_text_att": (
+        "The ATT weights make {comparator} resemble the {index} participants, so the estimates "
+        "below are for people like them; the largest remaining difference is in {term} "
+        "({target} in the weighted population against {value_index} in {index}).",
+        "De ATT-gewichten maken {comparator} gelijk aan de {index}-deelnemers; de schattingen "
+        "hieronder gelden dus voor mensen zoals zij; het grootste overgebleven verschil is "
+        "{term} ({target} in de gewogen populatie tegenover {value_index} in {index})."),
+    "target_column": ("Weighted population ({estimand})", "Gewogen populatie ({estimand})"),
+    "characteristic_column": ("Characteristic", "Kenmerk"),
+    "nb06_ato_balance": (
+        "Overlap weights balance the means of every covariate of the propensity model exactly, "
+        "by construction: the balance panel (right) is flat whatever the overlap and says "
+        "nothing about it. Overlap shows in the distributions of the propensity scores (left) "
+        "and in the effective sample sizes.",
+        "Overlapgewichten maken de gemiddelden van elk kenmerk in het propensitymodel per "
+        "constructie exact gelijk: het balanspaneel (rechts) is vlak, hoe groot de overlap ook "
+        "is, en zegt er niets over. De overlap blijkt uit de verdelingen van de "
+        "propensityscores (links) en uit de effectieve steekproefgroottes."),
+    "nb06_ato_balance_firth": (
+        "Overlap weights from a maximum-likelihood propensity model balance the means of "
+        "every covariate exactly, by construction, whatever the overlap; with Firth's "
+        "penalised model (used here) the balance is close to exact (largest remaining "
+        "absolute standardised difference {smd}, {term}). Either way the balance panel "
+        "(right) says nothing about overlap: that shows in the distributions of the "
+        "propensity scores (left) and in the effective sample sizes.",
+        "Overlapgewichten uit een propensitymodel met grootste aannemelijkheid maken de "
+        "gemiddelden van elk kenmerk per constructie exact gelijk, hoe groot de overlap ook "
+        "is; met het gepenaliseerde model volgens Firth (hier gebruikt) is de balans bijna "
+        "exact (grootste overgebleven absolute gestandaardiseerde verschil {smd}, {term}). Het "
+        "balanspaneel (rechts) zegt dus niets over overlap: die blijkt uit de verdelingen "
+        "van de propensityscores (links) en uit de effectieve steekproefgroottes."),
+    "nb06_conclusion_weighted": (
+        "**Conclusion.** For {population}, {risk_index} would have started paid work by "
+        "{month} months with {index} against {risk_comparator} with {comparator} (weighted "
+        "cumulative incidence, {estimand}): a difference of {rd} percentage points ({index} − "
+        "{comparator}). {direction} {caveat}",
+        "**Conclusie.** Voor {population} zou {risk_index} na {month} maanden met betaald "
+        "werk zijn begonnen met {index} tegenover {risk_comparator} met {comparator} "
+        "(gewogen cumulatieve incidentie, {estimand}): een verschil van {rd} procentpunten "
+        "({index} − {comparator}). {direction} {caveat}"),
+    "nb06_balance_caption_panels": (
+        "Left: propensity scores by programme (overlap); right: covariate balance before and "
+        "after weighting ({estimand})",
+        "Links: propensityscores per programma (overlap); rechts: balans van de kenmerken voor "
+        "en na weging ({estimand})"),
+    "nb06_weighted_for": (
+        "Weighted to {population} ({estimand}); effective sample sizes {index} {ess_index}, "
+        "{comparator} {ess_comparator}.",
+        "Gewogen naar {population} ({estimand}); effectieve steekproefgroottes {index} "
+        "{ess_index}, {comparator} {ess_comparator}."),
+    "nb06_weighted_for_imputed": (
+        "Weighted to {population} ({estimand}), on each imputed data set.",
+        "Gewogen naar {population} ({estimand}), op elke geïmputeerde dataset."),
+    "nb06_rmst_note_competing": (
+        "Months without paid work: restricted mean with dropout competing (time after dropout "
+        "counts as time without paid work).",
+        "Maanden zonder betaald werk: beperkt gemiddelde met uitval als concurrerende "
+        "gebeurtenis (tijd na uitval telt als tijd zonder betaald werk)."),
+    "nb06_rmst_note_censor": (
+        "Months without paid work: restricted mean with dropout censored (as if nobody dropped "
+        "out).",
+        "Maanden zonder betaald werk: beperkt gemiddelde met uitval gecensureerd (alsof "
+        "niemand uitvalt)."),
+    "nb06_rmst_note_ignore": (
+        "Months without paid work: restricted mean with jobs after dropout counted (treatment "
+        "policy).",
+        "Maanden zonder betaald werk: beperkt gemiddelde met banen na uitval meegeteld "
+        "(behandelbeleid)."),
+    "nb06_hr_sdh": (
+        "For {population}{ess}, the {weighted}subdistribution hazard ratio of paid work "
+        "(Fine–Gray, {index} against {comparator}) is {hr}; {interval}. A subdistribution "
+        "hazard ratio above 1 means a higher cumulative incidence of paid work in {index} "
+        "(if the ratio is constant over time). {direction}",
+        "Voor {population}{ess} is de {weighted}subdistributie-hazardratio van betaald werk "
+        "(Fine–Gray, {index} ten opzichte van {comparator}) {hr}; {interval}. Een "
+        "subdistributie-hazardratio boven 1 betekent een hogere cumulatieve incidentie van "
+        "betaald werk in {index} (als de ratio constant is in de tijd). {direction}"),
+    "nb06_hr_single": (
+        "For {population}{ess}, the {weighted}hazard ratio of paid work ({index} against "
+        "{comparator}; dropout {dropout_handling}, so paid work is the only event) is {hr}; "
+        "{interval}. Above 1 means a higher share in paid work in {index} at every time (if "
+        "hazards are proportional). {direction}",
+        "Voor {population}{ess} is de {weighted}hazardratio van betaald werk ({index} ten "
+        "opzichte van {comparator}; uitval {dropout_handling}, dus betaald werk is de enige "
+        "gebeurtenis) {hr}; {interval}. Boven 1 betekent op elk moment een groter aandeel "
+        "met betaald werk in {index} (bij proportionele hazards). {direction}"),
+    "weighted_word": ("weighted ", "gewogen "),
+    "nb06_ess_inline": (" (effective sample sizes {index} {ess_index}, {comparator} "
+                        "{ess_comparator})",
+                        " (effectieve steekproefgroottes {index} {ess_index}, {comparator} "
+                        "{ess_comparator})"),
+    "hr_interval_bootstrap": (
+        "95% bootstrap percentile interval from {n_boot} replicates that re-estimate the "
+        "propensity weights (so it includes their uncertainty){failed}",
+        "95%-bootstrap-percentielinterval uit {n_boot} replicaties die de propensitygewichten "
+        "opnieuw schatten (de onzekerheid daarvan zit er dus in){failed}"),
+    "hr_interval_refused": (
+        "95% robust (sandwich) interval, which treats the propensity weights as known and may "
+        "be too narrow: the bootstrap that re-estimates them was refused because {failed} of "
+        "{n_boot} replicates gave an infinite weight or could not be fitted (poor overlap)",
+        "95%-robuust (sandwich-)interval, dat de propensitygewichten als bekend behandelt en "
+        "te smal kan zijn: de bootstrap die ze opnieuw schat is geweigerd omdat {failed} van "
+        "de {n_boot} replicaties een oneindig gewicht gaven of niet te schatten waren (weinig "
+        "overlap)"),
+    "hr_interval_pooled": (
+        "95% interval pooled over {m} imputations by Rubin's rules, with bootstrap standard "
+        "errors ({n_boot} replicates that re-estimate the propensity weights) within each",
+        "95%-interval gepoold over {m} imputaties met de regels van Rubin, met "
+        "bootstrap-standaardfouten ({n_boot} replicaties die de propensitygewichten opnieuw "
+        "schatten) binnen elke imputatie"),
+    "hr_interval_model": ("95% confidence interval from the model's robust standard error "
+                          "(randomised: no weights to estimate)",
+                          "95%-betrouwbaarheidsinterval uit de robuuste standaardfout van het "
+                          "model (gerandomiseerd: geen gewichten te schatten)"),
+    "hr_direction_above": ("The interval lies above 1.", "Het interval ligt boven 1."),
+    "hr_direction_below": ("The interval lies below 1.", "Het interval ligt onder 1."),
+    "hr_direction_unclear": ("The interval includes 1.", "Het interval bevat 1."),
+    "nb06_evalue_rr": (
+        "E-value of the {weighted}risk ratio of paid work at {month} months, {rr} ({index} / "
+        "{comparator}, cumulative incidence): an unmeasured confounder would need a risk "
+        "ratio of {point} with both programme and paid work (beyond the measured covariates) "
+        "to explain it away; {ci} to move its confidence limit to 1. (E-values are computed "
+        "from this risk ratio, not from a hazard ratio.)",
+        "E-waarde van de {weighted}risicoratio van betaald werk na {month} maanden, {rr} "
+        "({index} / {comparator}, cumulatieve incidentie): een ongemeten confounder zou een "
+        "risicoratio van {point} met zowel het programma als betaald werk moeten hebben "
+        "(bovenop de gemeten kenmerken) om die te verklaren; {ci} om de betrouwbaarheidsgrens "
+        "naar 1 te brengen. (E-waarden zijn berekend uit deze risicoratio, niet uit een "
+        "hazardratio.)"),
+    "nb06_context_interval_note": (
+        "Published intervals: Clopper–Pearson 95% intervals from the published arm size n; "
+        "– where the article gives no arm size.",
+        "Gepubliceerde intervallen: Clopper–Pearson-95%-intervallen uit de gepubliceerde "
+        "armgrootte n; – waar het artikel geen armgrootte geeft."),
 }
 
 

@@ -339,7 +339,7 @@ def comparison_rows(comparisons: Sequence[tuple[Comparison, Any, Any]], *,
             ess = f"{g.loc[comp.index, 'ess']:.0f} / {g.loc[comp.comparator, 'ess']:.0f}"
         else:
             ess = "–"
-        h = hr.coef.iloc[0]
+        h = (hr.coef if hasattr(hr, "coef") else hr.table).iloc[0]  # pooled when imputed
         rows.append({
             _t("comparator", lang): comp.comparator,
             _t("ess", lang, index=comp.index): ess,
