@@ -144,8 +144,8 @@ def _effects(rows: np.ndarray, time: np.ndarray, event: np.ndarray, t: np.ndarra
     w = (np.ones(len(rows)) if xi is None else
          _weights(xi[rows], tb, opts["firth"], opts["estimand"], opts["stabilize"],
                   opts["trim"]))
-    if w is None:
-        return
+    if w is None or not np.isfinite(w).all():
+        return  # a failed fit, or a weight of 1/0 (a propensity of exactly 0 or 1): failed
     if opts["kind"] == "time_to_event":
         out[:] = effect_kernel(time[rows], event[rows], tb, w, opts["cause"], opts["h"],
                                opts["tau"])
@@ -447,9 +447,13 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     with np.errstate(invalid="ignore"):
         finite = np.where(np.isfinite(reps), reps, np.nan)
         ok = np.isfinite(finite).sum(axis=0) >= 2 if n_boot else np.zeros(len(names), bool)
-        se = np.where(ok, np.nanstd(finite, axis=0, ddof=1) if n_boot > 1 else np.nan, np.nan)
-        q = (np.nanquantile(finite, [alpha / 2, 1 - alpha / 2], axis=0) if n_boot > 1
-             else np.full((2, len(names)), np.nan))
+        # measures undefined in fewer than two replicates (a risk ratio against a zero risk)
+        # get no interval; nanstd/nanquantile run only on the others
+        se = np.full(len(names), np.nan)
+        q = np.full((2, len(names)), np.nan)
+        if n_boot > 1 and ok.any():
+            se[ok] = np.nanstd(finite[:, ok], axis=0, ddof=1)
+            q[:, ok] = np.nanquantile(finite[:, ok], [alpha / 2, 1 - alpha / 2], axis=0)
     jack = None
     jack_text = ""
     if ci == "bca" and n_boot > 1:

@@ -54,7 +54,7 @@ def _builders() -> dict[str, Callable[[dict[str, Any]], Result]]:
             d["pair"], treatment="cohort", treated="KOW", covariates=cov,
             weights=ps(d).weights),
         "MatchResult": lambda d: kr.compare.match(d["pair"], treatment="cohort",
-                                                  treated="KOW", covariates=cov),
+                                                  treated="KOW", covariates=cov, caliper=None),
         "ComparisonResult": lambda d: kr.compare.compare_outcomes(
             d["pair"], treatment="cohort", treated="KOW", covariates=cov,
             horizons_months=(6,), n_boot=20, seed=1, separation="firth"),  # smi: 3 controls
