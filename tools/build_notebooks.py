@@ -87,9 +87,9 @@ by_wave = kr.outcomes.ladder_by_wave(study, waves=design["waves"],
 ctx.intro("nb03_title", "nb03_question",
           definition=kr.core.meta.outcome_meta(by_wave).caption(lang))
 if by_wave["rung"].notna().sum() == 0:
-    ctx.not_applicable("nb03_none")''', '''ax = kr.report.ladder_plot(ctx.ordered(by_wave), language=lang, caption="")
+    ctx.not_applicable("nb03_none")''', '''ax = kr.report.ladder_plot(ctx.ordered(by_wave), language=lang, caption="", min_count=ctx.k)
 ctx.figure(ax, stem="03_ladder_by_wave",
-           caption=kr.report.narrative.say("nb03_dist_caption", lang))''', '''change = kr.outcomes.ladder_change(by_wave)
+           caption=kr.report.narrative.say("nb03_dist_caption", lang, k=ctx.k))''', '''change = kr.outcomes.ladder_change(by_wave)
 summary = kr.report.ladder_change_table(change, design=design, policy=ctx.policy, language=lang)
 ctx.table(summary, caption=kr.report.narrative.say("nb03_change_caption", lang),
           stem="03_ladder_change", notes=[ctx.policy.note(lang)])''', '''index_waves = design.wave_labels(design.index)

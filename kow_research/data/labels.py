@@ -74,6 +74,8 @@ UI_STRINGS: dict[str, tuple[str, str]] = {
     "rung": ("Rung", "Trede"),
     "rung_at": ("Rung at", "Trede op"),
     "not_assessed": ("not assessed", "niet gemeten"),
+    "rungs_merged": ("rungs held by fewer than {k}, merged",
+                     "treden met minder dan {k} deelnemers, samengevoegd"),
     "transitions_note": ("n = {n}; without a rung at {a} or {b}: {missing}",
                          "n = {n}; zonder trede op {a} of {b}: {missing}"),
     "percent_of_row": ("% of row", "% van de rij"),

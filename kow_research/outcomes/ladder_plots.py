@@ -22,7 +22,8 @@ LADDER_COLUMNS = ("cohort", "wave_month", "rung")
 
 @positional_deprecated("language", "caption")
 def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
-                caption: str | None = None, **kwargs: Any) -> Axes:
+                caption: str | None = None, min_count: int | None = None,
+                **kwargs: Any) -> Axes:
     """Stacked bars of the share of assessed people on each rung, per wave and cohort.
 
     Parameters
@@ -41,6 +42,13 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
     caption : str, optional
         Text written under the panels. Default: the definition (waves, window) carried by
         ``by_wave.attrs``; ``""`` writes none.
+    min_count : int, optional
+        Disclosure threshold k (a report passes its policy's ``k``). Rungs held by 1 to k - 1
+        people at a wave are not drawn separately: they are merged into one grey segment at
+        the top of the bar (with the next smallest rung when only one is small, so that the
+        merged share never is one rung's share), and the numbers not assessed are not
+        printed (the report's tables give them through the disclosure policy). Default: no
+        threshold, every rung drawn and the number not assessed printed under each wave.
     **kwargs : dict, optional
         Passed to ``Axes.bar`` (every rung's bars).
 
@@ -76,12 +84,20 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
     >>> by_wave = ladder_by_wave(Study.from_frames(participants=people, ladder=ladder),
     ...                          waves=[0, 6])
     >>> ax = ladder_plot(by_wave)
-    >>> type(ax).__name__, [t.get_text() for t in ax.get_xticklabels()]
-    ('Axes', ['T0', 'T6'])
+    >>> type(ax).__name__, [t.get_text() for t in ax.get_xticklabels()]  # C at T0, B at T6
+    ('Axes', ['T0\\n(1)', 'T6\\n(1)'])
     >>> [float(bar.get_height()) for bar in ax.containers[0]]  # rung 1: 1 of 2 at T0, 0 at T6
     [50.0, 0.0]
-    >>> [t.get_text() for t in ax.texts]  # C at T0, B at T6
-    ['not assessed 1', 'not assessed 1']
+    >>> plt.close(ax.figure)
+
+    With a threshold of 5 every rung here is held by fewer than 5 people: each bar is one
+    merged segment, and no number is printed:
+
+    >>> ax = ladder_plot(by_wave, min_count=5)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['T0', 'T6']
+    >>> [float(bar.get_height()) for bar in ax.containers[-1]]
+    [100.0, 100.0]
     >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
@@ -116,9 +132,12 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
         d = by_wave[by_wave["cohort"] == cohort]
         months = sorted(d["wave_month"].unique())
         assessed = d[d["rung"].notna()]
-        share = pd.crosstab(assessed["wave_month"], assessed["rung"].astype(int),
-                            normalize="index").reindex(index=months, columns=range(1, 7),
-                                                       fill_value=0.0) * 100
+        counts = pd.crosstab(assessed["wave_month"], assessed["rung"].astype(int)).reindex(
+            index=months, columns=range(1, 7), fill_value=0)
+        merged = (_small_rungs(counts, min_count) if min_count is not None
+                  else pd.DataFrame(False, index=counts.index, columns=counts.columns))
+        total = counts.sum(axis=1).replace(0, np.nan)
+        share = counts.where(~merged, 0).div(total, axis=0).fillna(0.0) * 100
         bottom = np.zeros(len(months))
         x = np.arange(len(months))
         for r in range(1, 7):
@@ -126,15 +145,27 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
                       label=f"{r} {labels.get(r, '')}".strip(), edgecolor="white",
                       linewidth=0.4, **kwargs)
             bottom += share[r].to_numpy()
-        n_na = d["rung"].isna().groupby(d["wave_month"]).sum()
+        if min_count is not None:
+            rest = (counts.where(merged, 0).sum(axis=1) / total).fillna(0.0) * 100
+            panel.bar(x, rest, bottom=bottom, color="0.75", width=0.7, hatch="///",
+                      label=text("rungs_merged", lang).format(k=min_count),
+                      edgecolor="white", linewidth=0.4, **kwargs)
         panel.set_xticks(x)
-        # the number not assessed under each wave (so that no label crowds the bars)
-        panel.set_xticklabels([f"T{m}\n({int(n_na.get(m, 0))})" for m in months], fontsize=8)
-        panel.set_title(str(cohort), fontsize=10)
         spec = panel.get_subplotspec()
-        if spec is None or spec.is_last_row() or len(panels) - panels.index(panel) <= 2:
-            panel.set_xlabel(f"{text('wave', lang)}\n({text('not_assessed', lang)})",
-                             fontsize=8)
+        last_row = spec is None or spec.is_last_row() or len(panels) - panels.index(panel) <= 2
+        if min_count is None:
+            # the number not assessed under each wave (so that no label crowds the bars)
+            n_na = d["rung"].isna().groupby(d["wave_month"]).sum()
+            panel.set_xticklabels([f"T{m}\n({int(n_na.get(m, 0))})" for m in months],
+                                  fontsize=8)
+            if last_row:
+                panel.set_xlabel(f"{text('wave', lang)}\n({text('not_assessed', lang)})",
+                                 fontsize=8)
+        else:
+            panel.set_xticklabels([f"T{m}" for m in months], fontsize=8)
+            if last_row:
+                panel.set_xlabel(text("wave", lang), fontsize=8)
+        panel.set_title(str(cohort), fontsize=10)
         panel.set_ylim(0, 100)
         panel.tick_params(axis="y", labelsize=8)
         panel.spines[["top", "right"]].set_visible(False)
@@ -153,6 +184,19 @@ def ladder_plot(by_wave: pd.DataFrame, *, ax: Any = None, language: str = "en",
         fig.legends[-1].set_bbox_to_anchor((0.5, 0.35 / fig.get_figheight()))
     fig.tight_layout(rect=(0, legend_h, 1, 1))
     return panels[0]
+
+
+def _small_rungs(counts: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Which rungs a wave's bar merges: those held by 1 to k - 1 people, plus the next
+    smallest held rung when only one is small (a lone merged segment would be that rung)."""
+    small = (counts > 0) & (counts < k)
+    for m in counts.index:
+        row = counts.loc[m]
+        if int(small.loc[m].sum()) == 1:
+            others = row[(row > 0) & ~small.loc[m]]
+            if len(others):
+                small.loc[m, others.idxmin()] = True
+    return small
 
 
 @positional_deprecated("proportions", "language")

@@ -107,9 +107,15 @@ NARRATIVE: dict[str, tuple[str, str]] = {
     "nb03_none": ("The data hold no ladder assessments, so this analysis does not apply.",
                   "De gegevens bevatten geen metingen op de participatieladder; deze analyse is "
                   "niet van toepassing."),
-    "nb03_dist_caption": ("Rungs by wave and programme (share of those assessed)",
+    "nb03_dist_caption": ("Rungs by wave and programme (share of those assessed; rungs "
+                          "held by fewer than {k} people at a wave are merged, grey). The "
+                          "numbers assessed per wave are in the report's table "
+                          "tables/ladder_by_wave.",
                           "Treden per meetmoment en programma (aandeel van de gemeten "
-                          "deelnemers)"),
+                          "deelnemers; treden met minder dan {k} deelnemers op een "
+                          "meetmoment zijn samengevoegd, grijs). Het aantal gemeten "
+                          "deelnemers per meetmoment staat in de tabel "
+                          "tables/ladder_by_wave van het rapport."),
     "nb03_change_caption": ("Change from baseline by wave",
                             "Verandering ten opzichte van de nulmeting per meetmoment"),
     "nb03_transition_caption": ("Transitions between {a} and {b}, {programme}",

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
@@ -98,3 +99,30 @@ def test_only_reproduces_the_rows_of_a_full_replicate(coverage: ModuleType) -> N
     full = [r for r in coverage.replicate(4, n=60, seed=3) if r["estimator"] == "cox"]
     alone = coverage.replicate(4, n=60, seed=3, only=("cox",))
     assert alone == full
+
+
+@pytest.fixture(scope="module")
+def hazard_bootstrap() -> ModuleType:
+    """``validation/hazard_bootstrap_coverage.py`` as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "validation_hazard_bootstrap", ROOT / "validation" / "hazard_bootstrap_coverage.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_hazard_bootstrap_study_one_replicate(hazard_bootstrap: ModuleType) -> None:
+    """One study of the weighted-sHR coverage script: follow-up ends at the horizon, the
+    bootstrap limits bracket the estimate, the robust limits are estimate -/+ 1.96 SE, and the
+    summary counts a limit pair that holds the truth."""
+    seed = np.random.SeedSequence(11)
+    df = hazard_bootstrap.one_study(seed)
+    end = hazard_bootstrap.HORIZON_MONTHS * hazard_bootstrap.DAYS_PER_MONTH
+    assert df["time"].max() <= end and set(df["event"]) <= {0, 1, 2}
+    row = hazard_bootstrap.run(seed, 0, 20)
+    assert row["boot_lower"] < row["estimate"] < row["boot_upper"]
+    assert_allclose(row["robust_upper"] - row["estimate"], 1.959963984540054 * row["robust_se"])
+    table = hazard_bootstrap.summarise(pd.DataFrame([row]), row["estimate"])
+    assert list(table["coverage"]) == [1.0, 1.0]

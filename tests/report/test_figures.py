@@ -96,3 +96,22 @@ def test_save_figure_none_and_bad_stem(tmp_path):
     with pytest.raises(ValueError, match="plain file name"):
         save_figure(fig, stem="../x", output_dir=tmp_path)
     plt.close("all")
+
+
+def test_ladder_plot_with_a_threshold_merges_small_rungs():
+    """k = 3. Wave 0: rungs 1 (5 people), 2 (4), 4 (1): rung 4 alone is small, so the next
+    smallest held rung (2) is merged with it: 5/10 = 50 % drawn for rung 1, 5/10 = 50 %
+    merged. Wave 6: rungs 3 (2) and 5 (2) both small, rung 6 (6): 60 % drawn, 40 % merged.
+    No number not assessed is printed (two people at wave 6 are not assessed)."""
+    rungs = [1] * 5 + [2] * 4 + [4] + [3] * 2 + [5] * 2 + [6] * 6 + [pd.NA] * 2
+    by_wave = pd.DataFrame({"cohort": "KOW", "wave_month": [0] * 10 + [6] * 12,
+                            "rung": pd.array(rungs, dtype="Int64")})
+    ax = ladder_plot(by_wave, language="en", caption="", min_count=3)
+    drawn = {r + 1: [b.get_height() for b in c] for r, c in enumerate(ax.containers[:6])}
+    assert drawn[1] == [50.0, 0.0] and drawn[2] == [0.0, 0.0] and drawn[4] == [0.0, 0.0]
+    assert drawn[3] == [0.0, 0.0] and drawn[5] == [0.0, 0.0] and drawn[6] == [0.0, 60.0]
+    assert [b.get_height() for b in ax.containers[6]] == [50.0, 40.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["T0", "T6"]
+    names = [t.get_text() for t in ax.figure.legends[0].get_texts()]
+    assert "rungs held by fewer than 3, merged" in names
+    plt.close("all")
