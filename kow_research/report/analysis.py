@@ -28,7 +28,7 @@ from kow_research.missing import impute, nelson_aalen, pool
 from kow_research.outcomes.definitions import TimeToWorkDefinition
 from kow_research.outcomes.ladder import ladder_by_wave
 from kow_research.outcomes.time_to_work import time_to_paid_work
-from kow_research.report.formatting import format_ci, format_p, format_percent
+from kow_research.report.formatting import format_ci, format_p, format_percent, localized
 from kow_research.report.labels import check_language
 from kow_research.report.ledger_sidecar import attach_ledger, n_percent_records, with_ledger
 from kow_research.report.policy import DisclosurePolicy
@@ -251,8 +251,10 @@ def data_overview(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
                      study.ladder["participant_id"]).any().sum()) if len(study.ladder) else 0),
                  policy.count(len(set(study.sessions["participant_id"]) & ids)),
                  policy.count(len(set(study.spells["participant_id"]) & ids)),
-                 policy.n_percent(int(people["dropout_date"].notna().sum()), n),
-                 policy.mean(float(months.median()), n=n) if n else "",
+                 localized(policy.n_percent(int(people["dropout_date"].notna().sum()), n),
+                           language=language),
+                 localized(policy.mean(float(months.median()), n=n), language=language)
+                 if n else "",
                  # years only: a first or last start date could identify a person
                  (f"{start.min().year}–{start.max().year}" if not policy.is_small(n) and n
                   else policy.count(n))]
@@ -306,7 +308,8 @@ def spell_counts(study: Study, *, design: StudyDesign, policy: DisclosurePolicy,
         n = int((p["cohort"].astype(str) == programme).sum())
         mine = spells[spells["cohort"].astype(str) == programme]
         people = mine.groupby(mine["kind"].astype(str))["participant_id"].nunique()
-        columns[programme] = [policy.n_percent(int(people.get(k, 0)), n) for k in kinds]
+        columns[programme] = [localized(policy.n_percent(int(people.get(k, 0)), n),
+                                        language=language) for k in kinds]
     out = pd.DataFrame(columns)
     # for the report's ledger: the percentages are of the participants (data_overview)
     programmes = list(columns)[1:]
@@ -375,12 +378,14 @@ def ladder_change_table(change: pd.DataFrame, *, design: StudyDesign,
     for col, key in (("up", "climbed"), ("same", "same"), ("down", "down")):
         out[_w(key, language)] = [
             (policy.secondary_marker if hidden.loc[i, col] == "secondary"
-             else policy.n_percent(counts.loc[i, col], counts.loc[i, "n"]))
+             else localized(policy.n_percent(counts.loc[i, col], counts.loc[i, "n"]),
+                            language=language))
             for i in counts.index]
-    out[_w("mean_change", language)] = [policy.mean(m, n=n) for m, n in
-                                        zip(counts["mean"], counts["n"], strict=True)]
-    out[_w("reached_6", language)] = [policy.n_percent(x, n) for x, n in
-                                      zip(counts["six"], counts["n"], strict=True)]
+    out[_w("mean_change", language)] = [localized(policy.mean(m, n=n), language=language)
+                                        for m, n in zip(counts["mean"], counts["n"],
+                                                        strict=True)]
+    out[_w("reached_6", language)] = [localized(policy.n_percent(x, n), language=language)
+                                      for x, n in zip(counts["six"], counts["n"], strict=True)]
     # for the report's ledger: climbed + same + lower = assessed; mean change of whole rungs
     row_ids = [f"{p} {w}" for p, w in zip(counts["programme"], counts["wave"], strict=True)]
     n_col, parts_cols = _w("n_assessed", language), [_w(k, language) for k in
@@ -1011,8 +1016,9 @@ def dropout_table(drop: pd.DataFrame, *, design: StudyDesign, policy: Disclosure
     hidden = policy.reasons(counts[["before", "after"]], row_totals=True)
     out = pd.DataFrame({_w("programme", lang): counts["programme"],
                         _w("n", lang): [policy.count(n) for n in counts["n"]],
-                        _w("dropped", lang): [policy.n_percent(x, n) for x, n in
-                                              zip(counts["dropped"], counts["n"], strict=True)]})
+                        _w("dropped", lang): [localized(policy.n_percent(x, n), language=lang)
+                                              for x, n in zip(counts["dropped"], counts["n"],
+                                                              strict=True)]})
     for col, key in (("before", "before_work"), ("after", "after_work")):
         out[_w(key, lang)] = [policy.secondary_marker if hidden.loc[i, col] == "secondary"
                               else policy.count(counts.loc[i, col]) for i in counts.index]
@@ -1082,7 +1088,8 @@ def reason_table(drop: pd.DataFrame, *, design: StudyDesign, policy: DisclosureP
         _w("missing_level", lang) if r == "__missing__" else labels.get(r, r) for r in order]})
     for programme in programmes:
         out[programme] = [policy.secondary_marker if hidden.loc[r, programme] == "secondary"
-                          else policy.n_percent(counts.loc[r, programme], totals[programme])
+                          else localized(policy.n_percent(counts.loc[r, programme],
+                                                          totals[programme]), language=lang)
                           for r in order]
     # for the report's ledger: the reasons add up to those who dropped out (dropout_table)
     rows = out[_w("reason", lang)].astype(str).tolist()

@@ -22,6 +22,7 @@ from kow_research.core.checks import check_alpha
 from kow_research.core.compat import positional_deprecated
 from kow_research.outcomes.ladder_plots import ladder_plot, transition_heatmap
 from kow_research.report.flow import caption_of, flow_diagram
+from kow_research.report.formatting import localized
 from kow_research.report.labels import check_language, text
 from kow_research.report.ledger_sidecar import attach_ledger, with_ledger
 from kow_research.report.policy import DisclosurePolicy
@@ -278,7 +279,8 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
             p = s["p"].to_numpy(dtype=float) if "p" in s.columns else np.full(len(s), np.nan)
             for yi, h, lw, up, pv in zip(y, hr, lo, hi, p, strict=True):
                 ptxt = "" if np.isnan(pv) else ("  p<0.001" if pv < 0.001 else f"  p={pv:.3f}")
-                ax.text(1.03, yi, f"{h:.2f} ({lw:.2f}–{up:.2f}){ptxt}", transform=trans,
+                ax.text(1.03, yi, localized(f"{h:.2f} ({lw:.2f}–{up:.2f}){ptxt}",
+                                            language=lang), transform=trans,
                         va="center", fontsize=8, color=f"C{k}")
     level = f"{100 * (1 - alpha):g}"
     if annotate:
@@ -287,7 +289,7 @@ def forest_plot(models: Mapping[str, pd.DataFrame] | pd.DataFrame, *, ax: Axes |
     ax.axvline(1.0, color="0.5", linestyle="--", linewidth=0.8)
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: localized(f"{v:g}", language=lang)))
     ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
     ax.set_yticks(range(len(covs)))
     ax.set_yticklabels([(labels or {}).get(c, str(c)) for c in covs])

@@ -53,6 +53,7 @@ from kow_research.data.labels import check_language, variable_title
 from kow_research.report.flow import caption_of
 
 __all__ = ["COLUMN_LABELS", "MISSING", "ColumnFormat", "TableLayout", "column_label", "format_ci",
+           "localized",
            "format_number", "format_p", "format_percent", "format_table", "in_sentence",
            "table_caption", "table_layout"]
 
@@ -203,6 +204,38 @@ def format_percent(x: Any, *, language: str = "en", decimals: int = 0, proportio
         return missing
     d = _decimal(x) * (100 if proportion else 1)
     return _digits(d, lang, decimals, True) + PERCENT_SPACE[lang] + "%"
+
+
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def localized(text: str, *, language: str = "en") -> str:
+    """A formatted cell with the decimal separator of ``language``.
+
+    The disclosure policy formats counts, percentages and means language-free ("12 (33.3%)",
+    "1.4"); Dutch tables write decimal commas. Only a point between two digits changes.
+
+    Parameters
+    ----------
+    text : str
+        A formatted cell (a count, "n (p%)", a mean, a marker such as "<5").
+    language : {"en", "nl"}, default "en"
+        Report language.
+
+    Returns
+    -------
+    str
+        ``text`` with decimal commas in Dutch, unchanged in English.
+
+    Examples
+    --------
+    >>> localized("12 (33.3%)", language="nl"), localized("1.4", language="en")
+    ('12 (33,3%)', '1.4')
+    >>> localized("<5", language="nl")
+    '<5'
+    """
+    lang = check_language(language)
+    return _DECIMAL_POINT.sub(",", text) if lang == "nl" and isinstance(text, str) else text
 
 
 def in_sentence(label: str) -> str:

@@ -115,3 +115,12 @@ def test_ladder_plot_with_a_threshold_merges_small_rungs():
     names = [t.get_text() for t in ax.figure.legends[0].get_texts()]
     assert "rungs held by fewer than 3, merged" in names
     plt.close("all")
+
+
+def test_forest_plot_in_dutch_writes_decimal_commas():
+    s = pd.DataFrame({"coef": [np.log(2.0)], "se": [0.1], "p": [0.0123]}, index=["kow"])
+    ax = forest_plot(s, caption="", language="nl")
+    words = _texts(ax.figure)
+    # exp(log 2 ± 1.959964 × 0.1) = 1.644 and 2.433, as in English but with commas
+    assert "2,00 (1,64–2,43)  p=0,012" in words
+    plt.close("all")
