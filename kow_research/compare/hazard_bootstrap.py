@@ -46,7 +46,8 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
                            model: str = "fine_gray", duration: str = "time",
                            event: str = "event", cause: int = 1, n_boot: int = 1000,
                            seed: int | None = None, separation: str = "error",
-                           alpha: float = 0.05, max_failed: float = 0.05) -> RegressionResult:
+                           alpha: float = 0.05, max_failed: float = 0.05,
+                           ci: str = "basic") -> RegressionResult:
     r"""Propensity-weighted hazard ratio of treated versus control with a bootstrap interval
     that includes the estimation of the weights.
 
@@ -55,11 +56,13 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
     the weights as known; with estimated weights it can be too narrow or too wide (Austin
     2016). Here each of ``n_boot`` replicates resamples persons with replacement within each
     cohort, re-fits the propensity model, recomputes the weights and refits the weighted
-    model; the interval is the percentile interval of the replicates' log hazard ratios,
+    model. The default interval is the basic (reverse-percentile) bootstrap interval of the
+    log hazard ratio, which corrects for the bias the replicates show,
 
     .. math::
 
-        \bigl[\exp \hat\beta^*_{(\alpha/2)},\ \exp \hat\beta^*_{(1-\alpha/2)}\bigr],\qquad
+        \bigl[\exp(2\hat\beta - \hat\beta^*_{(1-\alpha/2)}),\
+               \exp(2\hat\beta - \hat\beta^*_{(\alpha/2)})\bigr],\qquad
         \widehat{\mathrm{se}} = \mathrm{SD}(\hat\beta^*_b),\qquad
         p = 2\,\Phi(-|\hat\beta| / \widehat{\mathrm{se}}) .
 
@@ -95,13 +98,20 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
     max_failed : float, default 0.05
         Largest share of replicates whose propensity or hazard model could not be fitted;
         above it a ``ValueError`` is raised.
+    ci : {"basic", "percentile"}, default "basic"
+        Basic bootstrap interval (above), or the percentile interval
+        :math:`[\exp\hat\beta^*_{(\alpha/2)}, \exp\hat\beta^*_{(1-\alpha/2)}]`. In
+        ``validation/hazard_bootstrap_coverage.py`` (500 studies of 300 per cohort, ATT) the
+        weighted log sHR is biased towards 0 by 0.038 at that size, the replicates reproduce
+        most of it (0.029), and the basic interval covers 0.934, the percentile one 0.916.
 
     Returns
     -------
     RegressionResult
         The weighted fit, its ``treated`` row with the bootstrap ``se``, ``z``, ``p``,
         ``lower``, ``upper`` (and the variance in ``vcov``); ``attrs`` hold ``interval``
-        (``"bootstrap percentile, weights re-estimated"``), ``n_boot``, ``n_failed``,
+        (``"bootstrap basic, weights re-estimated"`` or ``"bootstrap percentile, ..."``),
+        ``ci``, ``n_boot``, ``n_failed``,
         ``robust_se`` (the sandwich SE it replaces), ``estimand``, ``replicates`` (the log
         hazard ratios, NaN for failed ones) and the full-data ``weights``.
 
@@ -125,7 +135,7 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
     ...                              covariates=["age", "smi"], estimand="ATO", n_boot=50,
     ...                              seed=1, separation="firth")   # 1000 in practice
     >>> fit.attrs["interval"], fit.attrs["n_boot"], fit.attrs["n_failed"]
-    ('bootstrap percentile, weights re-estimated', 50, 0)
+    ('bootstrap basic, weights re-estimated', 50, 0)
     >>> point = kr.compare.weighted_hazard_ratio(
     ...     df, treatment="cohort", treated="KOW", model="fine_gray",
     ...     weights=kr.compare.propensity(df, treatment="cohort", treated="KOW",
@@ -137,6 +147,7 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
     check_choice("estimand", estimand, ESTIMANDS)
     check_choice("model", model, ("fine_gray", "cox"))
     check_choice("separation", separation, SEPARATION)
+    check_choice("ci", ci, ("basic", "percentile"))
     alpha = check_alpha(alpha)
     if n_boot < 2:
         raise ValueError(f"n_boot must be at least 2 for a bootstrap interval, got {n_boot}")
@@ -178,7 +189,8 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
                          "separation='firth' or 'collapse', or simplify the propensity model")
     beta = float(fit.coef.loc["treated", "coef"])
     se = float(np.std(reps[ok], ddof=1))
-    lo, hi = np.quantile(reps[ok], [alpha / 2, 1 - alpha / 2])
+    q_lo, q_hi = np.quantile(reps[ok], [alpha / 2, 1 - alpha / 2])
+    lo, hi = (2 * beta - q_hi, 2 * beta - q_lo) if ci == "basic" else (q_lo, q_hi)
     coef = fit.coef.copy()
     robust_se = float(coef.loc["treated", "se"])
     coef.loc["treated", ["se", "z", "p", "lower", "upper"]] = [
@@ -186,7 +198,7 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
         float(np.exp(hi))]
     vcov = fit.vcov.copy()
     vcov.loc["treated", "treated"] = se ** 2
-    attrs = {**fit.attrs, "interval": "bootstrap percentile, weights re-estimated",
+    attrs = {**fit.attrs, "interval": f"bootstrap {ci}, weights re-estimated", "ci": ci,
              "n_boot": n_boot, "n_failed": failed, "seed": seed, "robust_se": robust_se,
              "estimand": estimand, "target_population": ps.attrs["target_population"],
              "resampling": "persons within cohort", "separation": separation,

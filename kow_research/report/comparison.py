@@ -219,7 +219,7 @@ class Comparison:
         of the index programme against the comparator (Fine–Gray; with dropout censored or
         ignored paid work is the only event and it is the Cox hazard ratio).
 
-        Weighted, its interval is a bootstrap percentile interval whose replicates
+        Weighted, its interval is a basic bootstrap interval whose replicates
         re-estimate the propensity weights
         (:func:`~kow_research.compare.bootstrap_hazard_ratio`; the robust SE, which treats the
         weights as known, is kept in ``attrs["robust_se"]``); randomised, the model's robust

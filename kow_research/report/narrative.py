@@ -706,9 +706,11 @@ NARRATIVE: dict[str, tuple[str, str]] = {
                         " (effectieve steekproefgroottes {index} {ess_index}, {comparator} "
                         "{ess_comparator})"),
     "hr_interval_bootstrap": (
-        "95% bootstrap percentile interval from {n_boot} replicates that re-estimate the "
-        "propensity weights (so it includes their uncertainty){failed}",
-        "95%-bootstrap-percentielinterval uit {n_boot} replicaties die de propensitygewichten "
+        "95% basic bootstrap interval (corrected for the bias the replicates show) from "
+        "{n_boot} replicates that re-estimate the propensity weights (so it includes their "
+        "uncertainty){failed}",
+        "95%-bootstrapinterval (basismethode, gecorrigeerd voor de vertekening die de "
+        "replicaties laten zien) uit {n_boot} replicaties die de propensitygewichten "
         "opnieuw schatten (de onzekerheid daarvan zit er dus in){failed}"),
     "hr_interval_refused": (
         "95% robust (sandwich) interval, which treats the propensity weights as known and may "

@@ -1,5 +1,5 @@
 """bootstrap_hazard_ratio: every replicate is the weighted Fine–Gray fit on a within-cohort
-resample with the propensity model re-fitted, and the interval is the percentile interval of
+resample with the propensity model re-fitted, and the interval is the basic (or percentile) interval of
 those replicates.
 
 The reference is built here from the public pieces (``propensity`` and
@@ -46,7 +46,16 @@ def test_replicates_refit_the_weights(frame, estimand, separation):
     np.testing.assert_allclose(fit.attrs["replicates"], expected, rtol=1e-10)
     row = fit.coef.loc["treated"]
     lo, hi = np.quantile(expected, [0.025, 0.975])
-    np.testing.assert_allclose([row["lower"], row["upper"]], np.exp([lo, hi]), rtol=1e-10)
+    beta = float(np.log(row["hr"]))
+    # basic (reverse-percentile) interval by default: 2 beta - the upper and lower quantiles
+    np.testing.assert_allclose([row["lower"], row["upper"]],
+                               np.exp([2 * beta - hi, 2 * beta - lo]), rtol=1e-10)
+    pct = bootstrap_hazard_ratio(frame, treatment="cohort", treated="KOW",
+                                 covariates=["age", "smi"], estimand=estimand, n_boot=30,
+                                 seed=7, separation=separation, ci="percentile")
+    np.testing.assert_allclose(pct.coef.loc["treated", ["lower", "upper"]].astype(float),
+                               np.exp([lo, hi]), rtol=1e-10)
+    assert pct.attrs["interval"] == "bootstrap percentile, weights re-estimated"
     np.testing.assert_allclose(row["se"], np.std(expected, ddof=1), rtol=1e-10)
     # the point estimate is the full-data weighted fit, with the full-data weights
     ps = propensity(frame, treatment="cohort", treated="KOW", covariates=["age", "smi"],
@@ -55,7 +64,7 @@ def test_replicates_refit_the_weights(frame, estimand, separation):
                                   model="fine_gray")
     np.testing.assert_allclose(row["hr"], point.coef.loc["treated", "hr"], rtol=1e-12)
     assert fit.attrs["robust_se"] == pytest.approx(point.coef.loc["treated", "se"], rel=1e-12)
-    assert fit.attrs["interval"] == "bootstrap percentile, weights re-estimated"
+    assert fit.attrs["interval"] == "bootstrap basic, weights re-estimated"
     assert fit.vcov.loc["treated", "treated"] == pytest.approx(row["se"] ** 2)
 
 

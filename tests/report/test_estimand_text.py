@@ -96,8 +96,10 @@ def test_hazard_ratio_sentence_names_the_hazard(dropout):
     row = hr.coef.loc["treated"]
     en, nl = (c.hazard_ratio_sentence(hr, language=lang) for lang in ("en", "nl"))
     assert f"{row['hr']:.2f} ({row['lower']:.2f}–{row['upper']:.2f})" in en
-    assert "bootstrap percentile interval from 20 replicates that re-estimate" in en
-    assert "bootstrap-percentielinterval uit 20 replicaties" in nl
+    assert "basic bootstrap interval (corrected for the bias the replicates show) from 20 " \
+           "replicates that re-estimate" in en
+    assert "(basismethode, gecorrigeerd voor de vertekening die de replicaties laten zien) " \
+           "uit 20 replicaties" in nl
     direction = ("above 1" if row["lower"] > 1 else "below 1" if row["upper"] < 1
                  else "includes 1")
     assert f"The interval {'lies ' if 'includes' not in direction else ''}{direction}." in en
