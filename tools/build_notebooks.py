@@ -275,7 +275,8 @@ if comparison.dropped_horizons:
                      ctx.policy.note(lang)])
     ctx.say("sentence", sentence=kr.report.target_sentence(comparison, policy=ctx.policy,
                                                            language=lang))
-    ax = kr.report.balance_figure(comparison, language=lang, styles=ctx.styles)
+    ax = kr.report.balance_figure(comparison, language=lang, styles=ctx.styles,
+                                  min_count=ctx.k)
     ctx.figure(ax, stem=f"06_balance_{comparator}",
                caption=kr.report.narrative.say("nb06_balance_caption_panels", lang,
                                                estimand=comparison.estimand))

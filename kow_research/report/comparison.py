@@ -6,7 +6,9 @@ estimand, the population or the direction of an effect generated from this objec
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -535,7 +537,8 @@ def prepare_comparison(study: Study, *, design: StudyDesign, comparator: str) ->
 
 
 def balance_figure(comparison: Comparison, *, language: str = "en",
-                   styles: Mapping[str, Any] | None = None) -> Axes:
+                   styles: Mapping[str, Any] | None = None,
+                   min_count: int | None = None) -> Axes:
     """Propensity-score overlap (left) and covariate balance before and after weighting
     (right), the programmes named.
 
@@ -546,11 +549,16 @@ def balance_figure(comparison: Comparison, *, language: str = "en",
     language : {"en", "nl"}, default "en"
     styles : mapping, optional
         Programme styles (colours).
+    min_count : int, optional
+        Disclosure threshold k (a report passes its policy's ``k``): a binary covariate
+        column held by, or missing in, 1 to k - 1 people of either programme is not drawn
+        (its unweighted SMD, read off the figure, would give that count back); a line under
+        the panel says how many were left out. Default: every column drawn.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The balance (right) axes; both are on its figure.
+        The balance (lower) axes; both are on its figure.
 
     Raises
     ------
@@ -579,7 +587,30 @@ def balance_figure(comparison: Comparison, *, language: str = "en",
     # one above the other: the covariate names need the width (16 cm at most)
     fig, axes = plt.subplots(2, 1, figsize=(6.0, 5.6), height_ratios=(1, 1.2))
     overlap_plot(comparison.propensity, ax=axes[0], language=lang)
-    love_plot(comparison.balance(), ax=axes[1], language=lang)
+    bal = comparison.balance()
+    hidden = 0
+    if min_count is not None:
+        k = int(min_count)
+        treated = (comparison.frame["cohort"].astype(str) == str(comparison.index)).to_numpy()
+        sizes = {"treated": int(treated.sum()), "control": int((~treated).sum())}
+        tab = bal.table
+
+        def small(row: pd.Series) -> bool:
+            if row["type"] != "binary":
+                return False
+            for g, n in sizes.items():
+                x = round(float(row[f"mean_{g}_before"]) * n)
+                if 0 < x < k or 0 < n - x < k:
+                    return True
+            return False
+
+        keep = ~tab.apply(small, axis=1).to_numpy(dtype=bool)
+        hidden = int((~keep).sum())
+        bal = dataclasses.replace(bal, table=tab[keep])
+    love_plot(bal, ax=axes[1], language=lang)
+    if hidden:  # under the axis label, wrapped to the figure's width
+        note = say("balance_rows_hidden", lang, n=hidden, k=int(min_count or 0))
+        axes[1].set_xlabel(f"{axes[1].get_xlabel()}\n{textwrap.fill(note, 75)}")
     labels = [term_label(t.get_text(), language=lang) for t in axes[1].get_yticklabels()]
     axes[1].set_yticks(axes[1].get_yticks(), labels)
     for ax in axes:

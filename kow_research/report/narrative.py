@@ -712,6 +712,11 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "95%-bootstrapinterval (basismethode, gecorrigeerd voor de vertekening die de "
         "replicaties laten zien) uit {n_boot} replicaties die de propensitygewichten "
         "opnieuw schatten (de onzekerheid daarvan zit er dus in){failed}"),
+    "balance_rows_hidden": (
+        "{n} binary column(s) held by, or missing in, fewer than {k} people of a programme "
+        "are not shown (disclosure control).",
+        "{n} binaire kolom(men) met, of zonder, minder dan {k} deelnemers in een programma "
+        "niet getoond (onthullingsbeheersing)."),
     "hr_interval_refused": (
         "95% robust (sandwich) interval, which treats the propensity weights as known and may "
         "be too narrow: the bootstrap that re-estimates them was refused because {failed} of "
