@@ -130,8 +130,9 @@ def _weights(xb: np.ndarray, tb: np.ndarray, firth: bool, estimand: str, stabili
         beta, _ = fit_firth(xb, tb) if firth else fit_logit(xb, tb)
     except ValueError:  # separation (or no convergence) in this resample: counted
         return None
-    ps = 1 / (1 + np.exp(-(xb @ beta)))
-    w = balancing_weights(ps, tb, estimand=estimand, stabilize=stabilize)
+    eta = xb @ beta
+    ps = 1 / (1 + np.exp(-eta))
+    w = balancing_weights(ps, tb, estimand=estimand, stabilize=stabilize, logit=eta)
     if trim is not None:
         w = np.where((ps < trim) | (ps > 1 - trim), 0.0, w)
     return w
@@ -145,7 +146,7 @@ def _effects(rows: np.ndarray, time: np.ndarray, event: np.ndarray, t: np.ndarra
          _weights(xi[rows], tb, opts["firth"], opts["estimand"], opts["stabilize"],
                   opts["trim"]))
     if w is None or not np.isfinite(w).all():
-        return  # a failed fit, or a weight of 1/0 (a propensity of exactly 0 or 1): failed
+        return  # a failed fit, or an overflowing weight (|logit| > 709): failed
     if opts["kind"] == "time_to_event":
         out[:] = effect_kernel(time[rows], event[rows], tb, w, opts["cause"], opts["h"],
                                opts["tau"])

@@ -33,11 +33,12 @@ def _refit_weights(x: np.ndarray, t: np.ndarray, firth: bool, estimand: str) -> 
     """Weights from a refit of the propensity model on a resample (``x`` with intercept)."""
     x = x[:, np.r_[True, np.ptp(x[:, 1:], axis=0) > 0]]  # a level absent from this resample
     beta, _ = fit_firth(x, t) if firth else fit_logit(x, t)
-    ps = 1 / (1 + np.exp(-(x @ beta)))
+    eta = x @ beta
+    ps = 1 / (1 + np.exp(-eta))
     with np.errstate(divide="ignore", invalid="ignore"):
-        w = balancing_weights(ps, t, estimand=estimand)
+        w = balancing_weights(ps, t, estimand=estimand, logit=eta)
     if not np.isfinite(w).all():
-        raise ValueError("a propensity score of 0 or 1 in this resample (infinite weight)")
+        raise ValueError("a weight overflows in this resample (|logit| > 709)")
     return w
 
 

@@ -182,7 +182,7 @@ def fit_firth(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @positional_deprecated("estimand", "stabilize", n_positional=2)
 def balancing_weights(ps: np.ndarray, t: np.ndarray, *, estimand: str = "ATT",
-                      stabilize: bool = False) -> np.ndarray:
+                      stabilize: bool = False, logit: np.ndarray | None = None) -> np.ndarray:
     r"""Weights for ``estimand`` from propensity scores ``ps`` = P(treated | x).
 
     .. math::
@@ -207,6 +207,12 @@ def balancing_weights(ps: np.ndarray, t: np.ndarray, *, estimand: str = "ATT",
         Target population: the treated, everyone, or the overlap population.
     stabilize : bool, default False
         Multiply by the marginal group shares (see above).
+    logit : ndarray, optional
+        The linear predictor :math:`\eta` of the propensity model (``ps`` =
+        :math:`1/(1+e^{-\eta})`). When given, the odds and inverse probabilities are computed
+        from it, :math:`e/(1-e) = e^{\eta}`, :math:`1/e = 1 + e^{-\eta}`,
+        :math:`1/(1-e) = 1 + e^{\eta}`, so a score that rounds to exactly 0 or 1 in floating
+        point (:math:`|\eta| > 37`) still has its finite weight.
 
     Returns
     -------
@@ -227,15 +233,31 @@ def balancing_weights(ps: np.ndarray, t: np.ndarray, *, estimand: str = "ATT",
     [2.0, 1.25]
     >>> balancing_weights(ps, t, estimand="ATO").tolist()    # 1 - 0.5, 0.2
     [0.5, 0.2]
+
+    A control whose score rounds to 1 (:math:`\eta = 40`) keeps the weight :math:`e^{40}`:
+
+    >>> eta = np.array([40.0])
+    >>> w = balancing_weights(1 / (1 + np.exp(-eta)), np.array([0.0]), logit=eta)
+    >>> bool(w[0] == np.exp(40.0)), float(balancing_weights(1 / (1 + np.exp(-eta)),
+    ...                                                     np.array([0.0]))[0])
+    (True, inf)
     """
     check_choice("estimand", estimand, ESTIMANDS)
+    if logit is not None:
+        eta = np.asarray(logit, dtype=float)
+        with np.errstate(over="ignore"):
+            odds, inv_odds = np.exp(eta), np.exp(-eta)
+        inv_treated, inv_control = 1 + inv_odds, 1 + odds          # 1/e, 1/(1 - e)
+    else:
+        with np.errstate(divide="ignore"):
+            odds, inv_treated, inv_control = ps / (1 - ps), 1 / ps, 1 / (1 - ps)
     if estimand == "ATE":
-        w = t / ps + (1 - t) / (1 - ps)
+        w = t * inv_treated + (1 - t) * inv_control
         if stabilize:
             p1 = t.mean()
             w = w * np.where(t == 1, p1, 1 - p1)
     elif estimand == "ATT":
-        w = t + (1 - t) * ps / (1 - ps)
+        w = t + (1 - t) * odds
         if stabilize:
             p1 = t.mean()
             w = np.where(t == 1, w, w * (1 - p1) / p1)
@@ -408,8 +430,9 @@ def propensity(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
     dm = design_matrix(df, covariates, reference=reference)
     xi = np.column_stack([np.ones(len(t)), dm.x])
     beta, cov = fit_firth(xi, t) if method == "firth" else fit_logit(xi, t, dm)
-    ps = 1 / (1 + np.exp(-(xi @ beta)))
-    w = balancing_weights(ps, t, estimand=estimand, stabilize=stabilize)
+    eta = xi @ beta
+    ps = 1 / (1 + np.exp(-eta))
+    w = balancing_weights(ps, t, estimand=estimand, stabilize=stabilize, logit=eta)
     trimmed = np.zeros(len(t), dtype=bool)
     if trim is not None:
         trimmed = (ps < trim) | (ps > 1 - trim)
