@@ -539,8 +539,8 @@ def prepare_comparison(study: Study, *, design: StudyDesign, comparator: str) ->
 def balance_figure(comparison: Comparison, *, language: str = "en",
                    styles: Mapping[str, Any] | None = None,
                    min_count: int | None = None) -> Axes:
-    """Propensity-score overlap (left) and covariate balance before and after weighting
-    (right), the programmes named.
+    """Propensity-score overlap (above) and covariate balance before and after weighting
+    (below), the programmes named.
 
     Parameters
     ----------

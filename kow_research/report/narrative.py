@@ -625,26 +625,26 @@ NARRATIVE: dict[str, tuple[str, str]] = {
     "characteristic_column": ("Characteristic", "Kenmerk"),
     "nb06_ato_balance": (
         "Overlap weights balance the means of every covariate of the propensity model exactly, "
-        "by construction: the balance panel (right) is flat whatever the overlap and says "
-        "nothing about it. Overlap shows in the distributions of the propensity scores (left) "
+        "by construction: the balance panel (below) is flat whatever the overlap and says "
+        "nothing about it. Overlap shows in the distributions of the propensity scores (above) "
         "and in the effective sample sizes.",
         "Overlapgewichten maken de gemiddelden van elk kenmerk in het propensitymodel per "
-        "constructie exact gelijk: het balanspaneel (rechts) is vlak, hoe groot de overlap ook "
+        "constructie exact gelijk: het balanspaneel (onder) is vlak, hoe groot de overlap ook "
         "is, en zegt er niets over. De overlap blijkt uit de verdelingen van de "
-        "propensityscores (links) en uit de effectieve steekproefgroottes."),
+        "propensityscores (boven) en uit de effectieve steekproefgroottes."),
     "nb06_ato_balance_firth": (
         "Overlap weights from a maximum-likelihood propensity model balance the means of "
         "every covariate exactly, by construction, whatever the overlap; with Firth's "
         "penalised model (used here) the balance is close to exact (largest remaining "
         "absolute standardised difference {smd}, {term}). Either way the balance panel "
-        "(right) says nothing about overlap: that shows in the distributions of the "
-        "propensity scores (left) and in the effective sample sizes.",
+        "(below) says nothing about overlap: that shows in the distributions of the "
+        "propensity scores (above) and in the effective sample sizes.",
         "Overlapgewichten uit een propensitymodel met grootste aannemelijkheid maken de "
         "gemiddelden van elk kenmerk per constructie exact gelijk, hoe groot de overlap ook "
         "is; met het gepenaliseerde model volgens Firth (hier gebruikt) is de balans bijna "
         "exact (grootste overgebleven absolute gestandaardiseerde verschil {smd}, {term}). Het "
-        "balanspaneel (rechts) zegt dus niets over overlap: die blijkt uit de verdelingen "
-        "van de propensityscores (links) en uit de effectieve steekproefgroottes."),
+        "balanspaneel (onder) zegt dus niets over overlap: die blijkt uit de verdelingen "
+        "van de propensityscores (boven) en uit de effectieve steekproefgroottes."),
     "nb06_conclusion_weighted": (
         "**Conclusion.** For {population}, {risk_index} would have started paid work by "
         "{month} months with {index} against {risk_comparator} with {comparator} (weighted "
@@ -655,9 +655,9 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "(gewogen cumulatieve incidentie, {estimand}): een verschil van {rd} procentpunten "
         "({index} − {comparator}). {direction} {caveat}"),
     "nb06_balance_caption_panels": (
-        "Left: propensity scores by programme (overlap); right: covariate balance before and "
+        "Above: propensity scores by programme (overlap); below: covariate balance before and "
         "after weighting ({estimand})",
-        "Links: propensityscores per programma (overlap); rechts: balans van de kenmerken voor "
+        "Boven: propensityscores per programma (overlap); onder: balans van de kenmerken voor "
         "en na weging ({estimand})"),
     "nb06_weighted_for": (
         "Weighted to {population} ({estimand}); effective sample sizes {index} {ess_index}, "

@@ -23,11 +23,11 @@ def _profile_value(value: float, *, binary: bool, language: str) -> str:
 
 def _programme_value(row: pd.Series, which: str, policy: Any, language: str) -> str:
     """A programme's own share or mean, hidden (the policy's marker) where fewer than ``k``
-    people are behind it."""
+    people are behind it, or behind its complement (96 % of 70 gives the 3 without away)."""
     n = int(row[f"n_{which}"])
     if bool(row["binary"]):
         count = int(round(row[f"count_{which}"]))
-        if policy.is_small(count) or policy.is_small(n):
+        if policy.is_small(count) or policy.is_small(n - count) or policy.is_small(n):
             return str(policy.primary_marker)
         return format_percent(count / n, language=language)
     if policy.is_small(n):

@@ -71,6 +71,11 @@ def test_effective_sample_sizes_and_target_population_by_hand():
     row = table[table["Kenmerk"] == "Ernstige psychische aandoening (EPA)"].iloc[0]
     assert row["Gewogen populatie (ATO)"] == f"{100 * np.average(smi, weights=w):.0f}\u00a0%"
     assert row["KOW"] == f"{100 * smi[kow].mean():.0f}\u00a0%"
+    # a programme's share is hidden when its count or the complement is 1 to k - 1
+    for name, mask in (("KOW", kow), ("IPS", ~kow)):
+        yes, n = int(smi[mask].sum()), int(mask.sum())
+        small = 0 < yes < POLICY.k or 0 < n - yes < POLICY.k
+        assert (row[name] == POLICY.primary_marker) == small
 
 
 def test_ato_balance_sentence_is_true_of_the_weights():
