@@ -115,14 +115,18 @@ def hazard_bootstrap() -> ModuleType:
 
 def test_hazard_bootstrap_study_one_replicate(hazard_bootstrap: ModuleType) -> None:
     """One study of the weighted-sHR coverage script: follow-up ends at the horizon, the
-    bootstrap limits bracket the estimate, the robust limits are estimate -/+ 1.96 SE, and the
-    summary counts a limit pair that holds the truth."""
+    percentile limits bracket the estimate, the basic limits mirror them, the robust limits are
+    estimate -/+ 1.96 SE, and the summary counts limit pairs that hold the truth."""
     seed = np.random.SeedSequence(11)
     df = hazard_bootstrap.one_study(seed)
     end = hazard_bootstrap.HORIZON_MONTHS * hazard_bootstrap.DAYS_PER_MONTH
     assert df["time"].max() <= end and set(df["event"]) <= {0, 1, 2}
     row = hazard_bootstrap.run(seed, 0, 20)
-    assert row["boot_lower"] < row["estimate"] < row["boot_upper"]
+    assert row["pct_lower"] < row["estimate"] < row["pct_upper"]
+    # the basic interval mirrors the percentile limits around the estimate
+    assert_allclose([row["basic_lower"], row["basic_upper"]],
+                    [2 * row["estimate"] - row["pct_upper"],
+                     2 * row["estimate"] - row["pct_lower"]], rtol=1e-9)
     assert_allclose(row["robust_upper"] - row["estimate"], 1.959963984540054 * row["robust_se"])
     table = hazard_bootstrap.summarise(pd.DataFrame([row]), row["estimate"])
-    assert list(table["coverage"]) == [1.0, 1.0]
+    assert list(table["coverage"]) == [1.0, 1.0, 1.0]
