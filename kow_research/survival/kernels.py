@@ -463,7 +463,9 @@ def loglog_interval_incidence(estimate: np.ndarray, se: np.ndarray, z: float
     r"""Log-log interval of a cumulative incidence from its SE:
     :math:`\hat F^{\exp(\pm z\,\mathrm{se}/(\hat F \log \hat F))}`; NaN where
     :math:`\hat F \in \{0, 1\}`."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # over: exp(d) overflows to inf for an estimate next to 0 or 1, and F ** inf = 0 is the
+    # limit of the lower bound
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         d = z * se / (estimate * np.abs(np.log(estimate)))
         lower = estimate ** np.exp(d)
         upper = estimate ** np.exp(-d)
