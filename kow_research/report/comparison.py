@@ -355,7 +355,8 @@ class Comparison:
                            failed=int(hr.attrs["n_failed"]))
         else:
             failed = int(hr.attrs.get("n_failed", 0))
-            interval = say("hr_interval_bootstrap", lang, n_boot=int(hr.attrs["n_boot"]),
+            interval = say(f"hr_interval_bootstrap_{hr.attrs['ci']}", lang,
+                           n_boot=int(hr.attrs["n_boot"]),
                            failed=say("nb06_failed", lang, n=failed) if failed else "")
         direction = say("hr_direction_above" if lo > 1 else "hr_direction_below" if hi < 1
                         else "hr_direction_unclear", lang)

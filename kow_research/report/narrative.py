@@ -705,12 +705,18 @@ NARRATIVE: dict[str, tuple[str, str]] = {
                         "{ess_comparator})",
                         " (effectieve steekproefgroottes {index} {ess_index}, {comparator} "
                         "{ess_comparator})"),
-    "hr_interval_bootstrap": (
+    # the interval's kind follows bootstrap_hazard_ratio's attrs["ci"]
+    "hr_interval_bootstrap_basic": (
         "95% basic bootstrap interval (corrected for the bias the replicates show) from "
         "{n_boot} replicates that re-estimate the propensity weights (so it includes their "
         "uncertainty){failed}",
         "95%-bootstrapinterval (basismethode, gecorrigeerd voor de vertekening die de "
         "replicaties laten zien) uit {n_boot} replicaties die de propensitygewichten "
+        "opnieuw schatten (de onzekerheid daarvan zit er dus in){failed}"),
+    "hr_interval_bootstrap_percentile": (
+        "95% bootstrap percentile interval from {n_boot} replicates that re-estimate the "
+        "propensity weights (so it includes their uncertainty){failed}",
+        "95%-bootstrap-percentielinterval uit {n_boot} replicaties die de propensitygewichten "
         "opnieuw schatten (de onzekerheid daarvan zit er dus in){failed}"),
     "balance_rows_hidden": (
         "{n} binary column(s) held by, or missing in, fewer than {k} people of a programme "

@@ -105,6 +105,12 @@ def test_hazard_ratio_sentence_names_the_hazard(dropout):
            "replicates that re-estimate" in en
     assert "(basismethode, gecorrigeerd voor de vertekening die de replicaties laten zien) " \
            "uit 20 replicaties" in nl
+    assert hr.attrs["ci"] == "basic"
+    # the sentence names the interval the fit carries, not a fixed kind
+    hr.attrs["ci"] = "percentile"
+    assert "bootstrap percentile interval from 20 replicates" in \
+        c.hazard_ratio_sentence(hr, language="en")
+    hr.attrs["ci"] = "basic"
     direction = ("above 1" if row["lower"] > 1 else "below 1" if row["upper"] < 1
                  else "includes 1")
     assert f"The interval {'lies ' if 'includes' not in direction else ''}{direction}." in en
