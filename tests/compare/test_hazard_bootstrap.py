@@ -57,6 +57,10 @@ def test_replicates_refit_the_weights(frame, estimand, separation):
                                np.exp([lo, hi]), rtol=1e-10)
     assert pct.attrs["interval"] == "bootstrap percentile, weights re-estimated"
     np.testing.assert_allclose(row["se"], np.std(expected, ddof=1), rtol=1e-10)
+    # bootstrap bias and the bias-corrected estimate 2 beta - mean of the replicates
+    np.testing.assert_allclose(fit.attrs["bootstrap_bias"], expected.mean() - beta, rtol=1e-9)
+    np.testing.assert_allclose(fit.attrs["bias_corrected_coef"], 2 * beta - expected.mean(),
+                               rtol=1e-9)
     # the point estimate is the full-data weighted fit, with the full-data weights
     ps = propensity(frame, treatment="cohort", treated="KOW", covariates=["age", "smi"],
                     estimand=estimand, method="firth")
