@@ -22,10 +22,10 @@ log(1 + months out of work) in the propensity model) is run three ways:
 * ``error`` (maximum likelihood, the old behaviour): counts the studies in which it raises
   (full-data separation, or more than ``max_failed`` = 5 % failed replicates).
 
-Not part of ``make test`` (about 25 minutes at the defaults on 2 shared cores: a Firth
+Not part of ``make test`` (about 14 minutes at the defaults on 2 shared cores: a Firth
 replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
 
-    python validation/bootstrap_coverage.py [--n-sim 200] [--n-boot 999] [--n-jobs 2]
+    python validation/bootstrap_coverage.py [--n-sim 500] [--n-boot 299] [--n-jobs 2]
                                             [--seed 2026] [--out validation/results]
 
 writes ``bootstrap_coverage.csv`` (one row per study, method and measure) and
@@ -112,8 +112,8 @@ def summarise(table: pd.DataFrame, truth: dict[float, float]) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-sim", type=int, default=200)
-    parser.add_argument("--n-boot", type=int, default=999)
+    parser.add_argument("--n-sim", type=int, default=500)
+    parser.add_argument("--n-boot", type=int, default=299)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
