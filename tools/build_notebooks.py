@@ -294,11 +294,7 @@ ctx.table(kr.report.effect_table(result, comparison=comparison, language=lang),
           caption=kr.report.narrative.say("nb06_effects_caption", lang, index=design.index,
                                           comparator=comparator),
           stem=f"06_effects_{comparator}", data=result.table,
-          notes=[kr.report.narrative.say(
-              "nb06_effects_note", lang, interval=result.attrs.get("interval", "percentile"),
-              n_boot=design["n_boot"],
-              failed=kr.report.narrative.say("nb06_failed", lang, n=result.attrs["n_failed"])
-              if result.attrs.get("n_failed") else ""),
+          notes=[comparison.effects_note(result, language=lang),
               *([comparison.weighting_note(lang)] if not comparison.randomised else []),
               kr.report.narrative.say(f"nb06_rmst_note_{comparison.dropout}", lang),
               *([] if comparison.randomised or design["separation"] == "error" else [

@@ -1,4 +1,5 @@
-"""Coverage of the bootstrap intervals of the weighted comparison (percentile vs BCa).
+"""Coverage of the bootstrap intervals of the weighted comparison (studentized, percentile,
+BCa).
 
 Each simulated study has two non-randomised cohorts of 300: KOW-like participants in KOW, and
 a comparator with IPS's programme effect and a different case mix (younger, more psychosis
@@ -8,21 +9,24 @@ and SMI, longer out of work, fewer women; the same job-finding process otherwise
 one study in ten has that level in one cohort only and most others have it rarely in one —
 the situation in which maximum-likelihood propensity models fail.
 
-The estimand is the ATT risk difference of regular paid work by 6 (and 12) months, dropout
-ignored (treatment policy). Its true value comes from ``kr.synthetic.true_effect``: KOW's
+The estimands are every row of notebook 06's effects table for the ATT: each cohort's risk of
+regular paid work by 6 and 12 months, their difference and ratio, and each cohort's restricted
+mean time without paid work up to 12 months and its difference, dropout ignored (treatment
+policy). Their true values come from ``kr.synthetic.true_effect``: KOW's
 population simulated twice, once with each programme's effect (200,000 people, coupled, so
-its Monte Carlo error is negligible beside the coverage's).
+their Monte Carlo error is negligible beside the coverage's).
 
 Per study, ``compare_outcomes`` (ATT weights; age, sex, diagnosis group, SMI and
 log(1 + months out of work) in the propensity model) is run three ways:
 
-* ``firth``: Firth-penalised propensity models, 95 % percentile and BCa limits from the same
-  replicates (the BCa acceleration from the per-person jackknife);
-* ``collapse``: rare levels merged, then the same two intervals;
+* ``firth``: Firth-penalised propensity models, 95 % studentized (the default: bootstrap-t
+  per cohort, MOVER for the contrasts), percentile and BCa limits from the same replicates
+  (the BCa acceleration from the per-person jackknife);
+* ``collapse``: rare levels merged, then the same three intervals;
 * ``error`` (maximum likelihood, the old behaviour): counts the studies in which it raises
   (full-data separation, or more than ``max_failed`` = 5 % failed replicates).
 
-Not part of ``make test`` (about 14 minutes at the defaults on 2 shared cores: a Firth
+Not part of ``make test`` (about 25 minutes at the defaults on 2 shared cores: a Firth
 replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
 
     python validation/bootstrap_coverage.py [--n-sim 500] [--n-boot 299] [--n-jobs 2]
@@ -47,6 +51,13 @@ from kow_research.synthetic import true_effect
 
 N_ARM = 300
 HORIZONS = (6.0, 12.0)
+TAU_MONTHS = 12.0
+#: (measure, horizon) of the rows whose intervals are measured: every row notebook 06 shows
+CONTRASTS = [*((m, h) for m in ("risk_treated", "risk_control", "risk_difference",
+                                "risk_ratio") for h in HORIZONS),
+             *((m, np.nan) for m in ("event_free_time_treated", "event_free_time_control",
+                                     "event_free_time_difference"))]
+INTERVALS = {"stu": "studentized", "pct": "percentile", "bca": "BCa"}
 COVARIATES = ["age", "sex", "diagnosis_group", "smi", "log_months_out"]
 
 
@@ -59,24 +70,30 @@ def one_study(seed: np.random.SeedSequence) -> pd.DataFrame:
 def run(seed: np.random.SeedSequence, sim: int, n_boot: int) -> list[dict]:
     df = one_study(seed)
     kw = dict(treatment="programme", treated="KOW", covariates=COVARIATES,
-              horizons_months=HORIZONS, tau_months=12, n_boot=n_boot, seed=sim)
+              horizons_months=HORIZONS, tau_months=TAU_MONTHS, n_boot=n_boot, seed=sim)
     rows: list[dict] = []
     other = df[df["sex"] == "other"].groupby("programme").size()
     base = {"sim": sim, "other_kow": int(other.get("KOW", 0)),
             "other_ips": int(other.get("IPS", 0))}
     for method in ("firth", "collapse"):
-        res = kr.compare.compare_outcomes(df, ci="bca", separation=method, **kw)
-        tab = res.table.set_index(["measure", "horizon_months"])
-        for h in HORIZONS:
-            key = f"risk_difference@{h:g}"
-            reps = res.replicates[key].to_numpy()
+        # the same seed gives the same replicates, so the three intervals share them
+        stu = kr.compare.compare_outcomes(df, ci="studentized", separation=method, **kw)
+        bca = kr.compare.compare_outcomes(df, ci="bca", separation=method, **kw)
+        tabs = {k: r.table.set_index(["measure", "horizon_months"]) for k, r in
+                (("stu", stu), ("bca", bca))}
+        for measure, h in CONTRASTS:
+            key = f"{measure}@{h:g}" if np.isfinite(h) else measure
+            reps = stu.replicates[key].to_numpy()
             reps = reps[np.isfinite(reps)]
             lo, hi = np.quantile(reps, [0.025, 0.975])   # = ci="percentile", same seed
-            r = tab.loc[("risk_difference", h)]
-            rows.append({**base, "method": method, "horizon_months": h,
-                         "estimate": r["estimate"], "se": r["se"], "n_failed": res.n_failed,
+            r = tabs["stu"].loc[(measure, h)]
+            rows.append({**base, "method": method, "measure": measure, "horizon_months": h,
+                         "estimate": r["estimate"], "se": r["se"], "n_failed": stu.n_failed,
+                         "stu_lower": r["lower"], "stu_upper": r["upper"],
                          "pct_lower": lo, "pct_upper": hi,
-                         "bca_lower": r["lower"], "bca_upper": r["upper"], "error": ""})
+                         "bca_lower": tabs["bca"].loc[(measure, h), "lower"],
+                         "bca_upper": tabs["bca"].loc[(measure, h), "upper"],
+                         "percentile_rows": len(stu.attrs["percentile_rows"]), "error": ""})
     try:
         res = kr.compare.compare_outcomes(df, separation="error", **kw)
         error = ""
@@ -85,29 +102,51 @@ def run(seed: np.random.SeedSequence, sim: int, n_boot: int) -> list[dict]:
         error = ("full-data separation" if "separation —" in str(err) else
                  "failed replicates > max_failed" if "max_failed" in str(err) else str(err)[:60])
         n_failed = -1
-    rows.append({**base, "method": "error", "horizon_months": np.nan, "n_failed": n_failed,
-                 "error": error})
+    rows.append({**base, "method": "error", "measure": "", "horizon_months": np.nan,
+                 "n_failed": n_failed, "error": error})
     return rows
 
 
-def summarise(table: pd.DataFrame, truth: dict[float, float]) -> pd.DataFrame:
-    out = []
+def label(measure: str, h: float) -> str:
+    """``risk_difference@6``, or the measure alone without a horizon."""
+    return f"{measure}@{h:g}" if np.isfinite(h) else measure
+
+
+def summarise(table: pd.DataFrame, truth: dict[str, float]
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bias per contrast and method; coverage per contrast, method and interval."""
+    bias, cover = [], []
     ok = table[table["method"] != "error"]
-    for (method, h), g in ok.groupby(["method", "horizon_months"]):
-        theta = truth[h]
-        row = {"method": method, "horizon_months": h, "n_sim": len(g), "truth": theta,
-               "bias": g["estimate"].mean() - theta, "empirical_sd": g["estimate"].std(ddof=1),
-               "mean_se": g["se"].mean()}
-        for ci in ("pct", "bca"):
+    for (measure, h, method), g in ok.groupby(["measure", "horizon_months", "method"],
+                                              dropna=False, sort=False):
+        theta = truth[label(measure, h)]
+        sd = g["estimate"].std(ddof=1)
+        # a ratio's bias also on the log scale, on which its interval is made
+        log = np.log(g["estimate"]) if measure == "risk_ratio" else None
+        bias.append({"contrast": label(measure, h), "method": method, "n_sim": len(g),
+                     "truth": theta, "bias": g["estimate"].mean() - theta,
+                     "bias_mc_se": sd / np.sqrt(len(g)),
+                     "log_bias": np.nan if log is None else log.mean() - np.log(theta),
+                     "log_bias_mc_se": (np.nan if log is None
+                                        else log.std(ddof=1) / np.sqrt(len(g))),
+                     "empirical_sd": sd, "mean_se": g["se"].mean()})
+        for ci, name in INTERVALS.items():
             lo, hi = g[f"{ci}_lower"], g[f"{ci}_upper"]
             cov = float(((lo <= theta) & (theta <= hi)).mean())
-            row[f"{ci}_coverage"] = cov
-            row[f"{ci}_mc_se"] = float(np.sqrt(cov * (1 - cov) / len(g)))
-            row[f"{ci}_miss_low"] = float((theta < lo).mean())    # interval above the truth
-            row[f"{ci}_miss_high"] = float((theta > hi).mean())   # interval below the truth
-            row[f"{ci}_width"] = float((hi - lo).mean())
-        out.append(row)
-    return pd.DataFrame(out)
+            cover.append({"contrast": label(measure, h), "method": method, "interval": name,
+                          "coverage": cov, "mc_se": float(np.sqrt(cov * (1 - cov) / len(g))),
+                          "miss_low": float((theta < lo).mean()),    # interval above truth
+                          "miss_high": float((theta > hi).mean()),   # interval below truth
+                          "median_width": float((hi - lo).median())})
+    return pd.DataFrame(bias), pd.DataFrame(cover)
+
+
+def _markdown(frame: pd.DataFrame) -> list[str]:
+    shown = frame.assign(**{c: frame[c].map(lambda v: f"{v:.4f}" if np.isfinite(v) else "")
+                            for c in frame.columns if frame[c].dtype.kind == "f"})
+    return ["| " + " | ".join(shown.columns) + " |", "|" + "---|" * len(shown.columns),
+            *("| " + " | ".join(str(v) for v in r) + " |"
+              for r in shown.itertuples(index=False))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,8 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     for h in HORIZONS:
         # treatment policy (dropout ignored), everybody followed to the horizon
         te = true_effect("KOW", reference="IPS", n=200_000, seed=1, horizon_months=h,
-                         dropout="ignore")
-        truth[h] = te.risk_treated - te.risk_reference
+                         dropout="ignore", tau_months=TAU_MONTHS)
+        truth[label("risk_treated", h)] = te.risk_treated
+        truth[label("risk_control", h)] = te.risk_reference
+        truth[label("risk_difference", h)] = te.risk_treated - te.risk_reference
+        truth[label("risk_ratio", h)] = te.risk_treated / te.risk_reference
+    # days without paid work up to tau = the restricted mean time to paid work
+    truth["event_free_time_treated"] = float(te.table.loc["rmst_treated", "estimate"])
+    truth["event_free_time_control"] = float(te.table.loc["rmst_reference", "estimate"])
+    truth["event_free_time_difference"] = te.rmst_difference
     if args.from_csv:
         table = pd.read_csv(args.from_csv, keep_default_na=False,
                             na_values=[""]).fillna({"error": ""})
@@ -145,15 +191,12 @@ def main(argv: list[str] | None = None) -> int:
                                              for i, sq in enumerate(seeds))
         table = pd.DataFrame([r for p in parts for r in p])
         table.to_csv(out / "bootstrap_coverage.csv", index=False, float_format="%.6f")
-    summary = summarise(table, truth)
+    bias, cover = summarise(table, truth)
     ml = table[table["method"] == "error"]
     minutes = (args.minutes if args.from_csv and args.minutes is not None
                else (time.perf_counter() - started) / 60)
     one_cohort = int(((ml["other_kow"] == 0) | (ml["other_ips"] == 0)).sum())
-    fmt = {c: (lambda v: f"{v:.4f}") for c in summary.columns
-           if summary[c].dtype.kind == "f" and c != "horizon_months"}
-    shown = summary.assign(**{c: summary[c].map(f) for c, f in fmt.items()},
-                           horizon_months=summary["horizon_months"].map(lambda v: f"{v:g}"))
+    per_study = table[table["method"] != "error"].groupby(["method", "sim"])["n_failed"].first()
     lines = [
         "# Coverage of the bootstrap intervals of compare_outcomes", "",
         f"{args.n_sim} simulated studies, {N_ARM} per cohort, {args.n_boot} bootstrap replicates "
@@ -162,17 +205,21 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.n_sim} --n-boot {args.n_boot} --seed {args.seed}`"
         + (" (this page: the committed per-study table summarised again against the current "
            "`true_effect` with `--from-csv`)." if args.from_csv else "."),
-        "Estimand: ATT risk difference of regular paid work (KOW minus the comparator "
-        "programme, in KOW's population), dropout ignored; truth from "
-        "`true_effect(n=200_000)`: " + ", ".join(f"{truth[h]:.4f} by {h:g} months"
-                                                 for h in HORIZONS) + ".",
+        "Estimands (the rows of notebook 06's effects table, ATT): KOW's population with KOW "
+        "(`treated`) and with the comparator programme (`control`), dropout ignored: risks of "
+        f"regular paid work by {' and '.join(f'{h:g}' for h in HORIZONS)} months, their "
+        f"difference and ratio, days without paid work up to {TAU_MONTHS:g} months and their "
+        "difference; truth from `true_effect(n=200_000)`: "
+        + ", ".join(f"{k} {v:.4f}" for k, v in truth.items()) + ".",
         "Propensity model: " + " + ".join(COVARIATES) + " (ATT weights).", "",
+        "## Bias", "", *_markdown(bias), "",
+        "## Coverage", "",
         "Coverage with its Monte Carlo SE; `miss_low`: the interval lies above the truth, "
-        "`miss_high`: below it.", "",
-        "| " + " | ".join(shown.columns) + " |",
-        "|" + "---|" * len(shown.columns),
-        *("| " + " | ".join(str(v) for v in r) + " |" for r in shown.itertuples(index=False)),
-        "",
+        "`miss_high`: below it. `studentized` is the default `ci`; studies in which a "
+        "per-cohort row fell back to percentile limits (a resample without events): "
+        + ", ".join(f"{m} {int((table.loc[table['method'] == m].groupby('sim')['percentile_rows'].first() > 0).sum())}"
+                    for m in ("firth", "collapse")) + ".", "",
+        *_markdown(cover), "",
         "Maximum likelihood (`separation=\"error\"`, `max_failed=0.05`) on the same studies: "
         f"sex = other in one cohort only in {one_cohort} of {len(ml)}; raised for full-data "
         f"separation in {int((ml['error'] == 'full-data separation').sum())}, for more than 5 % "
@@ -181,8 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{ml.loc[ml['error'] == '', 'n_failed'].median():.0f}, max "
         f"{ml.loc[ml['error'] == '', 'n_failed'].max():.0f} of {args.n_boot}).",
         "Firth and collapse: failed replicates in total "
-        + ", ".join(f"{m} {int(table.loc[table['method'] == m, 'n_failed'].sum() // 2)}"
-                    for m in ("firth", "collapse")) + ".",
+        + ", ".join(f"{m} {int(per_study.loc[m].sum())}" for m in ("firth", "collapse")) + ".",
     ]
     (out / "bootstrap_coverage.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

@@ -29,15 +29,18 @@ from kow_research.compare.propensity import (
     propensity,
 )
 from kow_research.compare.separation import MIN_LEVEL_COUNT, collapse_levels, rare_levels
+from kow_research.compare.studentized import mover_limits, studentized_limits
 from kow_research.compare.weighted import (
     EVENT_FREE_TIME,
     OUTCOME_TYPES,
     beyond_follow_up,
     effect_kernel,
     effect_labels,
+    effect_se_kernel,
     horizon_effects,
     mean_kernel,
     mean_labels,
+    mean_se_kernel,
     outcome_values,
 )
 from kow_research.core.checks import check_alpha, check_choice, check_columns
@@ -50,7 +53,7 @@ CHUNK = 25  # replicates per joblib task (fixed, so results do not depend on n_j
 #: ways of handling covariate levels that separate the cohorts (see compare_outcomes)
 SEPARATION = ("error", "firth", "collapse")
 #: bootstrap intervals
-INTERVALS = ("percentile", "bca")
+INTERVALS = ("studentized", "percentile", "bca")
 
 
 @result_class
@@ -69,12 +72,15 @@ class ComparisonResult(Result):
         SD of the replicates, ``lower``/``upper`` the ``ci`` limits.
     replicates : DataFrame
         One row per replicate, one column per row of ``table``.
+    replicate_se : DataFrame or None
+        With ``ci="studentized"``: each replicate's own standard error of the per-cohort
+        estimates (weights held fixed; NaN in the contrast columns), which studentizes it.
     n_failed : int
         Replicates whose propensity model could not be fitted (perfect separation in the
         resample); they are all-NaN rows of ``replicates`` and left out of the intervals.
         :attr:`failed_share` is their share; the repr and the summary state both.
     propensity, balance : results of the full-data weighting (None when unweighted).
-    ci : {"percentile", "bca"}
+    ci : {"studentized", "percentile", "bca"}
         The interval in ``lower``/``upper``.
     jackknife : DataFrame or None
         With ``ci="bca"``: one row per person left out (indexed like the input; one per
@@ -90,8 +96,9 @@ class ComparisonResult(Result):
     n_boot: int
     n_failed: int
     seed: int | None
-    ci: str = "percentile"
+    ci: str = "studentized"
     jackknife: pd.DataFrame | None = None
+    replicate_se: pd.DataFrame | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -119,7 +126,10 @@ class ComparisonResult(Result):
         return notes
 
 
-INTERVAL_TEXT = {"percentile": "percentile", "bca": "BCa (bias-corrected and accelerated)"}
+#: ``attrs["interval"]`` per ``ci``
+INTERVAL_NAMES = {"studentized": "studentized", "percentile": "percentile", "bca": "BCa"}
+INTERVAL_TEXT = {"studentized": "studentized (bootstrap-t; contrasts by MOVER)",
+                 "percentile": "percentile", "bca": "BCa (bias-corrected and accelerated)"}
 
 
 def _weights(xb: np.ndarray, tb: np.ndarray, firth: bool, estimand: str, stabilize: bool,
@@ -147,11 +157,21 @@ def _effects(rows: np.ndarray, time: np.ndarray, event: np.ndarray, t: np.ndarra
                   opts["trim"]))
     if w is None or not np.isfinite(w).all():
         return  # a failed fit, or an overflowing weight (|logit| > 709): failed
+    out[:opts["width"]], se = _kernels(time[rows], event[rows], tb, w, opts)
+    if se is not None:
+        out[opts["width"]:] = se
+
+
+def _kernels(time: np.ndarray, event: np.ndarray, t: np.ndarray, w: np.ndarray,
+             opts: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The effect vector and, for studentized intervals, the per-cohort SEs (else None)."""
     if opts["kind"] == "time_to_event":
-        out[:] = effect_kernel(time[rows], event[rows], tb, w, opts["cause"], opts["h"],
-                               opts["tau"])
-    else:  # continuous or binary: ``time`` holds the outcome
-        out[:] = mean_kernel(time[rows], tb, w, opts["kind"] == "binary")
+        args = (time, event, t, w, opts["cause"], opts["h"], opts["tau"])
+        est = effect_kernel(*args)
+        return est, effect_se_kernel(*args) if opts["studentized"] else None
+    binary = opts["kind"] == "binary"  # continuous or binary: ``time`` holds the outcome
+    return (mean_kernel(time, t, w, binary),
+            mean_se_kernel(time, t, w, binary) if opts["studentized"] else None)
 
 
 def _replicates(seed_seq: np.random.SeedSequence, n_rep: int, time: np.ndarray,
@@ -160,7 +180,7 @@ def _replicates(seed_seq: np.random.SeedSequence, n_rep: int, time: np.ndarray,
     """``n_rep`` replicates: resample persons within each group, refit, recompute."""
     rng = np.random.default_rng(seed_seq)
     i1, i0 = np.flatnonzero(t == 1), np.flatnonzero(t == 0)
-    out = np.full((n_rep, opts["width"]), np.nan)
+    out = np.full((n_rep, opts["width"] * (2 if opts["studentized"] else 1)), np.nan)
     for r in range(n_rep):
         idx = np.concatenate([rng.choice(i1, len(i1)), rng.choice(i0, len(i0))])
         _effects(idx, time, event, t, xi, opts, out[r])
@@ -189,7 +209,7 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
                      n_boot: int = 1000, seed: int | None = None, n_jobs: int = 1,
                      progress: bool = False, stabilize: bool = False,
                      trim: float | None = None, unit: str | None = None,
-                     alpha: float = 0.05, ci: str = "percentile",
+                     alpha: float = 0.05, ci: str = "studentized",
                      separation: str = "error", max_failed: float = 0.05,
                      outcome: str | None = None, outcome_type: str = "auto"
                      ) -> ComparisonResult:
@@ -213,10 +233,24 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
 
     .. math::
 
-        \widehat{\mathrm{se}} = \mathrm{SD}(\hat\theta^*_b),\qquad
-        [\hat\theta^*_{(\alpha/2)}, \hat\theta^*_{(1-\alpha/2)}] \text{ (percentile)} ,
+        \widehat{\mathrm{se}} = \mathrm{SD}(\hat\theta^*_b).
 
-    or, with ``ci="bca"``, the BCa limits of :func:`bca_limits` (the percentile levels moved
+    The default interval, ``ci="studentized"``, is a bootstrap-t interval for each cohort's
+    risk, restricted mean or mean (:func:`~kow_research.compare.studentized.studentized_limits`:
+    every replicate divided by its own infinitesimal-jackknife SE, the weights of that
+    replicate held fixed, :func:`~kow_research.compare.weighted.effect_se_kernel`; risks and
+    restricted means, which are bounded, on the arcsine-square-root scale), and the
+    difference and ratio get MOVER limits recovered from the two cohorts' limits, with the
+    correlation of their replicates (:func:`~kow_research.compare.studentized.mover_limits`;
+    the ratio on the log scale). A cohort's row whose resamples include one without any event
+    (SE 0) cannot be studentized and gets percentile limits, named in
+    ``attrs["percentile_rows"]``. In the validation study (``validation/bootstrap_coverage.py``,
+    300 per cohort, a rare level in one cohort) the percentile intervals of the risk difference
+    covered 0.92 at 6 months, missing on one side: a weighted control risk that comes out low
+    also gets a narrow interval. The studentized interval follows that SE; see
+    ``validation/results/bootstrap_coverage.md`` for its coverage. ``ci="percentile"`` gives
+    :math:`[\hat\theta^*_{(\alpha/2)}, \hat\theta^*_{(1-\alpha/2)}]` and ``ci="bca"`` the
+    BCa limits of :func:`bca_limits` (the percentile levels moved
     by the bias correction :math:`\hat z_0` and the acceleration :math:`\hat a` from a
     jackknife within each cohort that also re-fits the propensity model: per person up to
     :data:`JACKKNIFE_MAX_GROUPS` people per cohort, else over that many random groups, see
@@ -273,9 +307,10 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         Unit of ``duration`` (default: the outcome definition's, else days).
     alpha : float, default 0.05
         1 - confidence level of the intervals.
-    ci : {"percentile", "bca"}, default "percentile"
-        Percentile or bias-corrected and accelerated intervals (BCa needs the jackknife:
-        about ``n`` more refits, see above).
+    ci : {"studentized", "percentile", "bca"}, default "studentized"
+        Studentized (bootstrap-t per cohort, MOVER for the contrasts), percentile, or
+        bias-corrected and accelerated intervals (BCa needs the jackknife: about ``n`` more
+        refits), see above.
     separation : {"error", "firth", "collapse"}, default "error"
         Handling of covariate levels that separate the cohorts: maximum likelihood, raising
         when the full data are separated and counting failed replicates; Firth-penalised
@@ -297,8 +332,8 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     ComparisonResult
         ``table`` (``measure, horizon_months, estimate, se, lower, upper``: ``risk_*`` per
         horizon and ``event_free_time_*``), the ``replicates``, ``n_failed`` (and
-        ``failed_share``), the ``jackknife`` (with ``ci="bca"``) and the full-data
-        ``propensity`` and ``balance``.
+        ``failed_share``), the ``replicate_se`` (with ``ci="studentized"``), the
+        ``jackknife`` (with ``ci="bca"``) and the full-data ``propensity`` and ``balance``.
 
     Raises
     ------
@@ -315,6 +350,9 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     weighting (IPTW) with survival analysis. Stat Med 35:5642-5655. Efron B, Tibshirani RJ
     (1993). An Introduction to the Bootstrap. Chapman & Hall. Efron B (1987). Better
     bootstrap confidence intervals. JASA 82:171-185. Firth D (1993). Biometrika 80:27-38.
+    Hall P (1988). Theoretical comparison of bootstrap confidence intervals. Ann Stat
+    16:927-953. Zou GY, Donner A (2008). Construction of confidence limits about effect
+    measures: a general approach. Stat Med 27:1693-1702.
 
     Examples
     --------
@@ -429,8 +467,8 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
              for m, hm in zip(labels["measure"], labels["horizon_months"], strict=True)]
     opts = {"firth": separation == "firth", "estimand": estimand, "stabilize": stabilize,
             "trim": trim, "cause": cause, "h": h, "tau": tau, "kind": kind,
-            "width": len(labels)}
-    reps = np.empty((0, len(names)))
+            "width": len(labels), "studentized": ci == "studentized"}
+    reps = np.empty((0, len(names) * (2 if opts["studentized"] else 1)))
     if n_boot > 0:
         sizes = [min(CHUNK, n_boot - s) for s in range(0, n_boot, CHUNK)]
         seqs = np.random.SeedSequence(seed).spawn(len(sizes))
@@ -440,6 +478,7 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         parts = tqdm(parts, total=len(sizes), disable=not progress, file=sys.stderr,
                      desc="bootstrap", unit="chunk")
         reps = np.vstack(list(parts))
+    reps, rep_se = reps[:, :len(names)], reps[:, len(names):]
     failed = int(np.isnan(reps).all(axis=1).sum()) if n_boot else 0
     if n_boot and failed / n_boot > max_failed:
         left = rare if covariates is None else rare_levels(frame, covariates, t)
@@ -457,6 +496,10 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
             q[:, ok] = np.nanquantile(finite[:, ok], [alpha / 2, 1 - alpha / 2], axis=0)
     jack = None
     jack_text = ""
+    fallback: list[str] = []
+    if ci == "studentized" and n_boot > 1:
+        q[0], q[1], fallback = _studentized(labels, names, estimate, finite, rep_se,
+                                            _kernels(time, ev, t, w_full, opts)[1], alpha, tau)
     if ci == "bca" and n_boot > 1:
         groups = jackknife_groups(t, seed=seed)
         cohort = np.array([int(t[g[0]]) for g in groups])
@@ -489,7 +532,7 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
                  "cause": cause} if kind == "time_to_event" else
                 {"outcome": outcome, "outcome_type": kind, "measure_text": MEASURE_TEXT[kind]}),
              "resampling": "persons within cohort",
-             "interval": "percentile" if ci == "percentile" else "BCa",
+             "interval": INTERVAL_NAMES[ci],
              **{k: v for k, v in point.attrs.items()
                 if k.startswith(("n_", "treated", "control"))},
              "n_failed": failed, "failed_share": failed / n_boot if n_boot else 0.0,
@@ -497,11 +540,49 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
              "separation_text": _separation_text(separation, rare, merged, covariates)}
     if ci == "bca":
         attrs["acceleration"] = jack_text
+    if ci == "studentized":
+        # per-cohort rows whose resamples include one without events: percentile limits
+        attrs["percentile_rows"] = fallback
     if merged:
         attrs["collapsed"] = merged
     return ComparisonResult(table=table, replicates=pd.DataFrame(reps, columns=names),
                             propensity=prop, balance=bal, alpha=alpha, n_boot=n_boot,
-                            n_failed=failed, seed=seed, ci=ci, jackknife=jack, attrs=attrs)
+                            n_failed=failed, seed=seed, ci=ci, jackknife=jack, attrs=attrs,
+                            replicate_se=(pd.DataFrame(rep_se, columns=names)
+                                          if ci == "studentized" else None))
+
+
+def _studentized(labels: pd.DataFrame, names: list[str], estimate: np.ndarray,
+                 reps: np.ndarray, rep_se: np.ndarray, se: np.ndarray | None, alpha: float,
+                 tau: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Studentized limits of the per-cohort rows, MOVER limits of their contrasts, and the
+    rows that fell back to percentile limits."""
+    assert se is not None
+    measure = labels["measure"].to_numpy()
+    # risks lie in [0, 1], event-free times in [0, tau]; means are unbounded
+    bound = np.where([m.startswith("risk_") for m in measure], 1.0,
+                     np.where([m.startswith("event_free_time_") for m in measure], tau,
+                              np.inf))
+    lower, upper, pct = studentized_limits(reps, rep_se, estimate, se, alpha=alpha,
+                                           upper_bound=bound)
+    col = {n: i for i, n in enumerate(names)}
+    for i, name in enumerate(names):
+        kind = next((k for k in ("_difference", "_ratio") if k in name), None)
+        if kind is None:
+            continue
+        j1, j0 = (col[name.replace(kind, arm)] for arm in ("_treated", "_control"))
+        args = [estimate[j1], lower[j1], upper[j1], estimate[j0], lower[j0], upper[j0]]
+        pair = reps[:, [j1, j0]]
+        if kind == "_ratio":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                args, pair = [np.log(a) for a in args], np.log(pair)
+        pair = pair[np.isfinite(pair).all(axis=1)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho = (float(np.corrcoef(pair.T)[0, 1]) if len(pair) > 2
+                   and np.ptp(pair, axis=0).all() else 0.0)
+        lo, hi = mover_limits(args[0], args[1], args[2], args[3], args[4], args[5], rho)
+        lower[i], upper[i] = (np.exp(lo), np.exp(hi)) if kind == "_ratio" else (lo, hi)
+    return lower, upper, [n for n, p in zip(names, pct, strict=True) if p]
 
 
 MEASURE_TEXT = {

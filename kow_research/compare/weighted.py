@@ -21,7 +21,13 @@ from kow_research.core.checks import check_alpha, check_choice, check_columns
 from kow_research.core.compat import positional_deprecated
 from kow_research.core.meta import outcome_meta
 from kow_research.survival import cox, cumulative_incidence, fine_gray, kaplan_meier
-from kow_research.survival.kernels import aalen_johansen, integrate_step, step_at
+from kow_research.survival.kernels import (
+    AJCurve,
+    aalen_johansen,
+    aj_integral_se,
+    integrate_step,
+    step_at,
+)
 from kow_research.survival.results import CurveResult, RegressionResult
 
 GROUP = "_group"
@@ -65,11 +71,17 @@ def incidence_curve(time: np.ndarray, event: np.ndarray, weight: np.ndarray,
     >>> t.tolist(), f.round(4).tolist()
     ([1.0, 2.0, 3.0], [0.3333, 0.3333, 0.6667])
     """
+    curve = _curve(time, event, weight, cause, variance=False)
+    return curve.time, curve.estimate
+
+
+def _curve(time: np.ndarray, event: np.ndarray, weight: np.ndarray, cause: int,
+           variance: bool) -> AJCurve:
+    """Weighted Aalen–Johansen curve of ``cause`` (the causes present compete)."""
     causes = tuple(int(c) for c in np.unique(event[event > 0])) or (cause,)
     if cause not in causes:
         causes = tuple(sorted((*causes, cause)))
-    curve = aalen_johansen(time, event, weight, causes, cause, variance=False)
-    return curve.time, curve.estimate
+    return aalen_johansen(time, event, weight, causes, cause, variance=variance)
 
 
 #: relative slack of :func:`beyond_follow_up` (a horizon in months converted to days and back
@@ -124,6 +136,51 @@ def effect_kernel(time: np.ndarray, event: np.ndarray, t: np.ndarray, w: np.ndar
     with np.errstate(divide="ignore", invalid="ignore"):
         rr = r1 / r0
     return np.concatenate([r1, r0, r1 - r0, rr, [rm[0], rm[1], rm[0] - rm[1]]])
+
+
+def effect_se_kernel(time: np.ndarray, event: np.ndarray, t: np.ndarray, w: np.ndarray,
+                     cause: int, horizons: np.ndarray, tau: float) -> np.ndarray:
+    r"""Standard errors of the per-cohort estimates of :func:`effect_kernel` with the weights
+    held fixed: the infinitesimal jackknife of the weighted Aalen–Johansen risks and of the
+    restricted mean event-free time (R ``survfit(..., weights = w, id = id)``'s robust SE).
+
+    Used by the studentized (bootstrap-t) intervals of
+    :func:`~kow_research.compare.compare_outcomes`, which divide every replicate's deviation
+    by its own SE; the uncertainty of estimated weights enters through the replicates.
+
+    Parameters
+    ----------
+    time, event, t, w, cause, horizons, tau
+        As for :func:`effect_kernel`.
+
+    Returns
+    -------
+    ndarray
+        The layout of :func:`effect_kernel`; NaN at the contrasts (``rd``, ``rr``,
+        ``eft_diff``) and where the estimate is NaN.
+
+    Examples
+    --------
+    Two people per cohort, no censoring: the risk by time 2 in the treated is 1/2 with IJ SE
+    :math:`\sqrt{2 \cdot (1/4)^2} = 0.3536` (as a binomial SE with :math:`n` in the
+    denominator):
+
+    >>> se = effect_se_kernel(np.array([1.0, 3, 2, 3]), np.array([1, 0, 1, 1]),
+    ...                       np.array([1, 1, 0, 0]), np.ones(4), 1, np.array([2.0]), 2.0)
+    >>> se.round(4).tolist()[:2]
+    [0.3536, 0.3536]
+    """
+    out, rm = [], []
+    for g in (1.0, 0.0):
+        sel = (t == g) & (w > 0)
+        curve = _curve(time[sel], event[sel], w[sel], cause, variance=True)
+        last = curve.time[-1] if len(curve.time) else -np.inf
+        se = step_at(curve.time, curve.se, horizons) if curve.se is not None else horizons * 0
+        out.append(np.where(~beyond_follow_up(horizons, last), se, np.nan))
+        rm.append(aj_integral_se(curve, w[sel], tau) if not beyond_follow_up(tau, last)
+                  else np.nan)
+    nan = np.full(len(horizons), np.nan)
+    return np.concatenate([out[0], out[1], nan, nan, [rm[0], rm[1], np.nan]])
 
 
 def effect_labels(horizons_months: Sequence[float]) -> pd.DataFrame:
@@ -533,6 +590,44 @@ def mean_kernel(y: np.ndarray, t: np.ndarray, w: np.ndarray, binary: bool) -> np
     with np.errstate(divide="ignore", invalid="ignore"):
         rr = np.float64(m1) / np.float64(m0)
     return np.array([m1, m0, m1 - m0, rr])
+
+
+def mean_se_kernel(y: np.ndarray, t: np.ndarray, w: np.ndarray, binary: bool) -> np.ndarray:
+    r"""Standard errors of the per-cohort weighted means of :func:`mean_kernel` with the
+    weights held fixed (infinitesimal jackknife, the sandwich SE of a weighted mean):
+
+    .. math::
+
+        \widehat{\mathrm{se}}(\bar y_g) = \frac{\sqrt{\sum_{i \in g} w_i^2
+        (y_i - \bar y_g)^2}}{\sum_{i \in g} w_i}
+
+    Parameters
+    ----------
+    y, t, w, binary
+        As for :func:`mean_kernel`.
+
+    Returns
+    -------
+    ndarray
+        The layout of :func:`mean_kernel`; NaN at the difference (and the ratio).
+
+    Examples
+    --------
+    >>> y = np.array([10.0, 20, 30, 5, 15])
+    >>> t = np.array([1, 1, 1, 0, 0])
+    >>> mean_se_kernel(y, t, np.ones(5), binary=False).round(4).tolist()[:2]  # sqrt(200)/3
+    [4.714, 3.5355]
+    """
+    ses = []
+    for g in (1, 0):
+        sel = (t == g) & (w > 0)
+        if not sel.any():
+            ses.append(np.nan)
+            continue
+        wg, yg = w[sel], y[sel]
+        m = np.sum(wg * yg) / np.sum(wg)
+        ses.append(float(np.sqrt(np.sum(wg ** 2 * (yg - m) ** 2)) / np.sum(wg)))
+    return np.array([*ses, np.nan] + ([np.nan] if binary else []))
 
 
 def mean_labels(binary: bool) -> pd.DataFrame:

@@ -288,6 +288,30 @@ class Comparison:
             return say("nb06_weighted_for_imputed", language, **fields)
         return say("nb06_weighted_for", language, **fields, **self.ess_fields(language))
 
+    def effects_note(self, result: Any, *, language: str = "en") -> str:
+        """Under the effects table: how its intervals were made, from the result of
+        :meth:`effects` (the interval kind, the replicates, the failed ones; the pooling
+        over imputations).
+
+        Parameters
+        ----------
+        result : ComparisonResult or PooledResult
+            What :meth:`effects` returned.
+        language : {"en", "nl"}, default "en"
+
+        Returns
+        -------
+        str
+        """
+        if "interval" in result.attrs:
+            interval = say(f"effects_interval_{result.attrs['interval']}", language)
+        else:  # pooled over imputations by Rubin's rules
+            interval = say("effects_interval_pooled", language, m=int(result.attrs["m"]))
+        failed = result.attrs.get("n_failed")
+        return say("nb06_effects_note", language, interval=interval,
+                   n_boot=int(self.design["n_boot"]),
+                   failed=say("nb06_failed", language, n=failed) if failed else "")
+
     def ess_inline(self, language: str = "en") -> str:
         """`` (effective sample sizes KOW 29, IPS 39)`` after a population, or empty."""
         if self.propensity is None:

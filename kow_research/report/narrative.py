@@ -292,10 +292,26 @@ NARRATIVE: dict[str, tuple[str, str]] = {
                              "Effecten van {index} ten opzichte van {comparator}: kansen op "
                              "betaald werk, risicoverschillen en -ratio's, beperkte gemiddelde "
                              "tijd zonder betaald werk"),
-    "nb06_effects_note": ("Bootstrap {interval} intervals from {n_boot} replicates that "
-                          "re-estimate the weights{failed}.",
-                          "Bootstrap-{interval}-intervallen uit {n_boot} replicaties die de "
-                          "gewichten opnieuw schatten{failed}."),
+    "nb06_effects_note": ("{interval} from {n_boot} replicates that re-estimate the "
+                          "weights{failed}.",
+                          "{interval} uit {n_boot} replicaties die de gewichten opnieuw "
+                          "schatten{failed}."),
+    # the interval of the effects table, by compare_outcomes' ci (attrs["interval"])
+    "effects_interval_studentized": (
+        "Studentized bootstrap intervals (bootstrap-t per programme; differences and ratios "
+        "combined from them by MOVER)",
+        "Gestudentiseerde bootstrapintervallen (bootstrap-t per programma; verschillen en "
+        "verhoudingen daaruit samengesteld met MOVER)"),
+    "effects_interval_percentile": ("Bootstrap percentile intervals",
+                                    "Bootstrap-percentielintervallen"),
+    "effects_interval_BCa": ("Bootstrap BCa intervals (bias-corrected and accelerated)",
+                             "Bootstrap-BCa-intervallen (voor vertekening gecorrigeerd en "
+                             "versneld)"),
+    "effects_interval_pooled": (
+        "Intervals pooled over {m} imputations by Rubin's rules, with bootstrap standard "
+        "errors",
+        "Intervallen gepoold over {m} imputaties met de regels van Rubin, met "
+        "bootstrapstandaardfouten"),
     # how the propensity models treat a category found (almost) only in one programme
     # (study.yaml's `separation`); said under the effects and in the summary's methods
     "separation_firth": (

@@ -164,3 +164,36 @@ def test_hazard_bias_part_one_study(hazard_bootstrap: ModuleType) -> None:
     names = ("estimated", "known", "randomised")
     assert_allclose(summary["bias"], [table[k].mean() + 0.4 for k in names])
     assert_allclose(summary["bias_mc_se"], [table[k].std(ddof=1) / np.sqrt(2) for k in names])
+
+
+@pytest.fixture(scope="module")
+def rd_bootstrap() -> ModuleType:
+    """``validation/bootstrap_coverage.py`` as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "validation_rd_bootstrap", ROOT / "validation" / "bootstrap_coverage.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rd_bootstrap_study_one_replicate(rd_bootstrap: ModuleType) -> None:
+    """One study of the compare_outcomes coverage script: every contrast gets three intervals
+    around its estimate from the same replicates, and the summary scores them against a truth
+    set to the estimate (covered) and far above it (every interval below the truth)."""
+    rows = rd_bootstrap.run(np.random.SeedSequence(5), 0, 30)
+    ok = pd.DataFrame([r for r in rows if r["method"] != "error"])
+    assert len(ok) == 2 * len(rd_bootstrap.CONTRASTS)
+    for ci in rd_bootstrap.INTERVALS:
+        assert (ok[f"{ci}_lower"] <= ok["estimate"]).all()
+        assert (ok["estimate"] <= ok[f"{ci}_upper"]).all()
+    at = {rd_bootstrap.label(m, h): float(g["estimate"].iloc[0])
+          for (m, h), g in ok[ok["method"] == "firth"].groupby(["measure", "horizon_months"],
+                                                                dropna=False)}
+    firth = ok[ok["method"] == "firth"]
+    bias, cover = rd_bootstrap.summarise(firth, at)
+    assert (cover["coverage"] == 1.0).all() and np.allclose(bias["bias"], 0.0)
+    far = {k: v + 1000.0 for k, v in at.items()}
+    _, cover = rd_bootstrap.summarise(firth, far)
+    assert (cover["coverage"] == 0.0).all() and (cover["miss_high"] == 1.0).all()
