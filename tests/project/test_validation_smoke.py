@@ -101,16 +101,20 @@ def test_only_reproduces_the_rows_of_a_full_replicate(coverage: ModuleType) -> N
     assert alone == full
 
 
-@pytest.fixture(scope="module")
-def hazard_bootstrap() -> ModuleType:
-    """``validation/hazard_bootstrap_coverage.py`` as a module."""
-    spec = importlib.util.spec_from_file_location(
-        "validation_hazard_bootstrap", ROOT / "validation" / "hazard_bootstrap_coverage.py")
+def _script(name: str, file: str) -> ModuleType:
+    """A script of ``validation/`` imported as a module named ``name``."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "validation" / file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def hazard_bootstrap() -> ModuleType:
+    """``validation/hazard_bootstrap_coverage.py`` as a module."""
+    return _script("validation_hazard_bootstrap", "hazard_bootstrap_coverage.py")
 
 
 def test_hazard_bootstrap_study_one_replicate(hazard_bootstrap: ModuleType) -> None:
@@ -169,13 +173,7 @@ def test_hazard_bias_part_one_study(hazard_bootstrap: ModuleType) -> None:
 @pytest.fixture(scope="module")
 def rd_bootstrap() -> ModuleType:
     """``validation/bootstrap_coverage.py`` as a module."""
-    spec = importlib.util.spec_from_file_location(
-        "validation_rd_bootstrap", ROOT / "validation" / "bootstrap_coverage.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return _script("validation_rd_bootstrap", "bootstrap_coverage.py")
 
 
 def test_rd_bootstrap_study_one_replicate(rd_bootstrap: ModuleType) -> None:
