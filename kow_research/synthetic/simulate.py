@@ -5,7 +5,9 @@ A person's path is generated as a process in time, vectorised over persons:
 1. baseline characteristics (age, sex, diagnosis, SMI, benefit, education, months out of work,
    baseline rung) and calendar dates (intake, start);
 2. sessions attended (KOW: 10 meetings on the yearly schedule; GOW: 8 online sessions in 10
-   weeks), whose dose enters the job hazard;
+   weeks), whose dose enters the job hazard -- every session the person attends before
+   dropping out, whether or not it falls in the records (loss to follow-up ends the records,
+   not the attendance, so it does not change the hazard before it);
 3. dropout (competing, only during the programme) and loss to follow-up (ends follow-up);
 4. the first regular paid job from a piecewise-constant hazard (slower early in a placement year,
    slower after dropout), supported paid work, work-experience placements, volunteer work, and a
@@ -193,12 +195,15 @@ def simulate_study(cohort: str, *, n: int | None = None, seed: int = 1,
     d_rate = p.dropout_rate_per_month * np.exp(p.beta_dropout_smi * smi
                                                + p.beta_dropout_addiction * (diag == ADDICTION))
     dropout_t = r.exponential(1.0, n) / np.maximum(d_rate, 1e-12) * MONTH
-    dropped = (dropout_t < p.programme_months * MONTH) & (dropout_t < followup) & (d_rate > 0)
+    in_programme = (dropout_t < p.programme_months * MONTH) & (d_rate > 0)
+    # the dropout that ends attendance happens whether or not it is in the records
+    attendance_end = np.where(in_programme, np.floor(dropout_t) + 1, np.inf)
+    dropped = in_programme & (dropout_t < followup)
     dropout_t = np.where(dropped, np.floor(dropout_t) + 1, np.inf)  # at least one day in
     reason = np.asarray(_REASONS, dtype=object)[r.choice(5, n, p=_norm(p.dropout_reason_probs))]
 
     # 2. sessions (dose) --------------------------------------------------------------------
-    sessions, dose = _sessions(p, ids, start, followup, dropout_t, rngs["sessions"])
+    sessions, dose = _sessions(p, ids, start, followup, attendance_end, rngs["sessions"])
 
     # 4. jobs and other spells --------------------------------------------------------------
     lp = linear_predictor(p, age, smi, diag, months_out, rung0, dose) + p.log_hr_programme
@@ -253,6 +258,8 @@ def _regions(p: CohortParams, n: int, r: np.random.Generator) -> np.ndarray:
 
 def _sessions(p: CohortParams, ids: np.ndarray, start: np.ndarray, followup: np.ndarray,
               dropout_t: np.ndarray, r: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+    """The session records (those up to the end of follow-up) and each person's dose: the
+    fraction of sessions attended before ``dropout_t`` (the dropout day, recorded or not)."""
     n = len(ids)
     if p.sessions == "none":
         return Study.empty_table("sessions"), np.ones(n)
@@ -272,7 +279,11 @@ def _sessions(p: CohortParams, ids: np.ndarray, start: np.ndarray, followup: np.
     off = np.broadcast_to(offsets, (n, k))
     attended &= off < dropout_t[:, None]          # nobody attends after dropping out
     planned = off <= followup[:, None]             # sessions after end of follow-up: unknown
-    dose = (attended & planned).sum(axis=1) / k
+    # the dose of the job hazard counts the sessions attended, recorded or not: were it the
+    # recorded ones only, loss to follow-up would lower the hazard before it (by up to
+    # exp(-beta_dose)), and the observed data would not be the world of true_effect, which
+    # has no loss to follow-up
+    dose = attended.sum(axis=1) / k
     rows, cols = np.nonzero(planned)
     frame = _typed("sessions", {
         "participant_id": ids[rows], "session_number": cols + 1, "session_type": types[cols],
@@ -323,7 +334,8 @@ def _spells(p: CohortParams, ids: np.ndarray, start: np.ndarray, followup: np.nd
 
     pid, st, en, kind, hrs = [], [], [], [], []
     for mask, s, e, k, h in parts:
-        keep = mask & (s < followup) & np.isfinite(s)
+        # end_of_followup is the last day whose status is known: a spell starting then is seen
+        keep = mask & (s <= followup) & np.isfinite(s)
         idx = np.flatnonzero(keep)
         pid.append(idx)
         st.append(s[idx])

@@ -94,6 +94,35 @@ def test_nobody_attends_after_dropping_out():
     assert len(after) > 0 and not after["attended"].any()
 
 
+def test_loss_to_follow_up_ends_the_records_not_the_job_process():
+    # the same seed with and without loss to follow-up: whoever is still followed at their first
+    # job finds it on the same day (the dose of the hazard counts unrecorded sessions too), and
+    # the recorded sessions and dropouts are those of the world without loss, cut at its end
+    kw = dict(n=3000, seed=11)
+    lost = simulate_study("KOW", **kw, ltfu_rate_per_month=0.05)
+    full = simulate_study("KOW", **kw, ltfu_rate_per_month=0.0)
+
+    def first_job(study):
+        paid = study.spells[study.spells["kind"] == "regular_paid"]
+        return paid.groupby("participant_id", observed=True)["start_date"].min()
+
+    p = lost.participants.set_index("participant_id")
+    end = p["end_of_followup"]
+    cut = end < full.participants.set_index("participant_id")["end_of_followup"]
+    assert cut.sum() > 500                        # many are lost, many of them in the programme
+    seen = first_job(lost)
+    truth = first_job(full)
+    assert seen.equals(truth[truth.index.isin(seen.index)])
+    assert (truth[~truth.index.isin(seen.index)] > end.reindex(truth.index)[
+        ~truth.index.isin(seen.index)]).all()
+    s_lost = lost.sessions.set_index(["participant_id", "session_number"])["attended"]
+    s_full = full.sessions.set_index(["participant_id", "session_number"])["attended"]
+    assert s_lost.equals(s_full.reindex(s_lost.index))
+    d_full = full.participants.set_index("participant_id")["dropout_date"]
+    recorded = d_full.notna() & (d_full <= end)
+    assert p["dropout_date"].notna().equals(recorded)
+
+
 def test_gow_has_eight_online_sessions_in_ten_weeks():
     study = simulate_study("GOW", n=500, seed=2)
     s = study.sessions.merge(study.participants[["participant_id", "start_date"]])
