@@ -13,8 +13,10 @@ The estimands are every row of notebook 06's effects table for the ATT: each coh
 regular paid work by 6 and 12 months, their difference and ratio, and each cohort's restricted
 mean time without paid work up to 12 months and its difference, dropout ignored (treatment
 policy). Their true values come from ``kr.synthetic.true_effect``: KOW's
-population simulated twice, once with each programme's effect (200,000 people, coupled, so
-their Monte Carlo error is negligible beside the coverage's).
+population simulated twice, once with each programme's effect (``--truth-n`` = 2,000,000
+people, coupled; about 2 minutes). The truth's Monte Carlo SE is small beside a coverage's but
+not beside a bias's (0.0004 against 0.0023 for a 12-month risk; with 200,000 people it was
+0.0010), so it is part of the bias's Monte Carlo SE.
 
 Per study, ``compare_outcomes`` (ATT weights; age, sex, diagnosis group, SMI and
 log(1 + months out of work) in the propensity model) is run three ways:
@@ -30,10 +32,13 @@ Not part of ``make test`` (about 25 minutes at the defaults on 2 shared cores: a
 replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
 
     python validation/bootstrap_coverage.py [--n-sim 500] [--n-boot 299] [--n-jobs 2]
+                                            [--n-arm 300] [--truth-n 2000000]
                                             [--seed 2026] [--out validation/results]
 
 writes ``bootstrap_coverage.csv`` (one row per study, method and measure) and
-``bootstrap_coverage.md`` (the summary) into ``--out``.
+``bootstrap_coverage.md`` (the summary) into ``--out``. ``--n-arm 60`` measures the small
+studies the Korn-Graubard rule is for (``bootstrap_coverage_n60.*``; about 6 minutes for 400
+studies).
 """
 
 from __future__ import annotations
@@ -61,14 +66,16 @@ INTERVALS = {"stu": "studentized", "pct": "percentile", "bca": "BCa"}
 COVARIATES = ["age", "sex", "diagnosis_group", "smi", "log_months_out"]
 
 
-def one_study(seed: np.random.SeedSequence) -> pd.DataFrame:
-    """One simulated pair of cohorts of N_ARM (:func:`kow_research.compare.confounded_cohorts`)."""
+def one_study(seed: np.random.SeedSequence, n_arm: int = N_ARM) -> pd.DataFrame:
+    """One simulated pair of cohorts of ``n_arm`` each
+    (:func:`kow_research.compare.confounded_cohorts`)."""
     s1, s2 = (int(x) for x in seed.generate_state(2))
-    return kr.compare.confounded_cohorts(n=N_ARM, seeds=(s1, s2))
+    return kr.compare.confounded_cohorts(n=n_arm, seeds=(s1, s2))
 
 
-def run(seed: np.random.SeedSequence, sim: int, n_boot: int) -> list[dict]:
-    df = one_study(seed)
+def run(seed: np.random.SeedSequence, sim: int, n_boot: int, n_arm: int = N_ARM
+        ) -> list[dict]:
+    df = one_study(seed, n_arm)
     kw = dict(treatment="programme", treated="KOW", covariates=COVARIATES,
               horizons_months=HORIZONS, tau_months=TAU_MONTHS, n_boot=n_boot, seed=sim)
     rows: list[dict] = []
@@ -77,8 +84,13 @@ def run(seed: np.random.SeedSequence, sim: int, n_boot: int) -> list[dict]:
             "other_ips": int(other.get("IPS", 0))}
     for method in ("firth", "collapse"):
         # the same seed gives the same replicates, so the three intervals share them
-        stu = kr.compare.compare_outcomes(df, ci="studentized", separation=method, **kw)
-        bca = kr.compare.compare_outcomes(df, ci="bca", separation=method, **kw)
+        try:
+            stu = kr.compare.compare_outcomes(df, ci="studentized", separation=method, **kw)
+            bca = kr.compare.compare_outcomes(df, ci="bca", separation=method, **kw)
+        except ValueError as err:   # more than max_failed replicates failed: counted
+            rows.append({**base, "method": method, "measure": "", "horizon_months": np.nan,
+                         "n_failed": -1, "error": _reason(err)})
+            continue
         tabs = {k: r.table.set_index(["measure", "horizon_months"]) for k, r in
                 (("stu", stu), ("bca", bca))}
         for measure, h in CONTRASTS:
@@ -93,18 +105,25 @@ def run(seed: np.random.SeedSequence, sim: int, n_boot: int) -> list[dict]:
                          "pct_lower": lo, "pct_upper": hi,
                          "bca_lower": tabs["bca"].loc[(measure, h), "lower"],
                          "bca_upper": tabs["bca"].loc[(measure, h), "upper"],
-                         "percentile_rows": len(stu.attrs["percentile_rows"]), "error": ""})
+                         "percentile_rows": len(stu.attrs["percentile_rows"]),
+                         "korn_graubard": key in stu.attrs["korn_graubard_rows"],
+                         "error": ""})
     try:
         res = kr.compare.compare_outcomes(df, separation="error", **kw)
         error = ""
         n_failed = res.n_failed
     except ValueError as err:
-        error = ("full-data separation" if "separation —" in str(err) else
-                 "failed replicates > max_failed" if "max_failed" in str(err) else str(err)[:60])
+        error = _reason(err)
         n_failed = -1
     rows.append({**base, "method": "error", "measure": "", "horizon_months": np.nan,
                  "n_failed": n_failed, "error": error})
     return rows
+
+
+def _reason(err: ValueError) -> str:
+    """Why ``compare_outcomes`` raised, in a few words."""
+    return ("full-data separation" if "separation —" in str(err) else
+            "failed replicates > max_failed" if "max_failed" in str(err) else str(err)[:60])
 
 
 def label(measure: str, h: float) -> str:
@@ -112,23 +131,51 @@ def label(measure: str, h: float) -> str:
     return f"{measure}@{h:g}" if np.isfinite(h) else measure
 
 
-def summarise(table: pd.DataFrame, truth: dict[str, float]
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Bias per contrast and method; coverage per contrast, method and interval."""
+def true_values(n: int) -> tuple[dict[str, float], dict[str, float]]:
+    """The true value of every contrast and its Monte Carlo SE, from
+    :func:`kow_research.synthetic.true_effect` with ``n`` people (treatment policy: dropout
+    ignored, everybody followed to the horizon)."""
+    truth: dict[str, float] = {}
+    se: dict[str, float] = {}
+    names = {"risk_treated": "risk_treated", "risk_control": "risk_reference",
+             "risk_difference": "risk_difference", "risk_ratio": "risk_ratio"}
+    for h in HORIZONS:
+        te = true_effect("KOW", reference="IPS", n=n, seed=1, horizon_months=h,
+                         dropout="ignore", tau_months=TAU_MONTHS)
+        for ours, theirs in names.items():
+            truth[label(ours, h)] = float(te.table.loc[theirs, "estimate"])
+            se[label(ours, h)] = float(te.table.loc[theirs, "mc_se"])
+    # days without paid work up to tau = the restricted mean time to paid work
+    for ours, theirs in (("event_free_time_treated", "rmst_treated"),
+                         ("event_free_time_control", "rmst_reference"),
+                         ("event_free_time_difference", "rmst_difference")):
+        truth[ours] = float(te.table.loc[theirs, "estimate"])
+        se[ours] = float(te.table.loc[theirs, "mc_se"])
+    return truth, se
+
+
+def summarise(table: pd.DataFrame, truth: dict[str, float],
+              truth_se: dict[str, float] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bias per contrast and method; coverage per contrast, method and interval.
+
+    The bias's Monte Carlo SE combines the studies' spread and the truth's own Monte Carlo SE
+    (``truth_se``, 0 when not given).
+    """
     bias, cover = [], []
-    ok = table[table["method"] != "error"]
+    ok = table[(table["method"] != "error") & (table["error"] == "")]
     for (measure, h, method), g in ok.groupby(["measure", "horizon_months", "method"],
                                               dropna=False, sort=False):
         theta = truth[label(measure, h)]
+        theta_se = 0.0 if truth_se is None else truth_se[label(measure, h)]
         sd = g["estimate"].std(ddof=1)
         # a ratio's bias also on the log scale, on which its interval is made
         log = np.log(g["estimate"]) if measure == "risk_ratio" else None
         bias.append({"contrast": label(measure, h), "method": method, "n_sim": len(g),
                      "truth": theta, "bias": g["estimate"].mean() - theta,
-                     "bias_mc_se": sd / np.sqrt(len(g)),
+                     "bias_mc_se": np.hypot(sd / np.sqrt(len(g)), theta_se),
                      "log_bias": np.nan if log is None else log.mean() - np.log(theta),
-                     "log_bias_mc_se": (np.nan if log is None
-                                        else log.std(ddof=1) / np.sqrt(len(g))),
+                     "log_bias_mc_se": (np.nan if log is None else np.hypot(
+                         log.std(ddof=1) / np.sqrt(len(g)), theta_se / theta)),
                      "empirical_sd": sd, "mean_se": g["se"].mean()})
         for ci, name in INTERVALS.items():
             lo, hi = g[f"{ci}_lower"], g[f"{ci}_upper"]
@@ -139,6 +186,18 @@ def summarise(table: pd.DataFrame, truth: dict[str, float]
                           "miss_high": float((theta > hi).mean()),   # interval below truth
                           "median_width": float((hi - lo).median())})
     return pd.DataFrame(bias), pd.DataFrame(cover)
+
+
+def _kg_shares(table: pd.DataFrame) -> dict[str, float]:
+    """Per per-cohort risk (firth), the share of studies in which it had Korn-Graubard limits
+    (``{}`` for a table from before that rule)."""
+    if "korn_graubard" not in table:
+        return {}
+    firth = table[(table["method"] == "firth") & table["measure"].isin(
+        ["risk_treated", "risk_control"])]
+    kg = firth["korn_graubard"].astype(str).str.lower() == "true"
+    return {label(m, h): float(g.mean()) for (m, h), g in kg.groupby(
+        [firth["measure"], firth["horizon_months"]], sort=False)}
 
 
 def _markdown(frame: pd.DataFrame) -> list[str]:
@@ -155,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-boot", type=int, default=299)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--n-arm", type=int, default=N_ARM,
+                        help="people per cohort; other than 300, the files get a suffix "
+                             "(bootstrap_coverage_n60.md)")
+    parser.add_argument("--truth-n", type=int, default=2_000_000,
+                        help="people in the true_effect simulation of the true values")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     parser.add_argument("--from-csv", default=None, metavar="CSV",
                         help="summarise an earlier run's per-study table against the current "
@@ -166,19 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    truth = {}
-    for h in HORIZONS:
-        # treatment policy (dropout ignored), everybody followed to the horizon
-        te = true_effect("KOW", reference="IPS", n=200_000, seed=1, horizon_months=h,
-                         dropout="ignore", tau_months=TAU_MONTHS)
-        truth[label("risk_treated", h)] = te.risk_treated
-        truth[label("risk_control", h)] = te.risk_reference
-        truth[label("risk_difference", h)] = te.risk_treated - te.risk_reference
-        truth[label("risk_ratio", h)] = te.risk_treated / te.risk_reference
-    # days without paid work up to tau = the restricted mean time to paid work
-    truth["event_free_time_treated"] = float(te.table.loc["rmst_treated", "estimate"])
-    truth["event_free_time_control"] = float(te.table.loc["rmst_reference", "estimate"])
-    truth["event_free_time_difference"] = te.rmst_difference
+    truth, truth_se = true_values(args.truth_n)
+    stem = "bootstrap_coverage" + ("" if args.n_arm == N_ARM else f"_n{args.n_arm}")
     if args.from_csv:
         table = pd.read_csv(args.from_csv, keep_default_na=False,
                             na_values=[""]).fillna({"error": ""})
@@ -187,30 +240,35 @@ def main(argv: list[str] | None = None) -> int:
                              f"--n-sim {args.n_sim}")
     else:
         seeds = np.random.SeedSequence(args.seed).spawn(args.n_sim)
-        parts = Parallel(n_jobs=args.n_jobs)(delayed(run)(sq, i, args.n_boot)
+        parts = Parallel(n_jobs=args.n_jobs)(delayed(run)(sq, i, args.n_boot, args.n_arm)
                                              for i, sq in enumerate(seeds))
         table = pd.DataFrame([r for p in parts for r in p])
-        table.to_csv(out / "bootstrap_coverage.csv", index=False, float_format="%.6f")
-    bias, cover = summarise(table, truth)
+        table.to_csv(out / f"{stem}.csv", index=False, float_format="%.6f")
+    bias, cover = summarise(table, truth, truth_se)
     ml = table[table["method"] == "error"]
     minutes = (args.minutes if args.from_csv and args.minutes is not None
                else (time.perf_counter() - started) / 60)
     one_cohort = int(((ml["other_kow"] == 0) | (ml["other_ips"] == 0)).sum())
-    per_study = table[table["method"] != "error"].groupby(["method", "sim"])["n_failed"].first()
+    ran = table[(table["method"] != "error") & (table["error"] == "")]
+    per_study = ran.groupby(["method", "sim"])["n_failed"].first()
+    raised = {m: int(((table["method"] == m) & (table["error"] != "")).sum())
+              for m in ("firth", "collapse")}
     lines = [
         "# Coverage of the bootstrap intervals of compare_outcomes", "",
-        f"{args.n_sim} simulated studies, {N_ARM} per cohort, {args.n_boot} bootstrap replicates "
+        f"{args.n_sim} simulated studies, {args.n_arm} per cohort, {args.n_boot} bootstrap replicates "
         f"each, nominal 95 %, seed {args.seed}; {minutes:.1f} min on {args.n_jobs} workers.",
         f"kow_research {kr.__version__}; `python validation/bootstrap_coverage.py --n-sim "
-        f"{args.n_sim} --n-boot {args.n_boot} --seed {args.seed}`"
+        f"{args.n_sim} --n-boot {args.n_boot}"
+        + ("" if args.n_arm == N_ARM else f" --n-arm {args.n_arm}") + f" --seed {args.seed}`"
         + (" (this page: the committed per-study table summarised again against the current "
            "`true_effect` with `--from-csv`)." if args.from_csv else "."),
         "Estimands (the rows of notebook 06's effects table, ATT): KOW's population with KOW "
         "(`treated`) and with the comparator programme (`control`), dropout ignored: risks of "
         f"regular paid work by {' and '.join(f'{h:g}' for h in HORIZONS)} months, their "
         f"difference and ratio, days without paid work up to {TAU_MONTHS:g} months and their "
-        "difference; truth from `true_effect(n=200_000)`: "
-        + ", ".join(f"{k} {v:.4f}" for k, v in truth.items()) + ".",
+        f"difference; truth from `true_effect(n={args.truth_n:_})` (Monte Carlo SE in "
+        "brackets, part of `bias_mc_se`): "
+        + ", ".join(f"{k} {v:.4f} ({truth_se[k]:.4f})" for k, v in truth.items()) + ".",
         "Propensity model: " + " + ".join(COVARIATES) + " (ATT weights).", "",
         "## Bias", "", *_markdown(bias), "",
         "## Coverage", "",
@@ -218,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         "`miss_high`: below it. `studentized` is the default `ci`; studies in which a "
         "per-cohort row fell back to percentile limits (a resample without events): "
         + ", ".join(f"{m} {int((table.loc[table['method'] == m].groupby('sim')['percentile_rows'].first() > 0).sum())}"
-                    for m in ("firth", "collapse")) + ".", "",
+                    for m in ("firth", "collapse")) + "; per-cohort risks with Korn-Graubard "
+        "limits (fewer than 10 effective events; then also the contrasts built from them), "
+        "share of studies: "
+        + ", ".join(f"{lab} {share:.3f}" for lab, share in _kg_shares(table).items()) + ".", "",
         *_markdown(cover), "",
         "Maximum likelihood (`separation=\"error\"`, `max_failed=0.05`) on the same studies: "
         f"sex = other in one cohort only in {one_cohort} of {len(ml)}; raised for full-data "
@@ -228,9 +289,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{ml.loc[ml['error'] == '', 'n_failed'].median():.0f}, max "
         f"{ml.loc[ml['error'] == '', 'n_failed'].max():.0f} of {args.n_boot}).",
         "Firth and collapse: failed replicates in total "
-        + ", ".join(f"{m} {int(per_study.loc[m].sum())}" for m in ("firth", "collapse")) + ".",
+        + ", ".join(f"{m} {int(per_study.loc[m].sum())}" for m in ("firth", "collapse"))
+        + "; studies in which they raised (more than 5 % failed replicates), left out of "
+        "their rows above (`n_sim`): "
+        + ", ".join(f"{m} {n}" for m, n in raised.items()) + ".",
     ]
-    (out / "bootstrap_coverage.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0
 

@@ -29,7 +29,13 @@ from kow_research.compare.propensity import (
     propensity,
 )
 from kow_research.compare.separation import MIN_LEVEL_COUNT, collapse_levels, rare_levels
-from kow_research.compare.studentized import mover_limits, studentized_limits
+from kow_research.compare.studentized import (
+    MIN_EFFECTIVE_EVENTS,
+    effective_events,
+    korn_graubard_limits,
+    mover_limits,
+    studentized_limits,
+)
 from kow_research.compare.weighted import (
     EVENT_FREE_TIME,
     OUTCOME_TYPES,
@@ -121,6 +127,15 @@ class ComparisonResult(Result):
                      f"{self.n_failed} failed ({100 * self.failed_share:.1f} %) and left out; "
                      f"{100 * (1 - self.alpha):g} % {INTERVAL_TEXT[self.ci]} intervals"
                      + (f" ({self.attrs['acceleration']})" if self.ci == "bca" else "") + ".")
+        if self.attrs.get("korn_graubard_rows"):
+            notes.append(f"Fewer than {self.attrs['min_effective_events']} effective events, so "
+                         "Korn-Graubard (Clopper-Pearson at the effective sample size of the "
+                         "bootstrap SE) limits: " + ", ".join(self.attrs["korn_graubard_rows"])
+                         + ", and the differences and ratios built from them.")
+        if self.attrs.get("percentile_rows"):
+            notes.append("Too few events to studentize, so percentile limits: "
+                         + ", ".join(self.attrs["percentile_rows"])
+                         + ", and the contrasts built from them.")
         if self.attrs.get("separation_text"):
             notes.append(str(self.attrs["separation_text"]))
         return notes
@@ -128,7 +143,8 @@ class ComparisonResult(Result):
 
 #: ``attrs["interval"]`` per ``ci``
 INTERVAL_NAMES = {"studentized": "studentized", "percentile": "percentile", "bca": "BCa"}
-INTERVAL_TEXT = {"studentized": "studentized (bootstrap-t; contrasts by MOVER)",
+INTERVAL_TEXT = {"studentized": "studentized (bootstrap-t per cohort, risks and restricted "
+                                "means on the arcsine-square-root scale; contrasts by MOVER)",
                  "percentile": "percentile", "bca": "BCa (bias-corrected and accelerated)"}
 
 
@@ -244,7 +260,15 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     correlation of their replicates (:func:`~kow_research.compare.studentized.mover_limits`;
     the ratio on the log scale). A cohort's row whose resamples include one without any event
     (SE 0) cannot be studentized and gets percentile limits, named in
-    ``attrs["percentile_rows"]``. In the validation study (``validation/bootstrap_coverage.py``,
+    ``attrs["percentile_rows"]``. A cohort's risk with fewer than
+    :data:`~kow_research.compare.studentized.MIN_EFFECTIVE_EVENTS` (10) effective events by its
+    horizon (Kish's :math:`(\sum w)^2/\sum w^2` over the events), or one that cannot be
+    studentized, gets Korn-Graubard limits instead
+    (:func:`~kow_research.compare.studentized.korn_graubard_limits`: Clopper-Pearson at the
+    effective sample size of its bootstrap SE), named in ``attrs["korn_graubard_rows"]``: with
+    few events the bootstrap-t's :math:`T^*` is heavy-tailed and its upper limit runs away (60
+    per cohort: 6-month risks covered 0.86-0.90 with the bootstrap-t, 0.92-0.98 with
+    Korn-Graubard). In the validation study (``validation/bootstrap_coverage.py``,
     300 per cohort, a rare level in one cohort) the percentile intervals of the risk difference
     covered 0.92 at 6 months, missing on one side: a weighted control risk that comes out low
     also gets a narrow interval. The studentized interval follows that SE; see
@@ -467,7 +491,10 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
              for m, hm in zip(labels["measure"], labels["horizon_months"], strict=True)]
     opts = {"firth": separation == "firth", "estimand": estimand, "stabilize": stabilize,
             "trim": trim, "cause": cause, "h": h, "tau": tau, "kind": kind,
-            "width": len(labels), "studentized": ci == "studentized"}
+            "width": len(labels), "studentized": ci == "studentized",
+            "horizon_days": ({float(hm): float(d) for hm, d in
+                              zip(horizons_months, np.atleast_1d(h), strict=True)}
+                             if kind == "time_to_event" else {})}
     reps = np.empty((0, len(names) * (2 if opts["studentized"] else 1)))
     if n_boot > 0:
         sizes = [min(CHUNK, n_boot - s) for s in range(0, n_boot, CHUNK)]
@@ -497,9 +524,11 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     jack = None
     jack_text = ""
     fallback: list[str] = []
+    sparse: list[str] = []
     if ci == "studentized" and n_boot > 1:
-        q[0], q[1], fallback = _studentized(labels, names, estimate, finite, rep_se,
-                                            _kernels(time, ev, t, w_full, opts)[1], alpha, tau)
+        q[0], q[1], fallback, sparse = _studentized(
+            labels, names, estimate, finite, rep_se, _kernels(time, ev, t, w_full, opts)[1],
+            alpha, tau, _risk_information(labels, time, ev, t, w_full, opts), se)
     if ci == "bca" and n_boot > 1:
         groups = jackknife_groups(t, seed=seed)
         cohort = np.array([int(t[g[0]]) for g in groups])
@@ -541,8 +570,11 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     if ci == "bca":
         attrs["acceleration"] = jack_text
     if ci == "studentized":
-        # per-cohort rows whose resamples include one without events: percentile limits
+        # per-cohort risks with few effective events: Korn-Graubard limits; other per-cohort
+        # rows whose resamples include one without events: percentile limits
+        attrs["korn_graubard_rows"] = sparse
         attrs["percentile_rows"] = fallback
+        attrs["min_effective_events"] = MIN_EFFECTIVE_EVENTS
     if merged:
         attrs["collapsed"] = merged
     return ComparisonResult(table=table, replicates=pd.DataFrame(reps, columns=names),
@@ -552,19 +584,48 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
                                           if ci == "studentized" else None))
 
 
+def _risk_information(labels: pd.DataFrame, time: np.ndarray, ev: np.ndarray, t: np.ndarray,
+                      w: np.ndarray, opts: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the effective number of events (:func:`effective_events`) behind a cohort's
+    risk and the cohort's Kish effective sample size; NaN for the other rows."""
+    events, ess = np.full(len(labels), np.nan), np.full(len(labels), np.nan)
+    horizons = opts.get("horizon_days", {})
+    for i, (m, hm) in enumerate(zip(labels["measure"], labels["horizon_months"], strict=True)):
+        if m not in ("risk_treated", "risk_control"):
+            continue
+        g = t == (1 if m == "risk_treated" else 0)
+        if opts["kind"] == "time_to_event":
+            hit = g & (ev == opts["cause"]) & (time <= horizons[float(hm)])
+        else:  # a binary outcome: time holds the 0/1 values
+            hit = g & (time == 1)
+        events[i] = effective_events(w[hit & (w > 0)])
+        ess[i] = effective_events(w[g & (w > 0)])
+    return events, ess
+
+
 def _studentized(labels: pd.DataFrame, names: list[str], estimate: np.ndarray,
-                 reps: np.ndarray, rep_se: np.ndarray, se: np.ndarray | None, alpha: float,
-                 tau: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Studentized limits of the per-cohort rows, MOVER limits of their contrasts, and the
-    rows that fell back to percentile limits."""
-    assert se is not None
+                 reps: np.ndarray, rep_se: np.ndarray, se_ij: np.ndarray | None, alpha: float,
+                 tau: float, information: tuple[np.ndarray, np.ndarray], se_boot: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Studentized limits of the per-cohort rows (Korn-Graubard limits for a risk with fewer
+    than :data:`MIN_EFFECTIVE_EVENTS` effective events, or whose resamples include one
+    without events), MOVER limits of their contrasts; the rows that fell back to percentile
+    limits and the rows with Korn-Graubard limits."""
+    assert se_ij is not None
     measure = labels["measure"].to_numpy()
     # risks lie in [0, 1], event-free times in [0, tau]; means are unbounded
     bound = np.where([m.startswith("risk_") for m in measure], 1.0,
                      np.where([m.startswith("event_free_time_") for m in measure], tau,
                               np.inf))
-    lower, upper, pct = studentized_limits(reps, rep_se, estimate, se, alpha=alpha,
+    lower, upper, pct = studentized_limits(reps, rep_se, estimate, se_ij, alpha=alpha,
                                            upper_bound=bound)
+    events, ess = information
+    with np.errstate(invalid="ignore"):
+        sparse = np.isfinite(events) & ((events < MIN_EFFECTIVE_EVENTS) | pct)
+    if sparse.any():
+        lower[sparse], upper[sparse] = korn_graubard_limits(
+            estimate[sparse], se_boot[sparse], ess[sparse], alpha=alpha)
+        pct = pct & ~sparse
     col = {n: i for i, n in enumerate(names)}
     for i, name in enumerate(names):
         kind = next((k for k in ("_difference", "_ratio") if k in name), None)
@@ -582,7 +643,8 @@ def _studentized(labels: pd.DataFrame, names: list[str], estimate: np.ndarray,
                    and np.ptp(pair, axis=0).all() else 0.0)
         lo, hi = mover_limits(args[0], args[1], args[2], args[3], args[4], args[5], rho)
         lower[i], upper[i] = (np.exp(lo), np.exp(hi)) if kind == "_ratio" else (lo, hi)
-    return lower, upper, [n for n, p in zip(names, pct, strict=True) if p]
+    return (lower, upper, [n for n, p in zip(names, pct, strict=True) if p],
+            [n for n, p in zip(names, sparse, strict=True) if p])
 
 
 MEASURE_TEXT = {

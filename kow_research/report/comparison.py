@@ -308,9 +308,26 @@ class Comparison:
         else:  # pooled over imputations by Rubin's rules
             interval = say("effects_interval_pooled", language, m=int(result.attrs["m"]))
         failed = result.attrs.get("n_failed")
-        return say("nb06_effects_note", language, interval=interval,
+        note = say("nb06_effects_note", language, interval=interval,
                    n_boot=int(self.design["n_boot"]),
-                   failed=say("nb06_failed", language, n=failed) if failed else "")
+                   failed=_failed(failed, language))
+        # rows that were not studentized, by the table's own labels
+        nl = check_language(language) == "nl"
+
+        def rows(names: list[str]) -> str:
+            # compare_outcomes names a row "risk_control@6" (measure@horizon) or "measure"
+            parts = [(n.split("@") + [""])[:2] for n in names]
+            return "; ".join(f"“{_row_label(m, float(h) if h else np.nan, self, nl)}”"
+                             for m, h in parts)
+
+        if result.attrs.get("korn_graubard_rows"):
+            note += " " + say("effects_korn_graubard_rows", language,
+                              rows=rows(result.attrs["korn_graubard_rows"]),
+                              k=result.attrs["min_effective_events"])
+        if result.attrs.get("percentile_rows"):
+            note += " " + say("effects_percentile_rows", language,
+                              rows=rows(result.attrs["percentile_rows"]))
+        return note
 
     def ess_inline(self, language: str = "en") -> str:
         """`` (effective sample sizes KOW 29, IPS 39)`` after a population, or empty."""
@@ -381,7 +398,7 @@ class Comparison:
             failed = int(hr.attrs.get("n_failed", 0))
             interval = say(f"hr_interval_bootstrap_{hr.attrs['ci']}", lang,
                            n_boot=int(hr.attrs["n_boot"]),
-                           failed=say("nb06_failed", lang, n=failed) if failed else "")
+                           failed=_failed(failed, lang))
         direction = say("hr_direction_above" if lo > 1 else "hr_direction_below" if hi < 1
                         else "hr_direction_unclear", lang)
         fields = {"population": self.population(lang), "ess": self.ess_inline(lang),
@@ -416,8 +433,8 @@ class Comparison:
         return say("nb06_evalue_rr", lang, month=f"{month:g}", index=self.index,
                    comparator=self.comparator,
                    weighted="" if self.randomised else say("weighted_word", lang),
-                   rr=format_ci(float(rr["estimate"]), lower=float(rr["lower"]),
-                                upper=float(rr["upper"]), language=lang),
+                   rr=_ratio_ci(float(rr["estimate"]), float(rr["lower"]), float(rr["upper"]),
+                                lang),
                    point=format_number(ev.table.loc["point", "evalue"], language=lang,
                                        decimals=2),
                    ci=format_number(ev.table.loc["ci", "evalue"], language=lang, decimals=2))
@@ -666,6 +683,33 @@ _MEASURES = {
 }
 
 
+#: a ratio's upper limit beyond this is shown as ∞ in the effects table
+RATIO_UNBOUNDED = 1e6
+
+
+def _failed(n: int | None, language: str) -> str:
+    """"; 3 replicates failed and are reported" (singular for one; empty for none)."""
+    if not n:
+        return ""
+    return say("nb06_failed_one" if n == 1 else "nb06_failed", language, n=int(n))
+
+
+def _ratio_ci(est: float, lower: float, upper: float, language: str) -> str:
+    """A ratio with its interval: a ratio whose denominator's lower limit is (nearly) 0 has no
+    upper limit to speak of, so beyond :data:`RATIO_UNBOUNDED` it is shown as ∞, not as 32
+    digits."""
+    return format_ci(est, lower=lower, upper=np.inf if upper > RATIO_UNBOUNDED else upper,
+                     language=language, decimals=2)
+
+
+def _row_label(key: str, horizon: Any, comparison: Comparison, nl: bool) -> str:
+    """The effects table's label of a row (``risk_control`` at 6 months: "Paid work by 6
+    months, IPS")."""
+    return _MEASURES[key][nl].format(m=f"{float(horizon):g}" if pd.notna(horizon) else "",
+                                     i=comparison.index, c=comparison.comparator,
+                                     tau=f"{comparison.tau_months:g}")
+
+
 def effect_table(result: Any, *, comparison: Comparison, language: str = "en") -> pd.DataFrame:
     """The effects as a reader reads them: one row per measure, labelled with the programmes,
     risks in per cent, differences in percentage points, times in months.
@@ -696,16 +740,12 @@ def effect_table(result: Any, *, comparison: Comparison, language: str = "en") -
     lang = check_language(language)
     nl = lang == "nl"
     table = result.table
-    tau = comparison.tau_months
     rows = []
     for _, r in table.iterrows():
         key = str(r["measure"])
         if key not in _MEASURES:
             continue
-        m = r.get("horizon_months")
-        label = _MEASURES[key][nl].format(m=f"{float(m):g}" if pd.notna(m) else "",
-                                          i=comparison.index, c=comparison.comparator,
-                                          tau=f"{tau:g}")
+        label = _row_label(key, r.get("horizon_months"), comparison, nl)
         est, lo, hi = float(r["estimate"]), float(r["lower"]), float(r["upper"])
         if key.startswith("risk_") and key not in ("risk_difference", "risk_ratio"):
             cell = format_ci(est, lower=lo, upper=hi, language=lang, decimals=0, percent=True)
@@ -716,7 +756,7 @@ def effect_table(result: Any, *, comparison: Comparison, language: str = "en") -
             cell = format_ci(est / DAYS_PER_MONTH, lower=lo / DAYS_PER_MONTH,
                              upper=hi / DAYS_PER_MONTH, language=lang, decimals=1)
         else:
-            cell = format_ci(est, lower=lo, upper=hi, language=lang, decimals=2)
+            cell = _ratio_ci(est, lo, hi, lang)
         rows.append({"measure": label, "estimate": cell})
     return pd.DataFrame(rows).rename(columns={
         "measure": "Maat" if nl else "Measure",

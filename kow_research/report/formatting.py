@@ -40,7 +40,7 @@ import numbers
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from importlib import resources
 from typing import Any
 
@@ -114,9 +114,11 @@ def _check_decimals(decimals: int) -> int:
 
 def _digits(d: Decimal, lang: str, decimals: int, grouping: bool) -> str:
     """Rounded ``d`` with the separators of ``lang`` (sign handled here, U+2212)."""
-    q = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    # enough precision for any magnitude (the default 28 digits fail on 9.2e31)
+    ctx = Context(prec=max(28, d.adjusted() + decimals + 2))
+    q = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=ctx)
     negative = q < 0 and q != 0
-    whole, _, frac = f"{abs(q):f}".partition(".")
+    whole, _, frac = f"{q.copy_abs():f}".partition(".")
     if grouping and len(whole) > 3:
         head = len(whole) % 3 or 3
         whole = whole[:head] + "".join(THOUSANDS[lang] + whole[i:i + 3]

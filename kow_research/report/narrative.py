@@ -298,10 +298,25 @@ NARRATIVE: dict[str, tuple[str, str]] = {
                           "schatten{failed}."),
     # the interval of the effects table, by compare_outcomes' ci (attrs["interval"])
     "effects_interval_studentized": (
-        "Studentized bootstrap intervals (bootstrap-t per programme; differences and ratios "
-        "combined from them by MOVER)",
-        "Gestudentiseerde bootstrapintervallen (bootstrap-t per programma; verschillen en "
-        "verhoudingen daaruit samengesteld met MOVER)"),
+        "Studentized bootstrap intervals (bootstrap-t per programme, risks and times on the "
+        "arcsine-square-root scale; differences and ratios combined from them by MOVER)",
+        "Gestudentiseerde bootstrapintervallen (bootstrap-t per programma, kansen en tijden "
+        "op de arcsinus-wortelschaal; verschillen en ratio's daaruit samengesteld met MOVER)"),
+    # per-programme risks with few events (attrs["korn_graubard_rows"])
+    "effects_korn_graubard_rows": (
+        "Fewer than {k} effective events, so Korn–Graubard limits instead (exact binomial "
+        "limits at the effective sample size of the bootstrap standard error) for {rows}, and "
+        "for the differences and ratios built from them.",
+        "Minder dan {k} effectieve gebeurtenissen, dus in plaats daarvan Korn–Graubard-grenzen "
+        "(exacte binomiale grenzen bij de effectieve steekproefomvang van de "
+        "bootstrapstandaardfout) voor {rows}, en voor de verschillen en ratio's die daarop "
+        "steunen."),
+    # the per-programme rows compare_outcomes could not studentize (attrs["percentile_rows"])
+    "effects_percentile_rows": (
+        "Too few events to studentize, so percentile limits instead for {rows}, and for the "
+        "differences built from them.",
+        "Te weinig gebeurtenissen om te studentiseren, dus in plaats daarvan percentielgrenzen "
+        "voor {rows}, en voor de verschillen die daarop steunen."),
     "effects_interval_percentile": ("Bootstrap percentile intervals",
                                     "Bootstrap-percentielintervallen"),
     "effects_interval_BCa": ("Bootstrap BCa intervals (bias-corrected and accelerated)",
@@ -327,6 +342,8 @@ NARRATIVE: dict[str, tuple[str, str]] = {
     "separation_error": ("", ""),
     "nb06_failed": ("; {n} replicates failed and are reported", "; {n} replicaties mislukten "
                     "en worden gemeld"),
+    "nb06_failed_one": ("; 1 replicate failed and is reported", "; 1 replicatie mislukte en "
+                        "wordt gemeld"),
     "nb06_hr": (
         "The weighted subdistribution hazard ratio of paid work is {hr}: above 1 means a "
         "higher cumulative incidence of paid work in {index}.",

@@ -162,3 +162,67 @@ def test_compare_outcomes_studentized_on_a_continuous_outcome() -> None:
         q = np.quantile(tstat, [0.025, 0.975])
         assert_allclose(res.table.loc[row, ["lower", "upper"]].to_numpy(float),
                         [m - q[1] * se, m - q[0] * se], rtol=1e-10)
+
+
+def test_korn_graubard_limits_by_hand() -> None:
+    """Clopper-Pearson at n* = p(1-p)/se^2 (capped at the Kish size), from the beta quantiles
+    written out; a zero risk gets [0, 1 - (alpha/2)^(1/n)] at the Kish size."""
+    from scipy.stats import beta
+
+    from kow_research.compare.studentized import effective_events, korn_graubard_limits
+
+    est, se, ess = np.array([0.05, 0.3, 0.0]), np.array([0.02, 0.01, 0.0]), np.array(
+        [400.0, 900.0, 37.5])
+    lo, hi = korn_graubard_limits(est, se, ess)
+    n1 = 0.05 * 0.95 / 0.02 ** 2                         # 118.75, below its cap
+    x1 = n1 * 0.05
+    assert_allclose([lo[0], hi[0]], [beta.ppf(0.025, x1, n1 - x1 + 1),
+                                     beta.ppf(0.975, x1 + 1, n1 - x1)], rtol=1e-10)
+    n2 = 900.0                                           # 0.21/0.0001 = 2100, capped
+    x2 = n2 * 0.3
+    assert_allclose([lo[1], hi[1]], [beta.ppf(0.025, x2, n2 - x2 + 1),
+                                     beta.ppf(0.975, x2 + 1, n2 - x2)], rtol=1e-10)
+    assert lo[2] == 0.0
+    assert_allclose(hi[2], 1 - 0.025 ** (1 / 37.5), rtol=1e-10)
+    assert effective_events(np.array([2.0, 1.0, 1.0])) == 16 / 6
+    assert effective_events(np.array([])) == 0.0
+
+
+def test_compare_outcomes_sparse_risk_gets_korn_graubard_limits() -> None:
+    """A cohort with fewer than 10 effective events by a horizon: Korn-Graubard limits from
+    its bootstrap SE and the Kish size of its weights, both recomputed here; rows with enough
+    events keep their bootstrap-t limits; the contrasts are MOVER from the per-cohort limits."""
+    from kow_research.compare.studentized import korn_graubard_limits
+
+    df = pd.read_csv(REF_DATA)
+    res = compare.compare_outcomes(df, treatment="treated", covariates=["age", "smi", "dx"],
+                                   horizons_months=(2, 12), tau_months=12, n_boot=200, seed=3,
+                                   unit="months")
+    tab = res.table.assign(key=res.replicates.columns).set_index("key")
+    w = res.propensity.weights.to_numpy()
+    t = df["treated"].to_numpy()
+    expected = []
+    for g, arm in ((1, "treated"), (0, "control")):
+        for h in (2, 12):
+            hit = (t == g) & (df["event"].to_numpy() == 1) & (df["time"].to_numpy() <= h)
+            eev = w[hit].sum() ** 2 / (w[hit] ** 2).sum()
+            if eev < 10:
+                expected.append(f"risk_{arm}@{h}")
+    assert set(res.attrs["korn_graubard_rows"]) == set(expected)
+    assert {"risk_treated@2", "risk_control@2"} <= set(expected)   # 6 and 4 events
+    assert "risk_treated@12" not in expected
+    for key in expected:
+        g = 1 if "treated" in key else 0
+        ess = w[t == g].sum() ** 2 / (w[t == g] ** 2).sum()
+        se = np.nanstd(res.replicates[key], ddof=1)
+        lo, hi = korn_graubard_limits(np.array([tab.loc[key, "estimate"]]), np.array([se]),
+                                      np.array([ess]))
+        assert_allclose(tab.loc[key, ["lower", "upper"]].to_numpy(float), [lo[0], hi[0]],
+                        rtol=1e-10)
+    pair = res.replicates[["risk_treated@2", "risk_control@2"]].dropna().to_numpy()
+    rho = np.corrcoef(pair.T)[0, 1]
+    lo, hi = mover_limits(*(tab.loc[k, c] for k in ("risk_treated@2", "risk_control@2")
+                            for c in ("estimate", "lower", "upper")), rho=rho)
+    assert_allclose(tab.loc["risk_difference@2", ["lower", "upper"]].to_numpy(float),
+                    [lo, hi], rtol=1e-12)
+    assert "Korn-Graubard" in str(res.summary())

@@ -56,6 +56,30 @@ def test_the_estimand_parameter_drives_the_words(estimand):
     assert populations[estimand] in c.population("en")
 
 
+
+def test_effects_note_names_the_rows_that_were_not_studentized():
+    """The note under the effects table names, by the table's own labels, each programme's
+    risk that has Korn-Graubard limits (fewer than 10 effective events), in both languages."""
+    from kow_research.report.comparison import effect_table
+
+    c = _comparison(estimand="ATT")
+    res = c.effects()
+    sparse = res.attrs["korn_graubard_rows"]
+    assert sparse                               # 70-80 per cohort: the 6-month risks
+    for lang in ("en", "nl"):
+        labels = effect_table(res, comparison=c, language=lang).iloc[:, 0].tolist()
+        note = c.effects_note(res, language=lang)
+        order = [f"{m}@{h:g}" if np.isfinite(h) else m
+                 for m, h in zip(res.table["measure"], res.table["horizon_months"],
+                                 strict=True)]
+        for name in sparse:
+            assert f"“{labels[order.index(name)]}”" in note
+        assert ("Korn–Graubard" in note) and (("Fewer than 10" in note) == (lang == "en"))
+        studentized = [lab for n, lab in zip(order, labels, strict=True)
+                       if n.startswith("risk_") and "_difference" not in n
+                       and "_ratio" not in n and n not in sparse]
+        assert not any(f"“{lab}”" in note for lab in studentized)
+
 def test_effective_sample_sizes_and_target_population_by_hand():
     c = _comparison(estimand="ATO")
     w = c.weights

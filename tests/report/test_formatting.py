@@ -305,3 +305,18 @@ def test_export_table_needs_an_existing_folder(tmp_path, frame):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         export_table(frame, path_stem=tmp_path / "no" / "t", caption="x",
                      fields={"index": "K"})
+
+
+def test_numbers_beyond_28_digits_are_written_out():
+    # Decimal's default precision (28 digits) made quantize fail on a risk ratio's upper limit
+    # of 9.16e31; every digit is written, with the separators of the language
+    assert format_number(9.16e31, decimals=2, language="nl") == (
+        "91.600.000.000.000.000.000.000.000.000.000,00")
+    assert format_number(-1.5e30, decimals=1) == "−1,500," + ",".join(["000"] * 9) + ".0"
+
+
+def test_an_unbounded_ratio_limit_is_shown_as_infinity():
+    from kow_research.report.comparison import RATIO_UNBOUNDED, _ratio_ci
+
+    assert _ratio_ci(4.82, 0.09, 9.16e31, "nl") == "4,82 (0,09–∞)"
+    assert _ratio_ci(4.82, 0.09, RATIO_UNBOUNDED, "en") == "4.82 (0.09–1,000,000.00)"
