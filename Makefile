@@ -57,6 +57,8 @@ bench: $(VENV)/.installed-dev
 ## of `make test`, which runs their smoke versions); results go to validation/results/
 validation: $(VENV)/.installed-dev
 	for f in validation/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@echo "== validation/bootstrap_coverage.py --n-arm 60 (small studies)"
+	$(BIN)/python validation/bootstrap_coverage.py --n-arm 60 --n-sim 400
 
 ## notebooks: re-execute the notebooks in place (default parameters, simulated cohorts) to
 ## refresh their committed outputs; review the diff before committing

@@ -266,9 +266,9 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     studentized, gets Korn-Graubard limits instead
     (:func:`~kow_research.compare.studentized.korn_graubard_limits`: Clopper-Pearson at the
     effective sample size of its bootstrap SE), named in ``attrs["korn_graubard_rows"]``: with
-    few events the bootstrap-t's :math:`T^*` is heavy-tailed and its upper limit runs away (60
-    per cohort: 6-month risks covered 0.86-0.90 with the bootstrap-t, 0.92-0.98 with
-    Korn-Graubard). In the validation study (``validation/bootstrap_coverage.py``,
+    few events the bootstrap-t's :math:`T^*` is heavy-tailed and its upper limit runs away. At
+    60 per cohort these intervals are conservative (``bootstrap_coverage_n60.md``: risks
+    0.96-1.00) where percentile ones cover 0.84-0.95. In the validation study (``validation/bootstrap_coverage.py``,
     300 per cohort, a rare level in one cohort) the percentile intervals of the risk difference
     covered 0.92 at 6 months, missing on one side: a weighted control risk that comes out low
     also gets a narrow interval. The studentized interval follows that SE; see
