@@ -227,7 +227,8 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
                      trim: float | None = None, unit: str | None = None,
                      alpha: float = 0.05, ci: str = "studentized",
                      separation: str = "error", max_failed: float = 0.05,
-                     outcome: str | None = None, outcome_type: str = "auto"
+                     outcome: str | None = None, outcome_type: str = "auto",
+                     min_effective_events: float = MIN_EFFECTIVE_EVENTS
                      ) -> ComparisonResult:
     r"""Propensity-weighted comparison of two cohorts, with bootstrap CIs: paid work over time
     (risks by horizons, restricted mean times) or a continuous or binary outcome.
@@ -335,6 +336,10 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         Studentized (bootstrap-t per cohort, MOVER for the contrasts), percentile, or
         bias-corrected and accelerated intervals (BCa needs the jackknife: about ``n`` more
         refits), see above.
+    min_effective_events : float, default 10
+        With ``ci="studentized"``: a cohort's risk with fewer effective events than this gets
+        Korn-Graubard limits instead of the bootstrap-t (see above); 0 keeps the bootstrap-t
+        wherever it can be computed.
     separation : {"error", "firth", "collapse"}, default "error"
         Handling of covariate levels that separate the cohorts: maximum likelihood, raising
         when the full data are separated and counting failed replicates; Firth-penalised
@@ -434,6 +439,9 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         raise ValueError(f"n_boot must be >= 0, got {n_boot}")
     if not 0 <= max_failed < 1:
         raise ValueError(f"max_failed must be a share in [0, 1), got {max_failed!r}")
+    if not (isinstance(min_effective_events, int | float) and min_effective_events >= 0):
+        raise ValueError("min_effective_events must be a number >= 0, got "
+                         f"{min_effective_events!r}")
     check_choice("outcome_type", outcome_type, OUTCOME_TYPES)
     t = treatment_indicator(df, treatment, treated)
     if outcome is None:
@@ -528,7 +536,8 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     if ci == "studentized" and n_boot > 1:
         q[0], q[1], fallback, sparse = _studentized(
             labels, names, estimate, finite, rep_se, _kernels(time, ev, t, w_full, opts)[1],
-            alpha, tau, _risk_information(labels, time, ev, t, w_full, opts), se)
+            alpha, tau, _risk_information(labels, time, ev, t, w_full, opts), se,
+            float(min_effective_events))
     if ci == "bca" and n_boot > 1:
         groups = jackknife_groups(t, seed=seed)
         cohort = np.array([int(t[g[0]]) for g in groups])
@@ -574,7 +583,7 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         # rows whose resamples include one without events: percentile limits
         attrs["korn_graubard_rows"] = sparse
         attrs["percentile_rows"] = fallback
-        attrs["min_effective_events"] = MIN_EFFECTIVE_EVENTS
+        attrs["min_effective_events"] = min_effective_events
     if merged:
         attrs["collapsed"] = merged
     return ComparisonResult(table=table, replicates=pd.DataFrame(reps, columns=names),
@@ -605,10 +614,10 @@ def _risk_information(labels: pd.DataFrame, time: np.ndarray, ev: np.ndarray, t:
 
 def _studentized(labels: pd.DataFrame, names: list[str], estimate: np.ndarray,
                  reps: np.ndarray, rep_se: np.ndarray, se_ij: np.ndarray | None, alpha: float,
-                 tau: float, information: tuple[np.ndarray, np.ndarray], se_boot: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+                 tau: float, information: tuple[np.ndarray, np.ndarray], se_boot: np.ndarray,
+                 min_events: float) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Studentized limits of the per-cohort rows (Korn-Graubard limits for a risk with fewer
-    than :data:`MIN_EFFECTIVE_EVENTS` effective events, or whose resamples include one
+    than ``min_events`` effective events, or whose resamples include one
     without events), MOVER limits of their contrasts; the rows that fell back to percentile
     limits and the rows with Korn-Graubard limits."""
     assert se_ij is not None
@@ -621,7 +630,7 @@ def _studentized(labels: pd.DataFrame, names: list[str], estimate: np.ndarray,
                                            upper_bound=bound)
     events, ess = information
     with np.errstate(invalid="ignore"):
-        sparse = np.isfinite(events) & ((events < MIN_EFFECTIVE_EVENTS) | pct)
+        sparse = np.isfinite(events) & ((events < min_events) | pct)
     if sparse.any():
         lower[sparse], upper[sparse] = korn_graubard_limits(
             estimate[sparse], se_boot[sparse], ess[sparse], alpha=alpha)

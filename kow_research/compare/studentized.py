@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kow_research.compare.benchmark import clopper_pearson
+
 
 def studentized_limits(replicates: np.ndarray, replicate_se: np.ndarray, estimate: np.ndarray,
                        se: np.ndarray, *, alpha: float = 0.05,
@@ -174,8 +176,6 @@ def korn_graubard_limits(estimate: np.ndarray, se: np.ndarray, ess: np.ndarray, 
     >>> [round(float(v), 4) for v in (lo[0], hi[0], lo[1], hi[1])]
     [0.049, 0.1762, 0.0333, 0.2181]
     """
-    from kow_research.compare.benchmark import clopper_pearson
-
     est = np.atleast_1d(np.asarray(estimate, dtype=float))
     sd = np.broadcast_to(np.asarray(se, dtype=float), est.shape)
     size = np.broadcast_to(np.asarray(ess, dtype=float), est.shape)

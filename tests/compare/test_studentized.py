@@ -226,3 +226,22 @@ def test_compare_outcomes_sparse_risk_gets_korn_graubard_limits() -> None:
     assert_allclose(tab.loc["risk_difference@2", ["lower", "upper"]].to_numpy(float),
                     [lo, hi], rtol=1e-12)
     assert "Korn-Graubard" in str(res.summary())
+
+
+def test_min_effective_events_switches_the_rule() -> None:
+    """0 keeps the bootstrap-t wherever it can be computed; a higher threshold takes in more
+    rows; a negative one is an error naming the argument."""
+    df = pd.read_csv(REF_DATA)
+    kw = dict(treatment="treated", covariates=["age", "smi", "dx"], horizons_months=(2, 12),
+              tau_months=12, n_boot=100, seed=3, unit="months")
+    off = compare.compare_outcomes(df, min_effective_events=0, **kw)
+    default = compare.compare_outcomes(df, **kw)
+    wide = compare.compare_outcomes(df, min_effective_events=1000, **kw)
+    # with the rule off, only rows that cannot be studentized (a resample without events)
+    # get Korn-Graubard limits
+    assert set(off.attrs["korn_graubard_rows"]) < set(default.attrs["korn_graubard_rows"])
+    assert set(wide.attrs["korn_graubard_rows"]) == {
+        "risk_treated@2", "risk_treated@12", "risk_control@2", "risk_control@12"}
+    assert wide.attrs["min_effective_events"] == 1000
+    with pytest.raises(ValueError, match="min_effective_events"):
+        compare.compare_outcomes(df, min_effective_events=-1, **kw)
