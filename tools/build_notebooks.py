@@ -286,7 +286,7 @@ if comparison.dropped_horizons:
                                    weights=comparison.weights, cause=1)
 ax = kr.report.incidence_plot(curve, language=lang, styles=ctx.line_styles, policy=ctx.policy)
 ctx.figure(ax, stem=f"06_weighted_incidence_{comparator}",
-           caption=" ".join(filter(None, [kr.report.narrative.say(
+           caption=". ".join(filter(None, [kr.report.narrative.say(
                "nb06_curve_caption", lang, index=design.index, comparator=comparator),
                comparison.weighting_note(lang)])))""",
 """result = comparison.effects()
