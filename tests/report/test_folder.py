@@ -55,10 +55,14 @@ def test_success_replaces_the_previous_report_and_failure_keeps_it(tmp_path: Pat
 
 
 def _child(folder: Path, marker: Path) -> subprocess.Popen[str]:
+    # Ctrl-C as in an interactive run: a child of a background job inherits SIGINT ignored
+    # (the shell's rule for asynchronous commands), and Python then keeps it ignored
     code = textwrap.dedent(f"""
+        import signal
         import time
         from pathlib import Path
         from kow_research.report.folder import building
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         with building(Path({str(folder)!r})) as tmp:
             (tmp / "provenance.json").write_text("{{}}")
             (tmp / "index.html").write_text("new")
