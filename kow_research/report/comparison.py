@@ -433,8 +433,8 @@ class Comparison:
         return say("nb06_evalue_rr", lang, month=f"{month:g}", index=self.index,
                    comparator=self.comparator,
                    weighted="" if self.randomised else say("weighted_word", lang),
-                   rr=_ratio_ci(float(rr["estimate"]), float(rr["lower"]), float(rr["upper"]),
-                                lang),
+                   rr=ratio_ci(float(rr["estimate"]), float(rr["lower"]), float(rr["upper"]),
+                               language=lang),
                    point=format_number(ev.table.loc["point", "evalue"], language=lang,
                                        decimals=2),
                    ci=format_number(ev.table.loc["ci", "evalue"], language=lang, decimals=2))
@@ -694,12 +694,29 @@ def _failed(n: int | None, language: str) -> str:
     return say("nb06_failed_one" if n == 1 else "nb06_failed", language, n=int(n))
 
 
-def _ratio_ci(est: float, lower: float, upper: float, language: str) -> str:
-    """A ratio with its interval: a ratio whose denominator's lower limit is (nearly) 0 has no
-    upper limit to speak of, so beyond :data:`RATIO_UNBOUNDED` it is shown as ∞, not as 32
-    digits."""
+def ratio_ci(est: float, lower: float, upper: float, *, language: str = "en") -> str:
+    """A ratio with its interval, as the effects table and the summary print it.
+
+    A ratio whose denominator's lower limit is (nearly) 0 has no upper limit to speak of, so
+    beyond :data:`RATIO_UNBOUNDED` it is shown as ∞, not as 32 digits.
+
+    Parameters
+    ----------
+    est, lower, upper : float
+        The ratio and its limits.
+    language : {"en", "nl"}, default "en"
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ratio_ci(4.82, 0.09, 9.16e31, language="nl")
+    '4,82 (0,09–∞)'
+    """
     return format_ci(est, lower=lower, upper=np.inf if upper > RATIO_UNBOUNDED else upper,
-                     language=language, decimals=2)
+                     language=check_language(language), decimals=2)
 
 
 def _row_label(key: str, horizon: Any, comparison: Comparison, nl: bool) -> str:
@@ -756,7 +773,7 @@ def effect_table(result: Any, *, comparison: Comparison, language: str = "en") -
             cell = format_ci(est / DAYS_PER_MONTH, lower=lo / DAYS_PER_MONTH,
                              upper=hi / DAYS_PER_MONTH, language=lang, decimals=1)
         else:
-            cell = _ratio_ci(est, lo, hi, lang)
+            cell = ratio_ci(est, lo, hi, language=lang)
         rows.append({"measure": label, "estimate": cell})
     return pd.DataFrame(rows).rename(columns={
         "measure": "Maat" if nl else "Measure",

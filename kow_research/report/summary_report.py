@@ -36,6 +36,7 @@ from kow_research.report.comparison import (
     Comparison,
     prepare_comparison,
     published_context,
+    ratio_ci,
 )
 from kow_research.report.document import (
     Document,
@@ -131,9 +132,8 @@ _TEXT: dict[str, tuple[str, str]] = {
                     "without an assessment then are not in the denominator (not imputed).",
                     "Trede per meting binnen ±{window} dagen van de geplande datum; wie toen "
                     "niet gemeten is telt niet mee in de noemer (niet geïmputeerd)."),
-    "compare_note": ("pp: percentage points; {index} − comparator. Bootstrap intervals from "
-                     "{n_boot} replicates.", "pp: procentpunten; {index} − vergelijkingsgroep. "
-                     "Bootstrap-intervallen uit {n_boot} replicaties."),
+    "compare_note": ("pp: percentage points; {index} − comparator.",
+                     "pp: procentpunten; {index} − vergelijkingsgroep."),
 }
 
 _METHODS = (
@@ -346,10 +346,9 @@ def comparison_rows(comparisons: Sequence[tuple[Comparison, Any, Any]], *,
             _t("rd", lang, month=f"{month:g}"): format_ci(
                 100 * rd["estimate"], lower=100 * rd["lower"], upper=100 * rd["upper"],
                 language=lang, decimals=1),
-            _t("rr", lang, month=f"{month:g}"): format_ci(
-                rr["estimate"], lower=rr["lower"], upper=rr["upper"], language=lang),
-            _t("shr", lang): format_ci(h["estimate"], lower=h["lower"], upper=h["upper"],
-                                       language=lang)})
+            _t("rr", lang, month=f"{month:g}"): ratio_ci(
+                rr["estimate"], rr["lower"], rr["upper"], language=lang),
+            _t("shr", lang): ratio_ci(h["estimate"], h["lower"], h["upper"], language=lang)})
     return pd.DataFrame(rows)
 
 
@@ -472,8 +471,11 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
         doc.add(Table(comparison_rows(comparisons, language=lang),
                       caption=_t("t_compare", lang, index=design.index),
                       notes=(*comparison_notes(comparisons, language=lang),
-                             _t("compare_note", lang, index=design.index,
-                                n_boot=design["n_boot"]))))
+                             _t("compare_note", lang, index=design.index),
+                             # how each comparison's intervals were made, rows that were not
+                             # studentized included, from its result
+                             *(f"{comp.comparator} — {comp.effects_note(effects, language=lang)}"
+                               for comp, effects, _ in comparisons))))
     for note in failed:
         doc.add(Paragraph(note))
     doc.add(Heading(_t("context", lang)))

@@ -316,7 +316,7 @@ def test_numbers_beyond_28_digits_are_written_out():
 
 
 def test_an_unbounded_ratio_limit_is_shown_as_infinity():
-    from kow_research.report.comparison import RATIO_UNBOUNDED, _ratio_ci
+    from kow_research.report.comparison import RATIO_UNBOUNDED, ratio_ci
 
-    assert _ratio_ci(4.82, 0.09, 9.16e31, "nl") == "4,82 (0,09–∞)"
-    assert _ratio_ci(4.82, 0.09, RATIO_UNBOUNDED, "en") == "4.82 (0.09–1,000,000.00)"
+    assert ratio_ci(4.82, 0.09, 9.16e31, language="nl") == "4,82 (0,09–∞)"
+    assert ratio_ci(4.82, 0.09, RATIO_UNBOUNDED) == "4.82 (0.09–1,000,000.00)"
