@@ -3,6 +3,7 @@ weights, recompute the risks by fixed horizons and the restricted mean times."""
 
 from __future__ import annotations
 
+import numbers
 import sys
 from collections.abc import Sequence
 from dataclasses import field
@@ -269,8 +270,9 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     effective sample size of its bootstrap SE), named in ``attrs["korn_graubard_rows"]``: with
     few events the bootstrap-t's :math:`T^*` is heavy-tailed and its upper limit runs away. At
     60 per cohort these intervals are conservative (``bootstrap_coverage_n60.md``: risks
-    0.96-1.00) where percentile ones cover 0.84-0.95. In the validation study (``validation/bootstrap_coverage.py``,
-    300 per cohort, a rare level in one cohort) the percentile intervals of the risk difference
+    0.96-1.00) where percentile ones cover 0.84-0.95. In the validation study
+    (``validation/bootstrap_coverage.py``, 300 per cohort, a rare level in one cohort) the
+    percentile intervals of the risk difference
     covered 0.92 at 6 months, missing on one side: a weighted control risk that comes out low
     also gets a narrow interval. The studentized interval follows that SE; see
     ``validation/results/bootstrap_coverage.md`` for its coverage. ``ci="percentile"`` gives
@@ -439,7 +441,7 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
         raise ValueError(f"n_boot must be >= 0, got {n_boot}")
     if not 0 <= max_failed < 1:
         raise ValueError(f"max_failed must be a share in [0, 1), got {max_failed!r}")
-    if not (isinstance(min_effective_events, int | float) and min_effective_events >= 0):
+    if not (isinstance(min_effective_events, numbers.Real) and min_effective_events >= 0):
         raise ValueError("min_effective_events must be a number >= 0, got "
                          f"{min_effective_events!r}")
     check_choice("outcome_type", outcome_type, OUTCOME_TYPES)
@@ -499,10 +501,7 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
              for m, hm in zip(labels["measure"], labels["horizon_months"], strict=True)]
     opts = {"firth": separation == "firth", "estimand": estimand, "stabilize": stabilize,
             "trim": trim, "cause": cause, "h": h, "tau": tau, "kind": kind,
-            "width": len(labels), "studentized": ci == "studentized",
-            "horizon_days": ({float(hm): float(d) for hm, d in
-                              zip(horizons_months, np.atleast_1d(h), strict=True)}
-                             if kind == "time_to_event" else {})}
+            "width": len(labels), "studentized": ci == "studentized"}
     reps = np.empty((0, len(names) * (2 if opts["studentized"] else 1)))
     if n_boot > 0:
         sizes = [min(CHUNK, n_boot - s) for s in range(0, n_boot, CHUNK)]
@@ -536,8 +535,10 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
     if ci == "studentized" and n_boot > 1:
         q[0], q[1], fallback, sparse = _studentized(
             labels, names, estimate, finite, rep_se, _kernels(time, ev, t, w_full, opts)[1],
-            alpha, tau, _risk_information(labels, time, ev, t, w_full, opts), se,
-            float(min_effective_events))
+            alpha, tau, _risk_information(labels, time, ev, t, w_full, kind, cause, (
+                dict(zip(map(float, horizons_months), np.atleast_1d(h), strict=True))
+                if kind == "time_to_event" else {})),
+            se, float(min_effective_events))
     if ci == "bca" and n_boot > 1:
         groups = jackknife_groups(t, seed=seed)
         cohort = np.array([int(t[g[0]]) for g in groups])
@@ -594,17 +595,18 @@ def compare_outcomes(df: pd.DataFrame, *, treatment: str, covariates: Sequence[s
 
 
 def _risk_information(labels: pd.DataFrame, time: np.ndarray, ev: np.ndarray, t: np.ndarray,
-                      w: np.ndarray, opts: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+                      w: np.ndarray, kind: str, cause: int, horizon_days: dict[float, float]
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the effective number of events (:func:`effective_events`) behind a cohort's
-    risk and the cohort's Kish effective sample size; NaN for the other rows."""
+    risk (events of ``cause`` up to its horizon, ``horizon_days`` per horizon in months) and
+    the cohort's Kish effective sample size; NaN for the other rows."""
     events, ess = np.full(len(labels), np.nan), np.full(len(labels), np.nan)
-    horizons = opts.get("horizon_days", {})
     for i, (m, hm) in enumerate(zip(labels["measure"], labels["horizon_months"], strict=True)):
         if m not in ("risk_treated", "risk_control"):
             continue
         g = t == (1 if m == "risk_treated" else 0)
-        if opts["kind"] == "time_to_event":
-            hit = g & (ev == opts["cause"]) & (time <= horizons[float(hm)])
+        if kind == "time_to_event":
+            hit = g & (ev == cause) & (time <= horizon_days[float(hm)])
         else:  # a binary outcome: time holds the 0/1 values
             hit = g & (time == 1)
         events[i] = effective_events(w[hit & (w > 0)])

@@ -327,6 +327,10 @@ class Comparison:
         if result.attrs.get("percentile_rows"):
             note += " " + say("effects_percentile_rows", language,
                               rows=rows(result.attrs["percentile_rows"]))
+        upper = result.table.loc[result.table["measure"] == "risk_ratio", "upper"]
+        if (np.isfinite(upper) & (upper > RATIO_UNBOUNDED)).any():
+            note += " " + say("effects_unbounded", language,
+                              limit=format_number(RATIO_UNBOUNDED, language=language))
         return note
 
     def ess_inline(self, language: str = "en") -> str:

@@ -311,6 +311,11 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "(exacte binomiale grenzen bij de effectieve steekproefomvang van de "
         "bootstrapstandaardfout) voor {rows}, en voor de verschillen en ratio's die daarop "
         "steunen."),
+    # a risk ratio's upper limit shown as ∞ (report.comparison.RATIO_UNBOUNDED)
+    "effects_unbounded": (
+        "∞: an upper limit above {limit}, because the comparator's risk can be close to 0.",
+        "∞: een bovengrens boven {limit}, omdat de kans in de vergelijkingsgroep dicht bij 0 "
+        "kan liggen."),
     # the per-programme rows compare_outcomes could not studentize (attrs["percentile_rows"])
     "effects_percentile_rows": (
         "Too few events to studentize, so percentile limits instead for {rows}, and for the "

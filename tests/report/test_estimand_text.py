@@ -79,6 +79,13 @@ def test_effects_note_names_the_rows_that_were_not_studentized():
                        if n.startswith("risk_") and "_difference" not in n
                        and "_ratio" not in n and n not in sparse]
         assert not any(f"“{lab}”" in note for lab in studentized)
+    # a risk ratio whose upper limit is shown as ∞ is explained under the table
+    assert "∞" not in c.effects_note(res)
+    res.table.loc[res.table["measure"] == "risk_ratio", "upper"] = 1e9
+    assert "∞: an upper limit above 1,000,000" in c.effects_note(res)
+    assert "∞: een bovengrens boven 1.000.000" in c.effects_note(res, language="nl")
+    cells = effect_table(res, comparison=c).iloc[:, 1]
+    assert cells[res.table["measure"].eq("risk_ratio").to_numpy()].str.endswith("–∞)").all()
 
 def test_effective_sample_sizes_and_target_population_by_hand():
     c = _comparison(estimand="ATO")
