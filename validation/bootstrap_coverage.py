@@ -34,9 +34,11 @@ replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
     python validation/bootstrap_coverage.py [--n-sim 500] [--n-boot 299] [--n-jobs 2]
                                             [--n-arm 300] [--truth-n 2000000]
                                             [--seed 2026] [--out validation/results]
+                                            [--from-csv CSV | --extend CSV] [--minutes M]
 
 writes ``bootstrap_coverage.csv`` (one row per study, method and measure) and
-``bootstrap_coverage.md`` (the summary) into ``--out``. ``--n-arm 60`` measures the small
+``bootstrap_coverage.md`` (the summary) into ``--out``. ``--extend CSV`` grows an earlier
+run to ``--n-sim`` studies (study ``i`` is the same study in every run with the same seed). ``--n-arm 60`` measures the small
 studies the Korn-Graubard rule is for (``bootstrap_coverage_n60.*``; about 6 minutes for 400
 studies).
 """
@@ -44,6 +46,7 @@ studies).
 from __future__ import annotations
 
 import argparse
+import io
 import time
 from pathlib import Path
 
@@ -200,6 +203,30 @@ def _kg_shares(table: pd.DataFrame) -> dict[str, float]:
         [firth["measure"], firth["horizon_months"]], sort=False)}
 
 
+def _earlier_studies(path: str, n_sim: int) -> pd.DataFrame:
+    """The per-study table of an earlier run to be extended: studies 0 .. k - 1, k < n_sim."""
+    table = pd.read_csv(path, keep_default_na=False, na_values=[""]).fillna({"error": ""})
+    sims = np.sort(table["sim"].unique())
+    if not np.array_equal(sims, np.arange(len(sims))) or len(sims) >= n_sim:
+        raise SystemExit(f"{path}: --extend needs studies 0 .. k - 1 with k below --n-sim "
+                         f"{n_sim}; it holds {len(sims)} studies ({sims.min()} .. {sims.max()})")
+    return table
+
+
+def _check_reproduced(earlier: pd.DataFrame, again: pd.DataFrame, path: str) -> None:
+    """Stop unless study ``again`` equals its row in the earlier table (to the CSV's six
+    decimals): a changed package or seed would mix two different runs."""
+    again = pd.read_csv(io.StringIO(again.to_csv(index=False, float_format="%.6f")),
+                        keep_default_na=False, na_values=[""]).fillna({"error": ""})
+    a, b = (f.reset_index(drop=True)[again.columns] for f in (earlier, again))
+    try:
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, atol=2e-6, rtol=0)
+    except AssertionError as err:
+        raise SystemExit(f"{path}: study {int(b['sim'].iloc[0])} run again does not "
+                         f"reproduce the earlier table (another package version or seed?): "
+                         f"{err}") from None
+
+
 def _markdown(frame: pd.DataFrame) -> list[str]:
     shown = frame.assign(**{c: frame[c].map(lambda v: f"{v:.4f}" if np.isfinite(v) else "")
                             for c in frame.columns if frame[c].dtype.kind == "f"})
@@ -224,14 +251,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="summarise an earlier run's per-study table against the current "
                              "true values instead of simulating (--n-sim, --n-boot and --seed "
                              "must be those of that run)")
+    parser.add_argument("--extend", default=None, metavar="CSV",
+                        help="grow an earlier run's per-study table (same --n-boot, --n-arm "
+                             "and --seed, fewer studies) to --n-sim studies: its studies are "
+                             "kept, its last one is run again and must come out identical, "
+                             "and only the new ones are simulated")
     parser.add_argument("--minutes", type=float, default=None,
-                        help="with --from-csv: the earlier run's duration, for the page")
+                        help="with --from-csv: the earlier run's duration, for the page; "
+                             "with --extend: the earlier run's, added to this one's")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     truth, truth_se = true_values(args.truth_n)
     stem = "bootstrap_coverage" + ("" if args.n_arm == N_ARM else f"_n{args.n_arm}")
+    first = 0  # the first study simulated in this run
     if args.from_csv:
         table = pd.read_csv(args.from_csv, keep_default_na=False,
                             na_values=[""]).fillna({"error": ""})
@@ -239,15 +273,26 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"{args.from_csv} holds {table['sim'].nunique()} studies, not "
                              f"--n-sim {args.n_sim}")
     else:
+        # spawn(n)[:k] == spawn(k): study i is the same study in a longer run
         seeds = np.random.SeedSequence(args.seed).spawn(args.n_sim)
-        parts = Parallel(n_jobs=args.n_jobs)(delayed(run)(sq, i, args.n_boot, args.n_arm)
-                                             for i, sq in enumerate(seeds))
-        table = pd.DataFrame([r for p in parts for r in p])
+        done = pd.DataFrame()
+        if args.extend:
+            done = _earlier_studies(args.extend, args.n_sim)
+            last = int(done["sim"].max())
+            _check_reproduced(done[done["sim"] == last],
+                              pd.DataFrame(run(seeds[last], last, args.n_boot, args.n_arm)),
+                              args.extend)
+        first = int(done["sim"].max()) + 1 if len(done) else 0
+        parts = Parallel(n_jobs=args.n_jobs)(delayed(run)(seeds[i], i, args.n_boot, args.n_arm)
+                                             for i in range(first, args.n_sim))
+        table = pd.concat([done, pd.DataFrame([r for p in parts for r in p])],
+                          ignore_index=True)
         table.to_csv(out / f"{stem}.csv", index=False, float_format="%.6f")
     bias, cover = summarise(table, truth, truth_se)
     ml = table[table["method"] == "error"]
     minutes = (args.minutes if args.from_csv and args.minutes is not None
-               else (time.perf_counter() - started) / 60)
+               else (time.perf_counter() - started) / 60
+               + ((args.minutes or 0.0) if args.extend else 0.0))
     one_cohort = int(((ml["other_kow"] == 0) | (ml["other_ips"] == 0)).sum())
     ran = table[(table["method"] != "error") & (table["error"] == "")]
     per_study = ran.groupby(["method", "sim"])["n_failed"].first()
@@ -261,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.n_sim} --n-boot {args.n_boot}"
         + ("" if args.n_arm == N_ARM else f" --n-arm {args.n_arm}") + f" --seed {args.seed}`"
         + (" (this page: the committed per-study table summarised again against the current "
-           "`true_effect` with `--from-csv`)." if args.from_csv else "."),
+           "`true_effect` with `--from-csv`)." if args.from_csv else
+           f" (grown from an earlier run of {first} studies with `--extend`; its last study "
+           "was run again and came out identical)." if args.extend else "."),
         "Estimands (the rows of notebook 06's effects table, ATT): KOW's population with KOW "
         "(`treated`) and with the comparator programme (`control`), dropout ignored: risks of "
         f"regular paid work by {' and '.join(f'{h:g}' for h in HORIZONS)} months, their "

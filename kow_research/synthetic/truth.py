@@ -23,11 +23,12 @@ other censoring the limit of a non-proportional-hazards fit moves a little); the
 subdistribution hazard ratio is the same with the people who dropped out kept in the risk set
 (Fine-Gray without censoring). Monte Carlo SEs are batch means over 20 batches of people.
 
-In this simulator the training dose, which enters the job hazard from the start, counts only
-sessions before the end of follow-up and before dropout (:mod:`kow_research.synthetic.simulate`).
-Loss to follow-up therefore lowers a person's job hazard before it happens, and censoring at
-dropout is informative beyond SMI and addiction: estimators that assume independent censoring
-are slightly biased against these truths (measured in ``docs/validation.md``).
+In this simulator the training dose, which enters the job hazard from the start, counts the
+sessions attended before dropout, recorded or not (:mod:`kow_research.synthetic.simulate`): loss
+to follow-up is independent of the job process, so these truths are those of the observed data.
+Censoring *at dropout* (the hypothetical strategy estimated by censoring) is still informative:
+dropout depends on SMI and addiction, and the dose on when a person dropped out (measured in
+``docs/validation.md``).
 """
 
 from __future__ import annotations

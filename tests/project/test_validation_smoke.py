@@ -195,3 +195,24 @@ def test_rd_bootstrap_study_one_replicate(rd_bootstrap: ModuleType) -> None:
     far = {k: v + 1000.0 for k, v in at.items()}
     _, cover = rd_bootstrap.summarise(firth, far)
     assert (cover["coverage"] == 0.0).all() and (cover["miss_high"] == 1.0).all()
+
+
+def test_rd_bootstrap_extend_checks_the_earlier_run(rd_bootstrap: ModuleType,
+                                                    tmp_path: Path) -> None:
+    """``--extend`` keeps an earlier run only if its last study, run again, comes out the same:
+    a study of a run written to CSV reproduces itself; with one estimate changed in the sixth
+    decimal, or a gap in the studies, the script stops and names the file."""
+    rows = pd.DataFrame(rd_bootstrap.run(np.random.SeedSequence(5), 0, 20))
+    path = tmp_path / "earlier.csv"
+    rows.to_csv(path, index=False, float_format="%.6f")
+    earlier = rd_bootstrap._earlier_studies(str(path), 3)
+    rd_bootstrap._check_reproduced(earlier, rows, str(path))
+    changed = earlier.copy()
+    changed.loc[changed.index[1], "estimate"] += 1e-5
+    with pytest.raises(SystemExit, match="earlier.csv: study 0 run again does not reproduce"):
+        rd_bootstrap._check_reproduced(changed, rows, str(path))
+    with pytest.raises(SystemExit, match="below --n-sim 1; it holds 1 studies"):
+        rd_bootstrap._earlier_studies(str(path), 1)       # nothing left to add
+    rows.assign(sim=1).to_csv(path, index=False)          # study 0 missing
+    with pytest.raises(SystemExit, match=r"needs studies 0 \.\. k - 1"):
+        rd_bootstrap._earlier_studies(str(path), 3)
