@@ -288,16 +288,21 @@ class Comparison:
             return say("nb06_weighted_for_imputed", language, **fields)
         return say("nb06_weighted_for", language, **fields, **self.ess_fields(language))
 
-    def effects_note(self, result: Any, *, language: str = "en") -> str:
+    def effects_note(self, result: Any, *, language: str = "en",
+                     horizons: Sequence[float] | None = None) -> str:
         """Under the effects table: how its intervals were made, from the result of
         :meth:`effects` (the interval kind, the replicates, the failed ones; the pooling
-        over imputations).
+        over imputations; the rows with Korn–Graubard or percentile limits).
 
         Parameters
         ----------
         result : ComparisonResult or PooledResult
             What :meth:`effects` returned.
         language : {"en", "nl"}, default "en"
+        horizons : sequence of float, optional
+            Months of the rows the table shows (the summary shows only the main horizon):
+            the rows with Korn–Graubard or percentile limits at other horizons are not named.
+            Default: every horizon.
 
         Returns
         -------
@@ -314,19 +319,23 @@ class Comparison:
         # rows that were not studentized, by the table's own labels
         nl = check_language(language) == "nl"
 
-        def rows(names: list[str]) -> str:
+        def shown(names: list[str]) -> list[tuple[str, float]]:
             # compare_outcomes names a row "risk_control@6" (measure@horizon) or "measure"
-            parts = [(n.split("@") + [""])[:2] for n in names]
-            return "; ".join(f"“{_row_label(m, float(h) if h else np.nan, self, nl)}”"
-                             for m, h in parts)
+            parts = [(m, float(h) if h else np.nan)
+                     for m, h in ((n.split("@") + [""])[:2] for n in names)]
+            return [(m, h) for m, h in parts if horizons is None or not np.isfinite(h)
+                    or np.isclose(h, np.asarray(horizons, dtype=float)).any()]
 
-        if result.attrs.get("korn_graubard_rows"):
-            note += " " + say("effects_korn_graubard_rows", language,
-                              rows=rows(result.attrs["korn_graubard_rows"]),
+        def rows(parts: list[tuple[str, float]]) -> str:
+            return "; ".join(f"“{_row_label(m, h, self, nl)}”" for m, h in parts)
+
+        sparse = shown(result.attrs.get("korn_graubard_rows") or [])
+        if sparse:
+            note += " " + say("effects_korn_graubard_rows", language, rows=rows(sparse),
                               k=result.attrs["min_effective_events"])
-        if result.attrs.get("percentile_rows"):
-            note += " " + say("effects_percentile_rows", language,
-                              rows=rows(result.attrs["percentile_rows"]))
+        fallback = shown(result.attrs.get("percentile_rows") or [])
+        if fallback:
+            note += " " + say("effects_percentile_rows", language, rows=rows(fallback))
         upper = result.table.loc[result.table["measure"] == "risk_ratio", "upper"]
         if (np.isfinite(upper) & (upper > RATIO_UNBOUNDED)).any():
             note += " " + say("effects_unbounded", language,

@@ -473,8 +473,10 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
                       notes=(*comparison_notes(comparisons, language=lang),
                              _t("compare_note", lang, index=design.index),
                              # how each comparison's intervals were made, rows that were not
-                             # studentized included, from its result
-                             *(f"{comp.comparator} — {comp.effects_note(effects, language=lang)}"
+                             # studentized at the horizon shown included, from its result
+                             *(f"{comp.comparator} — "
+                               + comp.effects_note(effects, language=lang,
+                                                   horizons=(comp.main_horizon,))
                                for comp, effects, _ in comparisons))))
     for note in failed:
         doc.add(Paragraph(note))

@@ -79,6 +79,16 @@ def test_effects_note_names_the_rows_that_were_not_studentized():
                        if n.startswith("risk_") and "_difference" not in n
                        and "_ratio" not in n and n not in sparse]
         assert not any(f"“{lab}”" in note for lab in studentized)
+    # the summary shows the main horizon only: rows at other horizons are not named there
+    for lang in ("en", "nl"):
+        labels = effect_table(res, comparison=c, language=lang).iloc[:, 0].tolist()
+        for months in (6.0, 12.0):
+            note = c.effects_note(res, language=lang, horizons=(months,))
+            for name in sparse:
+                at = float(name.split("@")[1])
+                assert (f"“{labels[order.index(name)]}”" in note) == (at == months), name
+            assert ("Korn–Graubard" in note) == any(float(n.split("@")[1]) == months
+                                                    for n in sparse)
     # a risk ratio whose upper limit is shown as ∞ is explained under the table
     assert "∞" not in c.effects_note(res)
     res.table.loc[res.table["measure"] == "risk_ratio", "upper"] = 1e9
