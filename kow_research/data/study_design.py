@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
                                    # finite when a covariate level is rare in one cohort),
                                    # "collapse" (merge rare levels) or "error" (plain maximum
                                    # likelihood; see compare_outcomes)
+    "min_effective_events": 10,    # a cohort's risk with fewer effective (Kish) events by its
+                                   # horizon gets Korn-Graubard limits instead of the
+                                   # bootstrap-t (0: never; see compare_outcomes)
     "seed": 1,
     "language": "en",
     "disclosure": {"k": 5},
@@ -254,7 +257,7 @@ def validate_values(values: Mapping[str, Any], where: str) -> dict[str, Any]:
     if not isinstance(v["imputations"], int) or v["imputations"] < 2:
         raise DesignError(f"{where}: imputations must be a whole number >= 2, got "
                           f"{v['imputations']!r}")
-    for key in ("n_boot", "seed", "wave_window_days", "tau_months"):
+    for key in ("n_boot", "seed", "wave_window_days", "tau_months", "min_effective_events"):
         if not isinstance(v[key], int | float) or v[key] < 0:
             raise DesignError(f"{where}: {key} must be a number >= 0, got {v[key]!r}")
     return v

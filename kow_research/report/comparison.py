@@ -170,7 +170,9 @@ class Comparison:
         imputed data set and pooled by Rubin's rules (bootstrap standard errors within). The
         propensity models follow the design's ``separation`` (default ``"firth"``: finite when
         a covariate level is rare in one cohort; see
-        :func:`~kow_research.compare.compare_outcomes`).
+        :func:`~kow_research.compare.compare_outcomes`), and a cohort's risk with fewer than
+        the design's ``min_effective_events`` (default 10) effective events gets
+        Korn–Graubard limits.
 
         Parameters
         ----------
@@ -192,7 +194,8 @@ class Comparison:
                 covariates=None if self.randomised else self.covariates,
                 estimand="ATT" if self.randomised else self.estimand,
                 horizons_months=tuple(self.horizons), tau_months=float(self.tau_months),
-                n_boot=n_boot, seed=seed, separation=str(self.design["separation"]))
+                n_boot=n_boot, seed=seed, separation=str(self.design["separation"]),
+                min_effective_events=float(self.design["min_effective_events"]))
 
         if not self.model.imputed:
             return one(self.frame)

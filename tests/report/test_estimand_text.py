@@ -97,6 +97,25 @@ def test_effects_note_names_the_rows_that_were_not_studentized():
     cells = effect_table(res, comparison=c).iloc[:, 1]
     assert cells[res.table["measure"].eq("risk_ratio").to_numpy()].str.endswith("–∞)").all()
 
+def test_min_effective_events_comes_from_the_design():
+    """study.yaml's ``min_effective_events`` reaches compare_outcomes: 0 switches the
+    Korn-Graubard rule off (no rows named, no sentence), a threshold above every cohort's
+    effective events gives every risk these limits; a negative value is a design error that
+    names the entry."""
+    from kow_research.data.study_design import DesignError, validate_values
+
+    off = _comparison(estimand="ATT", min_effective_events=0)
+    res = off.effects()
+    assert res.attrs["min_effective_events"] == 0 and res.attrs["korn_graubard_rows"] == []
+    assert "Korn–Graubard" not in off.effects_note(res)
+    res = _comparison(estimand="ATT", min_effective_events=1000).effects()
+    risks = res.table[res.table["measure"].isin(["risk_treated", "risk_control"])]
+    assert sorted(res.attrs["korn_graubard_rows"]) == sorted(
+        f"{m}@{h:g}" for m, h in zip(risks["measure"], risks["horizon_months"], strict=True))
+    with pytest.raises(DesignError, match="min_effective_events must be a number >= 0, got -1"):
+        validate_values({"min_effective_events": -1}, "study.yaml")
+
+
 def test_effective_sample_sizes_and_target_population_by_hand():
     c = _comparison(estimand="ATO")
     w = c.weights
