@@ -131,19 +131,29 @@ def true_att_weights(df: pd.DataFrame, *, comparator: dict | None = None) -> np.
 
 
 def bias_run(seed: np.random.SeedSequence, sim: int) -> dict:
-    """Point estimates of the bias part: estimated weights, known weights, randomised."""
+    """Point estimates of the bias part: estimated weights, known weights, randomised. A
+    propensity model that raises (no convergence) is counted in ``error`` and leaves the
+    study's estimated-weights estimate NaN."""
     df = one_study(seed)
-    fits = {}
-    ps = kr.compare.propensity(df, treatment="programme", treated="KOW", covariates=COVARIATES,
-                               estimand="ATT", method="firth")
+    fits: dict[str, float] = {}
+    error = ""
+    try:
+        estimated = kr.compare.propensity(df, treatment="programme", treated="KOW",
+                                          covariates=COVARIATES, estimand="ATT",
+                                          method="firth").weights
+    except ValueError as err:
+        estimated, error = None, str(err)[:80]
+        fits["estimated"] = np.nan
     randomised = one_study(seed, comparator={
         "log_hr_programme": kr.compare.comparator_mix()["log_hr_programme"]})
-    for name, data, w in (("estimated", df, ps.weights), ("known", df, true_att_weights(df)),
+    for name, data, w in (("estimated", df, estimated), ("known", df, true_att_weights(df)),
                           ("randomised", randomised, np.ones(len(randomised)))):
+        if w is None:
+            continue
         fit = kr.compare.weighted_hazard_ratio(data, treatment="programme", treated="KOW",
                                                weights=w, model="fine_gray")
         fits[name] = float(fit.coef.loc["treated", "coef"])
-    return {"sim": sim, **fits}
+    return {"sim": sim, **fits, "error": error}
 
 
 BIAS_NAMES = {"estimated": "estimated weights (Firth propensity model, ATT), as validated above",
@@ -156,7 +166,7 @@ def summarise_bias(table: pd.DataFrame, truth: float, truth_se: float = 0.0) -> 
     and the truth's own Monte Carlo SE ``truth_se`` combined)."""
     out = []
     for name, label in BIAS_NAMES.items():
-        x = table[name]
+        x = table[name].dropna()
         mc = float(np.hypot(x.std(ddof=1) / np.sqrt(len(x)), truth_se))
         out.append({"estimator": label, "n_sim": len(x), "truth": truth,
                     "mean": float(x.mean()), "bias": float(x.mean() - truth),
@@ -246,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.n_bias} studies of {N_ARM} per cohort (the first {min(args.n_sim, args.n_bias)}"
             " are the coverage part's), point estimates only, the same seed; "
             f"{bias_minutes:.1f} min. Truth {truth:.4f} (its own Monte Carlo SE "
-            f"{truth_se:.4f}, part of `bias_mc_se`).", "",
+            f"{truth_se:.4f}, part of `bias_mc_se`). Studies whose propensity model raised "
+            "(left out of the estimated-weights row): "
+            f"{int((bias['error'].fillna('') != '').sum())}.", "",
             *_markdown(summarise_bias(bias, truth, truth_se))]
     lines = [
         "# Coverage of the weighted subdistribution hazard ratio's intervals", "",

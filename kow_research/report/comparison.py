@@ -195,7 +195,7 @@ class Comparison:
                 estimand="ATT" if self.randomised else self.estimand,
                 horizons_months=tuple(self.horizons), tau_months=float(self.tau_months),
                 n_boot=n_boot, seed=seed, separation=str(self.design["separation"]),
-                min_effective_events=float(self.design["min_effective_events"]))
+                min_effective_events=self.design["min_effective_events"])
 
         if not self.model.imputed:
             return one(self.frame)

@@ -12,6 +12,7 @@ from scipy.optimize import minimize
 from kow_research import compare
 from kow_research.compare.propensity import fit_firth, fit_logit
 from kow_research.compare.separation import collapse_levels, rare_levels
+from kow_research.survival.design import design_matrix
 
 REF_DATA = "tests/compare/reference/compare_data.csv"
 KW = dict(treatment="treated", horizons_months=(6, 12), tau_months=12, unit="months",
@@ -61,6 +62,27 @@ def test_firth_is_finite_under_complete_separation() -> None:
     assert_allclose(beta, _direct_firth(x, t), atol=1e-6)
     # symmetric data: the fitted score crosses 1/2 at 3.5
     assert beta[0] / beta[1] == pytest.approx(-3.5, rel=1e-8)
+
+
+def test_firth_converges_slowly_near_separation() -> None:
+    """A study of the sHR validation (16,000 studies, 3 raised): two people with sex = "other",
+    both in the comparator cohort of 300. Fisher scoring converges linearly there (about 260
+    steps); with 50 steps it raised "did not converge". The estimate is the maximum of the
+    penalised likelihood found by a general-purpose optimiser."""
+    df = compare.confounded_cohorts(n=300, seeds=(2053458560, 1335332176))
+    other = df[df["sex"] == "other"].groupby("programme").size().to_dict()
+    assert other == {"IPS": 2}
+    ps = compare.propensity(df, treatment="programme", treated="KOW", method="firth",
+                            covariates=["age", "sex", "diagnosis_group", "smi",
+                                        "log_months_out"], estimand="ATT")
+    x = np.column_stack([np.ones(len(df)), design_matrix(
+        df, ["age", "sex", "diagnosis_group", "smi", "log_months_out"]).x])
+    t = (df["programme"] == "KOW").to_numpy(dtype=float)
+    beta, _ = fit_firth(x, t)
+    direct = _direct_firth(x, t)
+    assert _penalised_loglik(beta, x, t) >= _penalised_loglik(direct, x, t) - 1e-8
+    assert_allclose(1 / (1 + np.exp(-(x @ beta))), 1 / (1 + np.exp(-(x @ direct))), atol=1e-4)
+    assert np.all(np.isfinite(ps.weights))
 
 
 @pytest.fixture(scope="module")

@@ -168,6 +168,13 @@ def test_hazard_bias_part_one_study(hazard_bootstrap: ModuleType) -> None:
     names = ("estimated", "known", "randomised")
     assert_allclose(summary["bias"], [table[k].mean() + 0.4 for k in names])
     assert_allclose(summary["bias_mc_se"], [table[k].std(ddof=1) / np.sqrt(2) for k in names])
+    assert (table["error"] == "").all()
+    # a study whose propensity model raised counts in its other rows only
+    third = {"sim": 2, "estimated": np.nan, "known": -0.1, "randomised": -0.2,
+             "error": "propensity model (Firth) did not converge"}
+    summary = hazard_bootstrap.summarise_bias(pd.concat([table, pd.DataFrame([third])]), -0.4)
+    assert summary["n_sim"].tolist() == [2, 3, 3]
+    assert_allclose(summary["bias"].iloc[0], table["estimated"].mean() + 0.4)
 
 
 @pytest.fixture(scope="module")
