@@ -38,9 +38,9 @@ replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
 
 writes ``bootstrap_coverage.csv`` (one row per study, method and measure) and
 ``bootstrap_coverage.md`` (the summary) into ``--out``. ``--extend CSV`` grows an earlier
-run to ``--n-sim`` studies (study ``i`` is the same study in every run with the same seed). ``--n-arm 60`` measures the small
-studies the Korn-Graubard rule is for (``bootstrap_coverage_n60.*``; about 6 minutes for 400
-studies).
+run to ``--n-sim`` studies (study ``i`` is the same study in every run with the same seed).
+``--n-arm 60`` measures the small studies the Korn-Graubard rule is for
+(``bootstrap_coverage_n60.*``; about 6 minutes for 400 studies).
 """
 
 from __future__ import annotations
@@ -203,9 +203,14 @@ def _kg_shares(table: pd.DataFrame) -> dict[str, float]:
         [firth["measure"], firth["horizon_months"]], sort=False)}
 
 
+def _read_table(source: str | io.StringIO) -> pd.DataFrame:
+    """A per-study table as written by :func:`main` (an empty ``error`` is "", not NaN)."""
+    return pd.read_csv(source, keep_default_na=False, na_values=[""]).fillna({"error": ""})
+
+
 def _earlier_studies(path: str, n_sim: int) -> pd.DataFrame:
     """The per-study table of an earlier run to be extended: studies 0 .. k - 1, k < n_sim."""
-    table = pd.read_csv(path, keep_default_na=False, na_values=[""]).fillna({"error": ""})
+    table = _read_table(path)
     sims = np.sort(table["sim"].unique())
     if not np.array_equal(sims, np.arange(len(sims))) or len(sims) >= n_sim:
         raise SystemExit(f"{path}: --extend needs studies 0 .. k - 1 with k below --n-sim "
@@ -216,8 +221,7 @@ def _earlier_studies(path: str, n_sim: int) -> pd.DataFrame:
 def _check_reproduced(earlier: pd.DataFrame, again: pd.DataFrame, path: str) -> None:
     """Stop unless study ``again`` equals its row in the earlier table (to the CSV's six
     decimals): a changed package or seed would mix two different runs."""
-    again = pd.read_csv(io.StringIO(again.to_csv(index=False, float_format="%.6f")),
-                        keep_default_na=False, na_values=[""]).fillna({"error": ""})
+    again = _read_table(io.StringIO(again.to_csv(index=False, float_format="%.6f")))
     a, b = (f.reset_index(drop=True)[again.columns] for f in (earlier, again))
     try:
         pd.testing.assert_frame_equal(a, b, check_dtype=False, atol=2e-6, rtol=0)
@@ -247,11 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--truth-n", type=int, default=2_000_000,
                         help="people in the true_effect simulation of the true values")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
-    parser.add_argument("--from-csv", default=None, metavar="CSV",
+    earlier = parser.add_mutually_exclusive_group()
+    earlier.add_argument("--from-csv", default=None, metavar="CSV",
                         help="summarise an earlier run's per-study table against the current "
                              "true values instead of simulating (--n-sim, --n-boot and --seed "
                              "must be those of that run)")
-    parser.add_argument("--extend", default=None, metavar="CSV",
+    earlier.add_argument("--extend", default=None, metavar="CSV",
                         help="grow an earlier run's per-study table (same --n-boot, --n-arm "
                              "and --seed, fewer studies) to --n-sim studies: its studies are "
                              "kept, its last one is run again and must come out identical, "
@@ -267,8 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     stem = "bootstrap_coverage" + ("" if args.n_arm == N_ARM else f"_n{args.n_arm}")
     first = 0  # the first study simulated in this run
     if args.from_csv:
-        table = pd.read_csv(args.from_csv, keep_default_na=False,
-                            na_values=[""]).fillna({"error": ""})
+        table = _read_table(args.from_csv)
         if table["sim"].nunique() != args.n_sim:
             raise SystemExit(f"{args.from_csv} holds {table['sim'].nunique()} studies, not "
                              f"--n-sim {args.n_sim}")
@@ -282,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             _check_reproduced(done[done["sim"] == last],
                               pd.DataFrame(run(seeds[last], last, args.n_boot, args.n_arm)),
                               args.extend)
-        first = int(done["sim"].max()) + 1 if len(done) else 0
+            first = last + 1
         parts = Parallel(n_jobs=args.n_jobs)(delayed(run)(seeds[i], i, args.n_boot, args.n_arm)
                                              for i in range(first, args.n_sim))
         table = pd.concat([done, pd.DataFrame([r for p in parts for r in p])],

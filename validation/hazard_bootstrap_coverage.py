@@ -135,7 +135,6 @@ def bias_run(seed: np.random.SeedSequence, sim: int) -> dict:
     propensity model that raises (no convergence) is counted in ``error`` and leaves the
     study's estimated-weights estimate NaN."""
     df = one_study(seed)
-    fits: dict[str, float] = {}
     error = ""
     try:
         estimated = kr.compare.propensity(df, treatment="programme", treated="KOW",
@@ -143,16 +142,14 @@ def bias_run(seed: np.random.SeedSequence, sim: int) -> dict:
                                           method="firth").weights
     except ValueError as err:
         estimated, error = None, str(err)[:80]
-        fits["estimated"] = np.nan
     randomised = one_study(seed, comparator={
         "log_hr_programme": kr.compare.comparator_mix()["log_hr_programme"]})
-    for name, data, w in (("estimated", df, estimated), ("known", df, true_att_weights(df)),
-                          ("randomised", randomised, np.ones(len(randomised)))):
-        if w is None:
-            continue
-        fit = kr.compare.weighted_hazard_ratio(data, treatment="programme", treated="KOW",
-                                               weights=w, model="fine_gray")
-        fits[name] = float(fit.coef.loc["treated", "coef"])
+    fits = {name: np.nan if w is None else float(kr.compare.weighted_hazard_ratio(
+                data, treatment="programme", treated="KOW", weights=w,
+                model="fine_gray").coef.loc["treated", "coef"])
+            for name, data, w in (("estimated", df, estimated),
+                                  ("known", df, true_att_weights(df)),
+                                  ("randomised", randomised, np.ones(len(randomised))))}
     return {"sim": sim, **fits, "error": error}
 
 

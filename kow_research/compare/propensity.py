@@ -143,9 +143,9 @@ def fit_firth(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Hessian of :math:`\ell^*`, so convergence is linear: slow when a level lies in one cohort
     only (two people with sex = "other" in one cohort of 300 took about 260 steps), hence up
     to :data:`FIRTH_MAX_ITER` steps instead of the 50 of maximum likelihood. The estimates
-    are finite even under complete separation, and their :math:`O(1/n)` bias is removed; the covariance is
-    :math:`I(\hat\beta)^{-1}`. A finite estimate does not create overlap: a level found in
-    one cohort only still has no counterpart in the other.
+    are finite even under complete separation, and their :math:`O(1/n)` bias is removed; the
+    covariance is :math:`I(\hat\beta)^{-1}`. A finite estimate does not create overlap: a
+    level found in one cohort only still has no counterpart in the other.
 
     Parameters
     ----------

@@ -97,6 +97,7 @@ def test_effects_note_names_the_rows_that_were_not_studentized():
     cells = effect_table(res, comparison=c).iloc[:, 1]
     assert cells[res.table["measure"].eq("risk_ratio").to_numpy()].str.endswith("–∞)").all()
 
+
 def test_min_effective_events_comes_from_the_design():
     """study.yaml's ``min_effective_events`` reaches compare_outcomes: 0 switches the
     Korn-Graubard rule off (no rows named, no sentence), a threshold above every cohort's
