@@ -40,9 +40,12 @@ report: $(VENV)/.installed
 	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 0)} \
 	  $(BIN)/kow-research report --out $(REPORTS)
 
-## test: the whole suite (unit, property, R-reference fixtures, nbval on the notebooks)
+## test: the whole suite (unit, property, R-reference fixtures, nbval on the notebooks), one
+## pytest-xdist worker per core, at most 4; each test file stays whole on one worker, so a
+## notebook's cells run in order in one kernel. `make test PYTEST_ARGS="-n 0"` runs serially.
+PYTEST_ARGS ?= -n auto --maxprocesses 4 --dist loadfile
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff and mypy
 lint: $(VENV)/.installed-dev

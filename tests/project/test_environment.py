@@ -110,6 +110,15 @@ def test_make_installs_only_from_the_locks():
         assert f"\n{target}" in make, target
 
 
+def test_parallel_tests_keep_each_notebook_on_one_worker():
+    """nbval runs a notebook's cells in order in one kernel: with pytest-xdist (`make test`)
+    every file must go to one worker, or cells run out of order in other kernels."""
+    make = (ROOT / "Makefile").read_text()
+    args = next(line for line in make.splitlines() if line.startswith("PYTEST_ARGS"))
+    assert "-n " in args and "--dist loadfile" in args, args
+    assert "$(PYTEST_ARGS)" in make.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+
+
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
