@@ -36,8 +36,9 @@ replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
                                             [--seed 2026] [--out validation/results]
                                             [--from-csv CSV | --extend CSV] [--minutes M]
 
-writes ``bootstrap_coverage.csv`` (one row per study, method and measure) and
-``bootstrap_coverage.md`` (the summary) into ``--out``. ``--extend CSV`` grows an earlier
+writes ``bootstrap_coverage.csv`` (one row per study, method and measure, with the mean of
+the replicates, ``boot_mean``, from which the page measures the bootstrap bias-corrected
+estimate as well) and ``bootstrap_coverage.md`` (the summary) into ``--out``. ``--extend CSV`` grows an earlier
 run to ``--n-sim`` studies (study ``i`` is the same study in every run with the same seed).
 ``--n-arm 60`` measures the small studies the Korn-Graubard rule is for
 (``bootstrap_coverage_n60.*``; about 6 minutes for 400 studies).
@@ -102,8 +103,13 @@ def run(seed: np.random.SeedSequence, sim: int, n_boot: int, n_arm: int = N_ARM
             reps = reps[np.isfinite(reps)]
             lo, hi = np.quantile(reps, [0.025, 0.975])   # = ci="percentile", same seed
             r = tabs["stu"].loc[(measure, h)]
+            # the replicates' mean, for the bootstrap bias correction 2 theta-hat - mean;
+            # a ratio's also on the log scale (NaN if a replicate is 0)
+            log_mean = (np.log(reps).mean() if measure == "risk_ratio" and (reps > 0).all()
+                        else np.nan)
             rows.append({**base, "method": method, "measure": measure, "horizon_months": h,
                          "estimate": r["estimate"], "se": r["se"], "n_failed": stu.n_failed,
+                         "boot_mean": reps.mean(), "boot_log_mean": log_mean,
                          "stu_lower": r["lower"], "stu_upper": r["upper"],
                          "pct_lower": lo, "pct_upper": hi,
                          "bca_lower": tabs["bca"].loc[(measure, h), "lower"],
@@ -180,6 +186,16 @@ def summarise(table: pd.DataFrame, truth: dict[str, float],
                      "log_bias_mc_se": (np.nan if log is None else np.hypot(
                          log.std(ddof=1) / np.sqrt(len(g)), theta_se / theta)),
                      "empirical_sd": sd, "mean_se": g["se"].mean()})
+        if "boot_mean" in g:   # the bootstrap bias-corrected estimate, reported, not used
+            bc = 2 * g["estimate"] - g["boot_mean"]
+            bc_log = 2 * log - g["boot_log_mean"] if log is not None else None
+            bias[-1].update({
+                "bc_bias": bc.mean() - theta,
+                "bc_bias_mc_se": np.hypot(bc.std(ddof=1) / np.sqrt(len(g)), theta_se),
+                "bc_log_bias": np.nan if bc_log is None else bc_log.mean() - np.log(theta),
+                "bc_log_bias_mc_se": (np.nan if bc_log is None else np.hypot(
+                    bc_log.std(ddof=1) / np.sqrt(len(g)), theta_se / theta)),
+                "bc_sd": bc.std(ddof=1)})
         for ci, name in INTERVALS.items():
             lo, hi = g[f"{ci}_lower"], g[f"{ci}_upper"]
             cov = float(((lo <= theta) & (theta <= hi)).mean())
@@ -222,6 +238,10 @@ def _check_reproduced(earlier: pd.DataFrame, again: pd.DataFrame, path: str) -> 
     """Stop unless study ``again`` equals its row in the earlier table (to the CSV's six
     decimals): a changed package or seed would mix two different runs."""
     again = _read_table(io.StringIO(again.to_csv(index=False, float_format="%.6f")))
+    missing = [c for c in again.columns if c not in earlier.columns]
+    if missing:
+        raise SystemExit(f"{path} has no column {', '.join(missing)} (written by an older "
+                         "version of this script): run all studies again instead")
     a, b = (f.reset_index(drop=True)[again.columns] for f in (earlier, again))
     try:
         pd.testing.assert_frame_equal(a, b, check_dtype=False, atol=2e-6, rtol=0)
@@ -229,6 +249,21 @@ def _check_reproduced(earlier: pd.DataFrame, again: pd.DataFrame, path: str) -> 
         raise SystemExit(f"{path}: study {int(b['sim'].iloc[0])} run again does not "
                          f"reproduce the earlier table (another package version or seed?): "
                          f"{err}") from None
+
+
+def _bias_correction_section(bias: pd.DataFrame) -> list[str]:
+    """The page's section on the bootstrap bias-corrected estimate (none for a table from
+    before the replicates' mean was recorded)."""
+    if "bc_bias" not in bias:
+        return []
+    cols = ["contrast", "method", "n_sim", "bias", "bc_bias", "bc_bias_mc_se", "log_bias",
+            "bc_log_bias", "bc_log_bias_mc_se", "empirical_sd", "bc_sd"]
+    return ["## Bootstrap bias correction (measured, not used)", "",
+            "The estimate minus the bootstrap's estimate of its bias, "
+            "2 theta-hat - mean(theta*) from the same replicates (`bc_`; a ratio's also on "
+            "the log scale), against the estimate `compare_outcomes` reports (`bias`). "
+            "`bc_sd` is its SD across studies, `empirical_sd` the reported estimate's.", "",
+            *_markdown(bias[cols]), ""]
 
 
 def _markdown(frame: pd.DataFrame) -> list[str]:
@@ -321,7 +356,9 @@ def main(argv: list[str] | None = None) -> int:
         "brackets, part of `bias_mc_se`): "
         + ", ".join(f"{k} {v:.4f} ({truth_se[k]:.4f})" for k, v in truth.items()) + ".",
         "Propensity model: " + " + ".join(COVARIATES) + " (ATT weights).", "",
-        "## Bias", "", *_markdown(bias), "",
+        "## Bias", "", *_markdown(bias[[c for c in bias.columns
+                                          if not c.startswith("bc_")]]), "",
+        *_bias_correction_section(bias),
         "## Coverage", "",
         "Coverage with its Monte Carlo SE; `miss_low`: the interval lies above the truth, "
         "`miss_high`: below it. `studentized` is the default `ci`; studies in which a "
