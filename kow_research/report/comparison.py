@@ -611,7 +611,10 @@ def balance_figure(comparison: Comparison, *, language: str = "en",
         Disclosure threshold k (a report passes its policy's ``k``): a binary covariate
         column held by, or missing in, 1 to k - 1 people of either programme is not drawn
         (its unweighted SMD, read off the figure, would give that count back); a line under
-        the panel says how many were left out. Default: every column drawn.
+        the panel says how many were left out. Every bar of the overlap histogram holds at
+        least k people of its programme (neighbouring bins merged,
+        :func:`~kow_research.compare.plots.overlap_plot`'s ``min_count``). Default: every
+        column and every bin drawn.
 
     Returns
     -------
@@ -644,7 +647,7 @@ def balance_figure(comparison: Comparison, *, language: str = "en",
     lang = check_language(language)
     # one above the other: the covariate names need the width (16 cm at most)
     fig, axes = plt.subplots(2, 1, figsize=(6.0, 5.6), height_ratios=(1, 1.2))
-    overlap_plot(comparison.propensity, ax=axes[0], language=lang)
+    overlap_plot(comparison.propensity, ax=axes[0], language=lang, min_count=min_count)
     bal = comparison.balance()
     hidden = 0
     if min_count is not None:
