@@ -24,6 +24,7 @@ from joblib import Parallel, delayed
 
 from kow_research.core.checks import check_alpha, check_choice, check_columns
 from kow_research.core.results import Result, new_axes, result_class
+from kow_research.data.labels import check_language, text
 from kow_research.survival import cox, cumulative_incidence, kaplan_meier
 from kow_research.survival._input import groups as group_masks
 from kow_research.survival._input import prepare
@@ -103,19 +104,32 @@ class IPCWResult(Result):
         res.attrs["note"] = SE_NOTE
         return res
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, *, language: str = "en", **kwargs: Any) -> Any:
         """Histogram of the weights over the intervals (log scale of counts).
+
+        A diagnostic for the analyst: its bars count person-intervals, however few, so it
+        is not a figure for a report.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure when None).
+        language : {"en", "nl"}, default "en"
+            Language of the axis labels.
+        **kwargs : dict, optional
+            ``bins`` (default 40) and keywords passed to ``Axes.hist``.
 
         Returns
         -------
         matplotlib.axes.Axes
         """
+        lang = check_language(language)
         ax = new_axes(ax)
         ax.hist(self.intervals[WEIGHT], bins=kwargs.pop("bins", 40),
                 **{"color": "0.4", **kwargs})
         ax.set_yscale("log")
-        ax.set_xlabel("inverse probability of censoring weight")
-        ax.set_ylabel("intervals")
+        ax.set_xlabel(text("ipcw_weight", lang))
+        ax.set_ylabel(text("ipcw_intervals", lang))
         return ax
 
 

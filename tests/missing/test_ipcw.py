@@ -166,3 +166,23 @@ def test_ipcw_curves_by_group_with_bootstrap() -> None:
     again = ipcw_curves(d, covariates=["z"], times=[10, 20], by="arm", n_boot=30, seed=3,
                         n_jobs=2)
     pd.testing.assert_frame_equal(t, again.table)
+
+
+def test_weight_histogram_counts_every_interval_in_both_languages() -> None:
+    """The diagnostic histogram holds one count per person-interval (12 for the hand-made
+    case, follow-up split at the censoring times 2 and 4: 1 + 1 + 2 + 2 + 3 + 3 for the
+    people with times 1 to 6) and its labels follow ``language``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    d = pd.DataFrame({"time": [1, 2, 3, 4, 5, 6], "event": [1, 0, 1, 0, 1, 1],
+                      "x": [0, 1, 1, 0, 0, 1]})
+    res = ipcw_weights(d, covariates=["x"], stabilize=False)
+    ax = res.plot(bins=5)
+    assert len(res.intervals) == 12 and sum(p.get_height() for p in ax.patches) == 12
+    assert ax.get_ylabel() == "person-intervals"
+    ax = res.plot(language="nl")
+    assert ax.get_ylabel() == "persoonsintervallen" and ax.get_xlabel().startswith("IPCW")
+    plt.close("all")
