@@ -37,6 +37,7 @@ FILE_NAME = "study.yaml"
 LANGUAGES = ("en", "nl")
 ORIGINS = ("start_date", "intake_date")
 MISSING_POLICIES = ("complete_cases", "missing_indicator", "multiple_imputation")
+IMPUTATION_MODELS = ("smcfcs", "chained")
 ESTIMANDS = ("ATT", "ATE", "ATO")
 DROPOUT = ("competing", "censor", "ignore")
 
@@ -60,8 +61,12 @@ DEFAULTS: dict[str, Any] = {
     "tau_months": 12,
     "covariates": ["age", "sex", "smi", "months_out_of_work", "baseline_rung"],
     "missing_covariates": "complete_cases",
-    "imputations": 20,             # m of multiple_imputation (chained equations, pooled by
-                                   # Rubin's rules; seeded with `seed`)
+    "imputations": 20,             # m of multiple_imputation (pooled by Rubin's rules;
+                                   # seeded with `seed`)
+    "imputation_model": "smcfcs",  # hazard models under multiple_imputation: "smcfcs"
+                                   # (compatible with the Cox models, Bartlett et al. 2015)
+                                   # or "chained" (event indicators and Nelson-Aalen
+                                   # hazards as predictors, White & Royston 2009)
     "estimand": "ATT",             # target population of weighted comparisons
     "n_boot": 200,
     "separation": "firth",         # propensity models of the bootstrap: "firth" (penalised,
@@ -235,6 +240,7 @@ def validate_values(values: Mapping[str, Any], where: str) -> dict[str, Any]:
         check_choice("language", v["language"], LANGUAGES)
         check_choice("origin", v["origin"], ORIGINS)
         check_choice("missing_covariates", v["missing_covariates"], MISSING_POLICIES)
+        check_choice("imputation_model", v["imputation_model"], IMPUTATION_MODELS)
         check_choice("estimand", v["estimand"], ESTIMANDS)
         check_choice("time_to_work.dropout", v["time_to_work"]["dropout"], DROPOUT)
         check_choice("separation", v["separation"], ("firth", "collapse", "error"))

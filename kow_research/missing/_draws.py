@@ -75,6 +75,16 @@ def linear_draw(x: np.ndarray, y: np.ndarray, rng: np.random.Generator
                 ) -> tuple[np.ndarray, np.ndarray]:
     """``(beta_hat, beta_star)`` of the linear model ``y ~ x`` (``x`` with intercept), as
     mice's ``.norm.draw``."""
+    coef, beta, _ = norm_posterior_draw(x, y, rng)
+    return coef, beta
+
+
+def norm_posterior_draw(x: np.ndarray, y: np.ndarray, rng: np.random.Generator
+                        ) -> tuple[np.ndarray, np.ndarray, float]:
+    r"""``(beta_hat, beta_star, sigma_star)`` of the normal linear model ``y ~ x`` (``x``
+    with intercept): :math:`\sigma^{*2} = \mathrm{RSS}/\chi^2_{n-p}` and
+    :math:`\beta^* \sim N(\hat\beta, \sigma^{*2}(X'X)^{-1})`, the posterior under the
+    standard non-informative prior (mice's ``.norm.draw``)."""
     n, p = x.shape
     xtx = x.T @ x
     try:
@@ -87,7 +97,25 @@ def linear_draw(x: np.ndarray, y: np.ndarray, rng: np.random.Generator
     resid = y - x @ coef
     df = max(n - p, 1)
     sigma = np.sqrt(float(resid @ resid) / rng.chisquare(df))
-    return coef, coef + sigma * (np.linalg.cholesky(v) @ rng.standard_normal(p))
+    return coef, coef + sigma * (np.linalg.cholesky(v) @ rng.standard_normal(p)), sigma
+
+
+def norm_parameters(x: np.ndarray, y: np.ndarray, fit_rows: np.ndarray,
+                    rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """Drawn means of every row and drawn residual SD of the normal linear model of ``y``
+    fitted to ``fit_rows`` (predictors standardized on them)."""
+    xi = np.column_stack([np.ones(len(x)), standardized(x, fit_rows)])
+    _, beta, sigma = norm_posterior_draw(xi[fit_rows], y[fit_rows], rng)
+    return xi @ beta, sigma
+
+
+def draw_norm(x: np.ndarray, y: np.ndarray, observed: np.ndarray, rng: np.random.Generator,
+              delta: np.ndarray | None = None) -> np.ndarray:
+    """Imputations of ``y`` where ``observed`` is False from the normal linear model
+    (mice's ``norm``; ``delta`` added afterwards)."""
+    mean, sigma = norm_parameters(x, y, observed, rng)
+    out = mean[~observed] + sigma * rng.standard_normal(int((~observed).sum()))
+    return out if delta is None else out + delta
 
 
 def pmm_match(yhat_obs: np.ndarray, yhat_mis: np.ndarray, donors: int,
@@ -186,64 +214,92 @@ def _categories(u: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
     return (u[:, None] > cumulative[:, :-1]).sum(axis=1)
 
 
+def logreg_probabilities(x: np.ndarray, y: np.ndarray, fit_rows: np.ndarray,
+                         rows: np.ndarray, rng: np.random.Generator, *, prior_scale: float,
+                         label: str, delta: np.ndarray | None = None
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of the binary ``y`` seen in ``fit_rows`` and, for ``rows``, their
+    probabilities under drawn parameters of the logistic model fitted to ``fit_rows``."""
+    present, yo_int = np.unique(y[fit_rows], return_inverse=True)
+    n = int(np.count_nonzero(rows))
+    if len(present) == 1:
+        return present, np.ones((n, 1))
+    z = standardized(x, fit_rows)
+    xi = np.column_stack([np.ones(len(x)), z])
+    prec = np.r_[0.0, np.full(z.shape[1], 1 / prior_scale ** 2)]
+    beta, fit, _ = newton_raphson(_logistic(xi[fit_rows], yo_int.astype(float), prec),
+                                  xi.shape[1], model=f"logistic imputation model of {label}")
+    star = mvn_draw(beta, np.linalg.inv(fit.info), rng)
+    eta = xi[rows] @ star
+    if delta is not None:
+        eta = eta + delta
+    p1 = expit(eta)
+    return present, np.column_stack([1 - p1, p1])
+
+
 def draw_logreg(x: np.ndarray, y: np.ndarray, observed: np.ndarray, rng: np.random.Generator,
                 *, prior_scale: float, label: str, delta: np.ndarray | None = None
                 ) -> np.ndarray:
     """Codes drawn for the missing rows of the binary ``y`` (the two codes observed)."""
-    present, yo_int = np.unique(y[observed], return_inverse=True)
+    present, prob = logreg_probabilities(x, y, observed, ~observed, rng,
+                                         prior_scale=prior_scale, label=label, delta=delta)
     if len(present) == 1:
-        return np.full(int((~observed).sum()), present[0], dtype=np.int64)
-    z = standardized(x, observed)
+        return np.full(len(prob), present[0], dtype=np.int64)
+    return present[(rng.random(len(prob)) <= prob[:, 1]).astype(np.int64)]
+
+
+def polyreg_probabilities(x: np.ndarray, y: np.ndarray, fit_rows: np.ndarray,
+                          rows: np.ndarray, rng: np.random.Generator, *, prior_scale: float,
+                          label: str) -> tuple[np.ndarray, np.ndarray]:
+    """The levels of the nominal ``y`` seen in ``fit_rows`` and, for ``rows``, their
+    probabilities under drawn parameters of the multinomial logit fitted to ``fit_rows``."""
+    present, yo = np.unique(y[fit_rows], return_inverse=True)
+    n = int(np.count_nonzero(rows))
+    if len(present) == 1:
+        return present, np.ones((n, 1))
+    z = standardized(x, fit_rows)
     xi = np.column_stack([np.ones(len(x)), z])
+    p = xi.shape[1]
     prec = np.r_[0.0, np.full(z.shape[1], 1 / prior_scale ** 2)]
-    yo = yo_int.astype(float)
-    beta, fit, _ = newton_raphson(_logistic(xi[observed], yo, prec), xi.shape[1],
-                                  model=f"logistic imputation model of {label}")
-    star = mvn_draw(beta, np.linalg.inv(fit.info), rng)
-    eta = xi[~observed] @ star
-    if delta is not None:
-        eta = eta + delta
-    return present[(rng.random(len(eta)) <= expit(eta)).astype(np.int64)]
+    k = len(present)
+    theta, fit, _ = newton_raphson(_multinomial(xi[fit_rows], yo, k, prec), (k - 1) * p,
+                                   model=f"multinomial imputation model of {label}")
+    star = mvn_draw(theta, np.linalg.inv(fit.info), rng).reshape(k - 1, p)
+    eta = np.column_stack([np.zeros(n), xi[rows] @ star.T])
+    return present, np.exp(eta - _lse(eta)[:, None])
 
 
 def draw_polyreg(x: np.ndarray, y: np.ndarray, observed: np.ndarray,
                  rng: np.random.Generator, *, prior_scale: float, label: str) -> np.ndarray:
     """Codes drawn for the missing rows of the nominal ``y`` (only levels observed)."""
-    present, yo = np.unique(y[observed], return_inverse=True)
-    n_miss = int((~observed).sum())
+    present, prob = polyreg_probabilities(x, y, observed, ~observed, rng,
+                                          prior_scale=prior_scale, label=label)
     if len(present) == 1:
-        return np.full(n_miss, present[0], dtype=np.int64)
-    z = standardized(x, observed)
-    xi = np.column_stack([np.ones(len(x)), z])
-    p = xi.shape[1]
-    prec = np.r_[0.0, np.full(z.shape[1], 1 / prior_scale ** 2)]
-    k = len(present)
-    theta, fit, _ = newton_raphson(_multinomial(xi[observed], yo, k, prec), (k - 1) * p,
-                                   model=f"multinomial imputation model of {label}")
-    star = mvn_draw(theta, np.linalg.inv(fit.info), rng).reshape(k - 1, p)
-    eta = np.column_stack([np.zeros(n_miss), xi[~observed] @ star.T])
-    prob = np.exp(eta - _lse(eta)[:, None])
-    return present[_categories(rng.random(n_miss), np.cumsum(prob, axis=1))]
+        return np.full(len(prob), present[0], dtype=np.int64)
+    return present[_categories(rng.random(len(prob)), np.cumsum(prob, axis=1))]
 
 
-def draw_polr(x: np.ndarray, y: np.ndarray, observed: np.ndarray, rng: np.random.Generator,
-              *, prior_scale: float, label: str, delta: np.ndarray | None = None
-              ) -> np.ndarray:
-    r"""Codes drawn for the missing rows of the ordinal ``y`` (only levels observed).
+def polr_probabilities(x: np.ndarray, y: np.ndarray, fit_rows: np.ndarray, rows: np.ndarray,
+                       rng: np.random.Generator, *, prior_scale: float, label: str,
+                       delta: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    r"""The levels of the ordinal ``y`` seen in ``fit_rows`` and, for ``rows``, their
+    probabilities under drawn parameters of the proportional-odds model fitted to
+    ``fit_rows``.
 
     The thresholds are drawn on the scale :math:`(\theta_1, \log(\theta_2 - \theta_1),
     \dots)` (delta method), so that every draw keeps them in order; ``delta`` is added to the
     linear predictor (positive: higher categories)."""
-    present, yo = np.unique(y[observed], return_inverse=True)
-    n_miss = int((~observed).sum())
+    present, yo = np.unique(y[fit_rows], return_inverse=True)
+    n = int(np.count_nonzero(rows))
     if len(present) == 1:
-        return np.full(n_miss, present[0], dtype=np.int64)
-    z = standardized(x, observed)
+        return present, np.ones((n, 1))
+    z = standardized(x, fit_rows)
     k, n_theta = z.shape[1], len(present) - 1
     prec = np.full(k, 1 / prior_scale ** 2)
     cum = np.cumsum(np.bincount(yo, minlength=len(present)))[:-1] / len(yo)
     start = np.r_[np.zeros(k), np.log(cum / (1 - cum))]
-    params, fit, _ = newton_raphson(_penalised_po(z[observed], yo, n_theta, prec), k + n_theta,
+    params, fit, _ = newton_raphson(_penalised_po(z[fit_rows], yo, n_theta, prec),
+                                    k + n_theta,
                                     model=f"proportional-odds imputation model of {label}",
                                     start=start)
     cov = np.linalg.inv(fit.info)
@@ -257,9 +313,20 @@ def draw_polr(x: np.ndarray, y: np.ndarray, observed: np.ndarray, rng: np.random
     star = mvn_draw(phi, jac @ cov @ jac.T, rng)
     beta_s = star[:k]
     theta_s = np.cumsum(np.r_[star[k], np.exp(star[k + 1:])])
-    eta = z[~observed] @ beta_s
+    eta = z[rows] @ beta_s
     if delta is not None:
         eta = eta + delta
-    cumulative = expit(theta_s[None, :] - eta[:, None])
-    cumulative = np.column_stack([cumulative, np.ones(n_miss)])
-    return present[_categories(rng.random(n_miss), cumulative)]
+    cumulative = np.column_stack([expit(theta_s[None, :] - eta[:, None]), np.ones(n)])
+    return present, np.diff(cumulative, axis=1, prepend=0.0)
+
+
+def draw_polr(x: np.ndarray, y: np.ndarray, observed: np.ndarray, rng: np.random.Generator,
+              *, prior_scale: float, label: str, delta: np.ndarray | None = None
+              ) -> np.ndarray:
+    """Codes drawn for the missing rows of the ordinal ``y`` (only levels observed; see
+    :func:`polr_probabilities`)."""
+    present, prob = polr_probabilities(x, y, observed, ~observed, rng,
+                                       prior_scale=prior_scale, label=label, delta=delta)
+    if len(present) == 1:
+        return np.full(len(prob), present[0], dtype=np.int64)
+    return present[_categories(rng.random(len(prob)), np.cumsum(prob, axis=1))]

@@ -265,6 +265,10 @@ def tipping_point(imputed: ImputedData, *, analysis: Callable[[pd.DataFrame], An
     """
     alpha = check_alpha(alpha)
     settings = dict(imputed.attrs.get("settings", {}))
+    if settings.get("substantive"):
+        raise ValueError("these imputations are compatible with a Cox model (SMC-FCS), which "
+                         "has no shifted version; run the tipping-point analysis on "
+                         "imputations by chained equations (impute without substantive=)")
     methods = dict(settings.get("methods", {}))
     if column is None:
         polr = [c for c, mth in methods.items() if mth == "polr"]

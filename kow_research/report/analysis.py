@@ -747,7 +747,12 @@ def fit_hazard_models(mf: ModelFrame, *, design: StudyDesign, terms: Sequence[st
     mf : ModelFrame
         From :func:`model_frame`.
     design : StudyDesign
-        ``imputations`` and ``seed`` of the multiple imputation.
+        ``imputations``, ``imputation_model`` and ``seed`` of the multiple imputation:
+        ``smcfcs`` imputes compatibly with the cause-specific Cox models of every cause on
+        ``terms`` (:func:`kow_research.missing.impute` with ``substantive="cox"``);
+        ``chained`` by chained equations with each cause's event indicator and
+        Nelson–Aalen cumulative hazard as predictors (White & Royston 2009), which biases a
+        covariate's hazard ratio towards the null.
     terms : sequence of str
         Model terms (e.g. ``["cohort", *mf.covariates]``).
     cause : int, default 1
@@ -786,13 +791,20 @@ def fit_hazard_models(mf: ModelFrame, *, design: StudyDesign, terms: Sequence[st
         return {"csh": c, "fg": f, "imputed": None}
     frame = mf.frame.copy()
     frame.attrs = dict(mf.frame.attrs)
+    m, seed = int(design["imputations"]), int(design["seed"])
+    if design["imputation_model"] == "smcfcs":
+        imp = impute(frame, columns=list(dict.fromkeys(terms)), m=m, seed=seed,
+                     substantive="cox", duration="time", event="event")
+        fits = imp.analyse(fit)
+        return {"csh": pool([a for a, _ in fits]),
+                "fg": pool([b for _, b in fits]) if competing else None, "imputed": imp}
     helpers = []
     for k in sorted(int(e) for e in pd.unique(frame["event"]) if int(e) != 0):
         frame[f"_event_{k}"] = (frame["event"] == k).astype(int)
         frame[f"_hazard_{k}"] = nelson_aalen(frame, cause=k)
         helpers += [f"_event_{k}", f"_hazard_{k}"]
     columns = list(dict.fromkeys([*terms, *helpers]))
-    imp = impute(frame, columns=columns, m=int(design["imputations"]), seed=int(design["seed"]))
+    imp = impute(frame, columns=columns, m=m, seed=seed)
     fits = imp.analyse(fit)
     c = pool([a for a, _ in fits])
     f = pool([b for _, b in fits]) if competing else None

@@ -163,7 +163,19 @@ _MISSING = {"complete_cases": ("complete cases, the people left out counted",
             "missing_indicator": ("a missing-value indicator", "een indicator voor ontbreken"),
             "multiple_imputation": ("multiple imputation by chained equations, pooled by "
                                     "Rubin's rules", "meervoudige imputatie (chained "
-                                    "equations), gepoold met de regels van Rubin")}
+                                    "equations), gepoold met de regels van Rubin"),
+            "multiple_imputation_smcfcs": (
+                "multiple imputation compatible with the Cox models (SMC-FCS), pooled by "
+                "Rubin's rules", "meervoudige imputatie passend bij de Cox-modellen "
+                "(SMC-FCS), gepoold met de regels van Rubin")}
+
+
+def _missing_text(design: StudyDesign, nl: int) -> str:
+    """How the hazard models handle missing covariates, as the methods paragraph says it."""
+    key = design["missing_covariates"]
+    if key == "multiple_imputation" and design["imputation_model"] == "smcfcs":
+        key = "multiple_imputation_smcfcs"
+    return _MISSING[key][nl]
 
 
 def _t(key: str, language: str, **fields: Any) -> str:
@@ -509,7 +521,7 @@ def build_summary(study: Study, *, design: StudyDesign, policy: DisclosurePolicy
         covariates=_listing([in_sentence(term_label(c, language=lang))
                              for c in design["covariates"]],
                             lang),
-        missing=_MISSING[design["missing_covariates"]][nl],
+        missing=_missing_text(design, nl),
         waves=_listing([str(m) for m in design.waves_of(design.index)], lang),
         window=design["wave_window_days"], comparison=comparison, n_boot=design["n_boot"],
         reweight=", gewichten opnieuw geschat" if nl and not design["randomised"] else

@@ -119,7 +119,7 @@ def test_errors_say_what_to_do() -> None:
     with pytest.raises(ValueError, match="'pmm' needs a numeric column"):
         impute(d, columns=["x", "education"], methods={"education": "pmm"}, seed=1)
     with pytest.raises(ValueError, match="methods\\['x'\\] must be one of"):
-        impute(d, columns=["x", "rung"], methods={"x": "norm"}, seed=1)
+        impute(d, columns=["x", "rung"], methods={"x": "mean"}, seed=1)
     with pytest.raises(ValueError, match="'logreg' needs two levels"):
         impute(d, columns=["x", "education"], methods={"education": "logreg"}, seed=1)
     with pytest.raises(ValueError, match="nothing to impute"):

@@ -189,6 +189,8 @@ def test_errors_name_the_problem() -> None:
 def test_r_script_reproduces_fixtures(tmp_path: Path) -> None:
     run_r_script(REF / "pool_reference.R", tmp_path, ("mice", "survival", "ordinal"))
     for f in sorted(FIX.glob("*.csv")):
+        if f.name.startswith("smcfcs_"):  # written by smcfcs_reference.R, tested beside it
+            continue
         new = pd.read_csv(tmp_path / f.name, float_precision="round_trip")
         old = pd.read_csv(f, float_precision="round_trip")
         assert list(new.columns) == list(old.columns), f.name

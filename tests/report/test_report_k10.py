@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -54,10 +55,11 @@ def _texts(out: Path) -> dict[str, str]:
              for p in [*out.glob("*.html"), *out.glob("tables/*.html")]}
     with zipfile.ZipFile(out / "summary.docx") as z:
         found["summary.docx"] = re.sub(r"<[^>]+>", " ", z.read("word/document.xml").decode())
-    pdf = subprocess.run(["pdftotext", str(out / "summary.pdf"), "-"], capture_output=True,
-                         text=True, check=False)
-    if pdf.returncode == 0:
-        found["summary.pdf"] = pdf.stdout
+    if shutil.which("pdftotext"):  # poppler-utils; without it the PDF's text is not read
+        pdf = subprocess.run(["pdftotext", str(out / "summary.pdf"), "-"],
+                             capture_output=True, text=True, check=False)
+        if pdf.returncode == 0:
+            found["summary.pdf"] = pdf.stdout
     return found
 
 
