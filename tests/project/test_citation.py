@@ -30,7 +30,8 @@ METHODS = [
     ("Andersen", 2013), ("Rosenbaum", 1983), ("Li", 2018), ("Austin", 2009), ("Austin", 2011),
     ("Austin", 2016), ("Signorovitch", 2010), ("Guyot", 2012), ("VanderWeele", 2017),
     ("Newcombe", 1998), ("Clopper", 1934), ("McCullagh", 1980), ("Yang", 2012),
-    ("International Council for Harmonisation", 2019),
+    ("International Council for Harmonisation", 2019), ("Rubin", 1987), ("Barnard", 1999),
+    ("van Buuren", 2011), ("White", 2009), ("Bartlett", 2015), ("Bartlett", 2016),
 ]
 PLACEHOLDER = re.compile(r"TODO|TBD|FIXME|XXX|example\.(com|org)|<[^>]*>|\bchangeme\b",
                          re.IGNORECASE)
