@@ -377,8 +377,9 @@ def impute(df: pd.DataFrame, *, columns: Sequence[str] | None = None, m: int = 2
     the Cox models' likelihood of the person's observed outcome, so the imputations follow
     the distribution the Cox models imply, not the approximation by the event indicator and
     the cumulative hazard. Use it when the analysis is a Cox model: the approximation biases
-    a covariate's hazard ratio towards the null, the more the larger it is (a 1.8 % bias at
-    log HR 0.5 in ``validation/results/coverage.md``). The covariate models are then fitted
+    a covariate's hazard ratio towards the null, the more the larger it is (in
+    ``validation/results/coverage.md``, 1,000 studies: −0.0090 at log HR 0.5 with chained
+    equations, +0.0031 with SMC-FCS, Monte Carlo SE 0.003). The covariate models are then fitted
     to the current completed data (not the observed rows only: missingness may depend on
     the outcome), the outcome columns are not predictors, and numeric covariates use
     ``norm`` (rejection sampling; ``pmm`` is not compatible). Details in
