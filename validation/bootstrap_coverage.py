@@ -31,7 +31,8 @@ log(1 + months out of work) in the propensity model) is run three ways:
 Not part of ``make test`` (about 25 minutes at the defaults on 2 shared cores: a Firth
 replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
 
-    python validation/bootstrap_coverage.py [--n-sim 500] [--n-boot 299] [--n-jobs 2]
+    python validation/bootstrap_coverage.py [--n-sim 500] [--n-boot 299] [--n-bias 10000]
+                                            [--n-jobs 2]
                                             [--n-arm 300] [--truth-n 2000000]
                                             [--seed 2026] [--out validation/results]
                                             [--from-csv CSV | --extend CSV] [--minutes M]
@@ -40,6 +41,10 @@ writes ``bootstrap_coverage.csv`` (one row per study, method and measure, with t
 the replicates, ``boot_mean``, from which the page measures the bootstrap bias-corrected
 estimate as well) and ``bootstrap_coverage.md`` (the summary) into ``--out``. ``--extend CSV`` grows an earlier
 run to ``--n-sim`` studies (study ``i`` is the same study in every run with the same seed).
+The bias part (``--n-bias`` studies, default 10,000, point estimates only with
+``n_boot=0``, about 6 minutes on 2 workers) measures each contrast's bias with a Monte Carlo
+SE small enough to see an O(1/n) bias, for the Firth, collapsed and maximum-likelihood
+propensity models; it writes ``bootstrap_coverage_bias.csv`` (one row per study and model).
 ``--n-arm 60`` measures the small studies the Korn-Graubard rule is for
 (``bootstrap_coverage_n60.*``; about 6 minutes for 400 studies).
 """
@@ -133,6 +138,64 @@ def _reason(err: ValueError) -> str:
     """Why ``compare_outcomes`` raised, in a few words."""
     return ("full-data separation" if "separation —" in str(err) else
             "failed replicates > max_failed" if "max_failed" in str(err) else str(err)[:60])
+
+
+#: the propensity models of the bias part: ``separation=`` of compare_outcomes
+BIAS_METHODS = ("firth", "collapse", "error")
+
+
+def bias_run(seed: np.random.SeedSequence, sim: int, n_arm: int = N_ARM) -> list[dict]:
+    """Point estimates of the bias part (no bootstrap): one row per propensity model, with
+    one column per contrast; maximum likelihood (``error``) that raises for full-data
+    separation leaves its row NaN, with the reason."""
+    df = one_study(seed, n_arm)
+    rows = []
+    for method in BIAS_METHODS:
+        row: dict = {"sim": sim, "method": method, "error": ""}
+        try:
+            res = kr.compare.compare_outcomes(
+                df, treatment="programme", treated="KOW", covariates=COVARIATES,
+                horizons_months=HORIZONS, tau_months=TAU_MONTHS, n_boot=0, seed=sim,
+                separation=method)
+        except ValueError as err:
+            row.update({label(m, h): np.nan for m, h in CONTRASTS}, error=_reason(err))
+        else:
+            tab = res.table.set_index(["measure", "horizon_months"])["estimate"]
+            row.update({label(m, h): float(tab.loc[(m, h)]) for m, h in CONTRASTS})
+        rows.append(row)
+    return rows
+
+
+#: the bias part's propensity models as the page names them
+BIAS_LABELS = {"firth": "Firth (the default)", "collapse": "rare levels collapsed",
+               "error": "maximum likelihood"}
+
+
+def summarise_point_bias(table: pd.DataFrame, truth: dict[str, float],
+                         truth_se: dict[str, float]) -> pd.DataFrame:
+    """Bias of each contrast's point estimate per propensity model, with its Monte Carlo SE
+    (the studies' spread and the truth's own Monte Carlo SE combined), in Monte Carlo SEs and
+    in SDs of the estimate; a ratio's also on the log scale."""
+    out = []
+    for method in BIAS_METHODS:
+        g = table[(table["method"] == method) & (table["error"].fillna("") == "")]
+        for m, h in CONTRASTS:
+            key = label(m, h)
+            est = g[key].to_numpy(dtype=float)
+            sd = est.std(ddof=1)
+            bias = est.mean() - truth[key]
+            mc = float(np.hypot(sd / np.sqrt(len(est)), truth_se[key]))
+            row = {"contrast": key, "method": BIAS_LABELS[method], "n_sim": len(est),
+                   "truth": truth[key], "bias": bias, "bias_mc_se": mc,
+                   "bias_in_mc_se": bias / mc, "bias_in_sd": bias / sd, "empirical_sd": sd,
+                   "log_bias": np.nan, "log_bias_mc_se": np.nan}
+            if m == "risk_ratio":
+                log = np.log(est)
+                row["log_bias"] = log.mean() - np.log(truth[key])
+                row["log_bias_mc_se"] = float(np.hypot(log.std(ddof=1) / np.sqrt(len(est)),
+                                                       truth_se[key] / truth[key]))
+            out.append(row)
+    return pd.DataFrame(out)
 
 
 def label(measure: str, h: float) -> str:
@@ -285,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
                              "(bootstrap_coverage_n60.md)")
     parser.add_argument("--truth-n", type=int, default=2_000_000,
                         help="people in the true_effect simulation of the true values")
+    parser.add_argument("--n-bias", type=int, default=10_000,
+                        help="studies of the bias part (point estimates only, no bootstrap; "
+                             "the first --n-sim are the coverage part's); 0 to skip")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     earlier = parser.add_mutually_exclusive_group()
     earlier.add_argument("--from-csv", default=None, metavar="CSV",
@@ -332,6 +398,25 @@ def main(argv: list[str] | None = None) -> int:
     minutes = (args.minutes if args.from_csv and args.minutes is not None
                else (time.perf_counter() - started) / 60
                + ((args.minutes or 0.0) if args.extend else 0.0))
+    bias_lines: list[str] = []
+    if args.n_bias > 0:
+        bias_started = time.perf_counter()
+        bias_seeds = np.random.SeedSequence(args.seed).spawn(args.n_bias)
+        studies = Parallel(n_jobs=args.n_jobs)(delayed(bias_run)(sq, i, args.n_arm)
+                                               for i, sq in enumerate(bias_seeds))
+        points = pd.DataFrame([r for study in studies for r in study])
+        points.to_csv(out / f"{stem}_bias.csv", index=False, float_format="%.6f")
+        refused = points[points["error"].fillna("") != ""].groupby("method").size()
+        bias_lines = [
+            "## Bias with a precise Monte Carlo SE", "",
+            f"{args.n_bias} studies of {args.n_arm} per cohort (the first "
+            f"{min(args.n_sim, args.n_bias)} are the coverage part's), point estimates only "
+            f"(`n_boot=0`), the same seed; {(time.perf_counter() - bias_started) / 60:.1f} min. "
+            "`bias_in_sd`: the bias in SDs of the estimate. Studies whose propensity model "
+            "raised (full-data separation; left out of their rows): "
+            + ", ".join(f"{BIAS_LABELS[m]} {int(refused.get(m, 0))}" for m in BIAS_METHODS)
+            + ".", "",
+            *_markdown(summarise_point_bias(points, truth, truth_se)), ""]
     one_cohort = int(((ml["other_kow"] == 0) | (ml["other_ips"] == 0)).sum())
     ran = table[(table["method"] != "error") & (table["error"] == "")]
     per_study = ran.groupby(["method", "sim"])["n_failed"].first()
@@ -342,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.n_sim} simulated studies, {args.n_arm} per cohort, {args.n_boot} bootstrap replicates "
         f"each, nominal 95 %, seed {args.seed}; {minutes:.1f} min on {args.n_jobs} workers.",
         f"kow_research {kr.__version__}; `python validation/bootstrap_coverage.py --n-sim "
-        f"{args.n_sim} --n-boot {args.n_boot}"
+        f"{args.n_sim} --n-boot {args.n_boot} --n-bias {args.n_bias}"
         + ("" if args.n_arm == N_ARM else f" --n-arm {args.n_arm}") + f" --seed {args.seed}`"
         + (" (this page: the committed per-study table summarised again against the current "
            "`true_effect` with `--from-csv`)." if args.from_csv else
@@ -359,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         "## Bias", "", *_markdown(bias[[c for c in bias.columns
                                           if not c.startswith("bc_")]]), "",
         *_bias_correction_section(bias),
+        *bias_lines,
         "## Coverage", "",
         "Coverage with its Monte Carlo SE; `miss_low`: the interval lies above the truth, "
         "`miss_high`: below it. `studentized` is the default `ci`; studies in which a "

@@ -217,6 +217,34 @@ def test_rd_bootstrap_study_one_replicate(rd_bootstrap: ModuleType) -> None:
     assert (cover["coverage"] == 0.0).all() and (cover["miss_high"] == 1.0).all()
 
 
+def test_rd_bootstrap_bias_part(rd_bootstrap: ModuleType) -> None:
+    """The bias part's point estimates are the coverage part's estimates of the same study,
+    and its summary is the mean minus the truth with the Monte Carlo SE of the studies and
+    the truth combined, by hand on three studies."""
+    seeds = np.random.SeedSequence(5).spawn(3)
+    points = pd.DataFrame([r for i, sq in enumerate(seeds) for r in rd_bootstrap.bias_run(sq, i)])
+    assert list(points["method"][:3]) == list(rd_bootstrap.BIAS_METHODS)
+    full = pd.DataFrame(rd_bootstrap.run(seeds[0], 0, 20))
+    firth = full[full["method"] == "firth"]
+    for _, r in firth.iterrows():
+        key = rd_bootstrap.label(r["measure"], r["horizon_months"])
+        assert points.loc[0, key] == pytest.approx(r["estimate"], rel=1e-12)
+    key = "risk_control@12"
+    truth = {rd_bootstrap.label(m, h): 0.25 for m, h in rd_bootstrap.CONTRASTS}
+    truth_se = dict.fromkeys(truth, 0.001)
+    summary = rd_bootstrap.summarise_point_bias(points, truth, truth_se).set_index(
+        ["contrast", "method"])
+    est = points.loc[points["method"] == "firth", key].to_numpy()
+    row = summary.loc[(key, rd_bootstrap.BIAS_LABELS["firth"])]
+    assert row["bias"] == pytest.approx(est.mean() - 0.25, abs=1e-15)
+    sd = np.sqrt(((est - est.mean()) ** 2).sum() / 2)
+    assert row["bias_mc_se"] == pytest.approx(np.sqrt(sd ** 2 / 3 + 0.001 ** 2), rel=1e-12)
+    assert row["bias_in_sd"] == pytest.approx((est.mean() - 0.25) / sd, rel=1e-12)
+    rr = summary.loc[("risk_ratio@6", rd_bootstrap.BIAS_LABELS["firth"])]
+    ratios = points.loc[points["method"] == "firth", "risk_ratio@6"].to_numpy()
+    assert rr["log_bias"] == pytest.approx(np.log(ratios).mean() - np.log(0.25), abs=1e-14)
+
+
 def test_rd_bootstrap_extend_checks_the_earlier_run(rd_bootstrap: ModuleType,
                                                     tmp_path: Path) -> None:
     """``--extend`` keeps an earlier run only if its last study, run again, comes out the same:
