@@ -147,7 +147,8 @@ BIAS_METHODS = ("firth", "collapse", "error")
 def bias_run(seed: np.random.SeedSequence, sim: int, n_arm: int = N_ARM) -> list[dict]:
     """Point estimates of the bias part (no bootstrap): one row per propensity model, with
     one column per contrast; maximum likelihood (``error``) that raises for full-data
-    separation leaves its row NaN, with the reason."""
+    separation leaves its row NaN, with the reason (Firth or collapse raising stops the
+    run)."""
     df = one_study(seed, n_arm)
     rows = []
     for method in BIAS_METHODS:
@@ -158,6 +159,8 @@ def bias_run(seed: np.random.SeedSequence, sim: int, n_arm: int = N_ARM) -> list
                 horizons_months=HORIZONS, tau_months=TAU_MONTHS, n_boot=0, seed=sim,
                 separation=method)
         except ValueError as err:
+            if method != "error":   # Firth and collapse have no full-data failure to count
+                raise
             row.update({label(m, h): np.nan for m, h in CONTRASTS}, error=_reason(err))
         else:
             tab = res.table.set_index(["measure", "horizon_months"])["estimate"]
@@ -171,6 +174,25 @@ BIAS_LABELS = {"firth": "Firth (the default)", "collapse": "rare levels collapse
                "error": "maximum likelihood"}
 
 
+def _bias_stats(est: np.ndarray, theta: float, theta_se: float, ratio: bool) -> dict:
+    """Bias of ``est`` against ``theta`` with its Monte Carlo SE (the studies' spread and the
+    truth's own Monte Carlo SE ``theta_se`` combined); a ratio's also on the log scale, on
+    which its interval is made."""
+    est = np.asarray(est, dtype=float)
+    n = len(est)
+
+    def sd(x: np.ndarray) -> float:   # NaN, without a warning, for a single study
+        return float(x.std(ddof=1)) if n > 1 else np.nan
+
+    log = np.log(est) if ratio else None
+    return {"bias": est.mean() - theta,
+            "bias_mc_se": float(np.hypot(sd(est) / np.sqrt(n), theta_se)),
+            "log_bias": np.nan if log is None else log.mean() - np.log(theta),
+            "log_bias_mc_se": (np.nan if log is None else float(np.hypot(
+                sd(log) / np.sqrt(n), theta_se / theta))),
+            "empirical_sd": sd(est)}
+
+
 def summarise_point_bias(table: pd.DataFrame, truth: dict[str, float],
                          truth_se: dict[str, float]) -> pd.DataFrame:
     """Bias of each contrast's point estimate per propensity model, with its Monte Carlo SE
@@ -181,20 +203,15 @@ def summarise_point_bias(table: pd.DataFrame, truth: dict[str, float],
         g = table[(table["method"] == method) & (table["error"].fillna("") == "")]
         for m, h in CONTRASTS:
             key = label(m, h)
-            est = g[key].to_numpy(dtype=float)
-            sd = est.std(ddof=1)
-            bias = est.mean() - truth[key]
-            mc = float(np.hypot(sd / np.sqrt(len(est)), truth_se[key]))
-            row = {"contrast": key, "method": BIAS_LABELS[method], "n_sim": len(est),
-                   "truth": truth[key], "bias": bias, "bias_mc_se": mc,
-                   "bias_in_mc_se": bias / mc, "bias_in_sd": bias / sd, "empirical_sd": sd,
-                   "log_bias": np.nan, "log_bias_mc_se": np.nan}
-            if m == "risk_ratio":
-                log = np.log(est)
-                row["log_bias"] = log.mean() - np.log(truth[key])
-                row["log_bias_mc_se"] = float(np.hypot(log.std(ddof=1) / np.sqrt(len(est)),
-                                                       truth_se[key] / truth[key]))
-            out.append(row)
+            stats = _bias_stats(g[key].to_numpy(), truth[key], truth_se[key],
+                                m == "risk_ratio")
+            out.append({"contrast": key, "method": BIAS_LABELS[method], "n_sim": len(g),
+                        "truth": truth[key], "bias": stats["bias"],
+                        "bias_mc_se": stats["bias_mc_se"],
+                        "bias_in_mc_se": stats["bias"] / stats["bias_mc_se"],
+                        "bias_in_sd": stats["bias"] / stats["empirical_sd"],
+                        "empirical_sd": stats["empirical_sd"], "log_bias": stats["log_bias"],
+                        "log_bias_mc_se": stats["log_bias_mc_se"]})
     return pd.DataFrame(out)
 
 
@@ -239,16 +256,11 @@ def summarise(table: pd.DataFrame, truth: dict[str, float],
                                               dropna=False, sort=False):
         theta = truth[label(measure, h)]
         theta_se = 0.0 if truth_se is None else truth_se[label(measure, h)]
-        sd = g["estimate"].std(ddof=1)
-        # a ratio's bias also on the log scale, on which its interval is made
         log = np.log(g["estimate"]) if measure == "risk_ratio" else None
         bias.append({"contrast": label(measure, h), "method": method, "n_sim": len(g),
-                     "truth": theta, "bias": g["estimate"].mean() - theta,
-                     "bias_mc_se": np.hypot(sd / np.sqrt(len(g)), theta_se),
-                     "log_bias": np.nan if log is None else log.mean() - np.log(theta),
-                     "log_bias_mc_se": (np.nan if log is None else np.hypot(
-                         log.std(ddof=1) / np.sqrt(len(g)), theta_se / theta)),
-                     "empirical_sd": sd, "mean_se": g["se"].mean()})
+                     "truth": theta, **_bias_stats(g["estimate"].to_numpy(), theta, theta_se,
+                                                   log is not None),
+                     "mean_se": g["se"].mean()})
         if "boot_mean" in g:   # the bootstrap bias-corrected estimate, reported, not used
             bc = 2 * g["estimate"] - g["boot_mean"]
             bc_log = 2 * log - g["boot_log_mean"] if log is not None else None
