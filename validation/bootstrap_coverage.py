@@ -19,11 +19,14 @@ not beside a bias's (0.0004 against 0.0023 for a 12-month risk; with 200,000 peo
 0.0010), so it is part of the bias's Monte Carlo SE.
 
 Per study, ``compare_outcomes`` (ATT weights; age, sex, diagnosis group, SMI and
-log(1 + months out of work) in the propensity model) is run three ways:
+log(1 + months out of work) in the propensity model) is run four ways:
 
-* ``firth``: Firth-penalised propensity models, 95 % studentized (the default: bootstrap-t
-  per cohort, MOVER for the contrasts), percentile and BCa limits from the same replicates
-  (the BCa acceleration from the per-person jackknife);
+* ``auto`` (the study design's default): propensity models by maximum likelihood, with
+  Firth's penalty in the fits (full data or replicate) where maximum likelihood has no finite
+  estimate; 95 % studentized (the default ``ci``: bootstrap-t per cohort, MOVER for the
+  contrasts), percentile and BCa limits from the same replicates (the BCa acceleration from
+  the per-person jackknife);
+* ``firth``: Firth-penalised propensity models everywhere, the same three intervals;
 * ``collapse``: rare levels merged, then the same three intervals;
 * ``error`` (maximum likelihood, the old behaviour): counts the studies in which it raises
   (full-data separation, or more than ``max_failed`` = 5 % failed replicates).
@@ -36,6 +39,7 @@ replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
                                             [--n-arm 300] [--truth-n 2000000]
                                             [--seed 2026] [--out validation/results]
                                             [--from-csv CSV | --extend CSV] [--minutes M]
+                                            [--methods auto,firth,collapse] [--merge CSV]
 
 writes ``bootstrap_coverage.csv`` (one row per study, method and measure, with the mean of
 the replicates, ``boot_mean``, from which the page measures the bootstrap bias-corrected
@@ -45,7 +49,9 @@ The bias part (``--n-bias`` studies, default 10,000, point estimates only with
 ``n_boot=0``, about 6 minutes on 2 workers) measures each contrast's bias with a Monte Carlo
 SE small enough to see an O(1/n) bias, for the Firth, collapsed and maximum-likelihood
 propensity models; it writes ``bootstrap_coverage_bias.csv`` (one row per study and model).
-``--n-arm 60`` measures the small studies the Korn-Graubard rule is for
+``--methods auto --merge CSV`` runs only the named propensity models and takes the other
+models' rows from an earlier table of the same studies (its maximum-likelihood rows must
+come out identical). ``--n-arm 60`` measures the small studies the Korn-Graubard rule is for
 (``bootstrap_coverage_n60.*``; about 6 minutes for 400 studies).
 """
 
@@ -72,6 +78,8 @@ CONTRASTS = [*((m, h) for m in ("risk_treated", "risk_control", "risk_difference
              *((m, np.nan) for m in ("event_free_time_treated", "event_free_time_control",
                                      "event_free_time_difference"))]
 INTERVALS = {"stu": "studentized", "pct": "percentile", "bca": "BCa"}
+#: the propensity models of the coverage part (``separation=``), the default first
+METHODS = ("auto", "firth", "collapse")
 COVARIATES = ["age", "sex", "diagnosis_group", "smi", "log_months_out"]
 
 
@@ -82,8 +90,8 @@ def one_study(seed: np.random.SeedSequence, n_arm: int = N_ARM) -> pd.DataFrame:
     return kr.compare.confounded_cohorts(n=n_arm, seeds=(s1, s2))
 
 
-def run(seed: np.random.SeedSequence, sim: int, n_boot: int, n_arm: int = N_ARM
-        ) -> list[dict]:
+def run(seed: np.random.SeedSequence, sim: int, n_boot: int, n_arm: int = N_ARM,
+        methods: tuple[str, ...] = METHODS) -> list[dict]:
     df = one_study(seed, n_arm)
     kw = dict(treatment="programme", treated="KOW", covariates=COVARIATES,
               horizons_months=HORIZONS, tau_months=TAU_MONTHS, n_boot=n_boot, seed=sim)
@@ -91,7 +99,7 @@ def run(seed: np.random.SeedSequence, sim: int, n_boot: int, n_arm: int = N_ARM
     other = df[df["sex"] == "other"].groupby("programme").size()
     base = {"sim": sim, "other_kow": int(other.get("KOW", 0)),
             "other_ips": int(other.get("IPS", 0))}
-    for method in ("firth", "collapse"):
+    for method in methods:
         # the same seed gives the same replicates, so the three intervals share them
         try:
             stu = kr.compare.compare_outcomes(df, ci="studentized", separation=method, **kw)
@@ -121,6 +129,9 @@ def run(seed: np.random.SeedSequence, sim: int, n_boot: int, n_arm: int = N_ARM
                          "bca_upper": tabs["bca"].loc[(measure, h), "upper"],
                          "percentile_rows": len(stu.attrs["percentile_rows"]),
                          "korn_graubard": key in stu.attrs["korn_graubard_rows"],
+                         "firth_replicates": stu.attrs["firth_replicates"],
+                         "firth_full": bool(stu.propensity is not None and
+                                            stu.propensity.attrs["fitted_by"] == "firth"),
                          "error": ""})
     try:
         res = kr.compare.compare_outcomes(df, separation="error", **kw)
@@ -141,7 +152,7 @@ def _reason(err: ValueError) -> str:
 
 
 #: the propensity models of the bias part: ``separation=`` of compare_outcomes
-BIAS_METHODS = ("firth", "collapse", "error")
+BIAS_METHODS = ("auto", "firth", "collapse", "error")
 
 
 def bias_run(seed: np.random.SeedSequence, sim: int, n_arm: int = N_ARM) -> list[dict]:
@@ -170,8 +181,8 @@ def bias_run(seed: np.random.SeedSequence, sim: int, n_arm: int = N_ARM) -> list
 
 
 #: the bias part's propensity models as the page names them
-BIAS_LABELS = {"firth": "Firth (the default)", "collapse": "rare levels collapsed",
-               "error": "maximum likelihood"}
+BIAS_LABELS = {"auto": "auto (the default: Firth where ML fails)", "firth": "Firth",
+               "collapse": "rare levels collapsed", "error": "maximum likelihood"}
 
 
 def _bias_stats(est: np.ndarray, theta: float, theta_se: float, ratio: bool) -> dict:
@@ -283,11 +294,11 @@ def summarise(table: pd.DataFrame, truth: dict[str, float],
 
 
 def _kg_shares(table: pd.DataFrame) -> dict[str, float]:
-    """Per per-cohort risk (firth), the share of studies in which it had Korn-Graubard limits
-    (``{}`` for a table from before that rule)."""
+    """Per per-cohort risk (the default propensity model), the share of studies in which it
+    had Korn-Graubard limits (``{}`` for a table from before that rule)."""
     if "korn_graubard" not in table:
         return {}
-    firth = table[(table["method"] == "firth") & table["measure"].isin(
+    firth = table[(table["method"] == METHODS[0]) & table["measure"].isin(
         ["risk_treated", "risk_control"])]
     kg = firth["korn_graubard"].astype(str).str.lower() == "true"
     return {label(m, h): float(g.mean()) for (m, h), g in kg.groupby(
@@ -324,6 +335,43 @@ def _check_reproduced(earlier: pd.DataFrame, again: pd.DataFrame, path: str) -> 
         raise SystemExit(f"{path}: study {int(b['sim'].iloc[0])} run again does not "
                          f"reproduce the earlier table (another package version or seed?): "
                          f"{err}") from None
+
+
+def _merge_earlier(path: str, table: pd.DataFrame, methods: tuple[str, ...],
+                   n_sim: int) -> pd.DataFrame:
+    """``table`` (this run's models and maximum likelihood) with the other models' rows of the
+    earlier table ``path``; stops unless that table holds studies 0 .. n_sim - 1 and its
+    maximum-likelihood rows come out identical here (the same studies)."""
+    earlier = _read_table(path)
+    if sorted(earlier["sim"].unique()) != list(range(n_sim)):
+        raise SystemExit(f"{path}: --merge needs the studies 0 .. {n_sim - 1} of --n-sim")
+    cols = ["sim", "other_kow", "other_ips", "n_failed", "error"]
+    a, b = (f[f["method"] == "error"].sort_values("sim").reset_index(drop=True)[cols]
+            for f in (earlier, _read_table(io.StringIO(table.to_csv(index=False)))))
+    try:
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    except AssertionError as err:
+        raise SystemExit(f"{path}: its maximum-likelihood rows differ from this run's (other "
+                         f"studies, seed or package?): {err}") from None
+    keep = earlier[~earlier["method"].isin([*methods, "error"])]
+    order = {m: i for i, m in enumerate((*METHODS, "error"))}
+    return (pd.concat([table, keep], ignore_index=True)
+            .sort_values(["sim", "method"], key=lambda c: c.map(order) if c.name == "method"
+                         else c, kind="stable").reset_index(drop=True))
+
+
+def _auto_lines(table: pd.DataFrame, n_boot: int) -> list[str]:
+    """How often ``auto`` needed Firth's penalty (none for a table without ``auto``)."""
+    auto = table[(table["method"] == "auto") & (table["error"] == "")]
+    if auto.empty or "firth_replicates" not in auto:
+        return []
+    per = auto.groupby("sim")[["firth_replicates", "firth_full"]].first()
+    full = per["firth_full"].astype(str).str.lower() == "true"
+    reps = per["firth_replicates"].astype(float)
+    return [f"`auto` used Firth's penalty for the full data in {int(full.sum())} of {len(per)} "
+            f"studies and in {int(reps.sum())} of {len(per) * n_boot} replicates (per study: "
+            f"median {reps.median():.0f}, max {reps.max():.0f} of {n_boot}); maximum "
+            "likelihood everywhere else."]
 
 
 def _bias_correction_section(bias: pd.DataFrame) -> list[str]:
@@ -374,10 +422,19 @@ def main(argv: list[str] | None = None) -> int:
                              "and --seed, fewer studies) to --n-sim studies: its studies are "
                              "kept, its last one is run again and must come out identical, "
                              "and only the new ones are simulated")
+    earlier.add_argument("--merge", default=None, metavar="CSV",
+                         help="with --methods: take the other propensity models' rows from "
+                              "this earlier table of the same --n-sim studies")
+    parser.add_argument("--methods", default=",".join(METHODS),
+                        help="comma-separated propensity models of the coverage part "
+                             f"(default {','.join(METHODS)})")
     parser.add_argument("--minutes", type=float, default=None,
                         help="with --from-csv: the earlier run's duration, for the page; "
                              "with --extend: the earlier run's, added to this one's")
     args = parser.parse_args(argv)
+    methods = tuple(m.strip() for m in args.methods.split(","))
+    if not methods or any(m not in METHODS for m in methods):
+        parser.error(f"--methods must name some of {', '.join(METHODS)}, got {args.methods!r}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -397,13 +454,16 @@ def main(argv: list[str] | None = None) -> int:
             done = _earlier_studies(args.extend, args.n_sim)
             last = int(done["sim"].max())
             _check_reproduced(done[done["sim"] == last],
-                              pd.DataFrame(run(seeds[last], last, args.n_boot, args.n_arm)),
-                              args.extend)
+                              pd.DataFrame(run(seeds[last], last, args.n_boot, args.n_arm,
+                                               methods)), args.extend)
             first = last + 1
-        parts = Parallel(n_jobs=args.n_jobs)(delayed(run)(seeds[i], i, args.n_boot, args.n_arm)
+        parts = Parallel(n_jobs=args.n_jobs)(delayed(run)(seeds[i], i, args.n_boot,
+                                                          args.n_arm, methods)
                                              for i in range(first, args.n_sim))
         table = pd.concat([done, pd.DataFrame([r for p in parts for r in p])],
                           ignore_index=True)
+        if args.merge:
+            table = _merge_earlier(args.merge, table, methods, args.n_sim)
         table.to_csv(out / f"{stem}.csv", index=False, float_format="%.6f")
     bias, cover = summarise(table, truth, truth_se)
     ml = table[table["method"] == "error"]
@@ -432,19 +492,25 @@ def main(argv: list[str] | None = None) -> int:
     one_cohort = int(((ml["other_kow"] == 0) | (ml["other_ips"] == 0)).sum())
     ran = table[(table["method"] != "error") & (table["error"] == "")]
     per_study = ran.groupby(["method", "sim"])["n_failed"].first()
+    present = [m for m in METHODS if (table["method"] == m).any()]
     raised = {m: int(((table["method"] == m) & (table["error"] != "")).sum())
-              for m in ("firth", "collapse")}
+              for m in present}
     lines = [
         "# Coverage of the bootstrap intervals of compare_outcomes", "",
         f"{args.n_sim} simulated studies, {args.n_arm} per cohort, {args.n_boot} bootstrap replicates "
         f"each, nominal 95 %, seed {args.seed}; {minutes:.1f} min on {args.n_jobs} workers.",
         f"kow_research {kr.__version__}; `python validation/bootstrap_coverage.py --n-sim "
         f"{args.n_sim} --n-boot {args.n_boot} --n-bias {args.n_bias}"
-        + ("" if args.n_arm == N_ARM else f" --n-arm {args.n_arm}") + f" --seed {args.seed}`"
+        + ("" if args.n_arm == N_ARM else f" --n-arm {args.n_arm}") + f" --seed {args.seed}"
+        + (f" --methods {','.join(methods)}" if methods != METHODS else "")
+        + (f" --merge {Path(args.merge).name}`" if args.merge else "`")
         + (" (this page: the committed per-study table summarised again against the current "
            "`true_effect` with `--from-csv`)." if args.from_csv else
            f" (grown from an earlier run of {first} studies with `--extend`; its last study "
-           "was run again and came out identical)." if args.extend else "."),
+           "was run again and came out identical)." if args.extend else
+           f" (the rows of {', '.join(m for m in METHODS if m not in methods)} from the "
+           "earlier run of the same studies in that table; the time above is this run's)."
+           if args.merge else "."),
         "Estimands (the rows of notebook 06's effects table, ATT): KOW's population with KOW "
         "(`treated`) and with the comparator programme (`control`), dropout ignored: risks of "
         f"regular paid work by {' and '.join(f'{h:g}' for h in HORIZONS)} months, their "
@@ -462,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         "`miss_high`: below it. `studentized` is the default `ci`; studies in which a "
         "per-cohort row fell back to percentile limits (a resample without events): "
         + ", ".join(f"{m} {int((table.loc[table['method'] == m].groupby('sim')['percentile_rows'].first() > 0).sum())}"
-                    for m in ("firth", "collapse")) + "; per-cohort risks with Korn-Graubard "
+                    for m in present) + "; per-cohort risks with Korn-Graubard "
         "limits (fewer than 10 effective events; then also the contrasts built from them), "
         "share of studies: "
         + ", ".join(f"{lab} {share:.3f}" for lab, share in _kg_shares(table).items()) + ".", "",
@@ -474,11 +540,12 @@ def main(argv: list[str] | None = None) -> int:
         f"ran in {int((ml['error'] == '').sum())} (failed replicates there: median "
         f"{ml.loc[ml['error'] == '', 'n_failed'].median():.0f}, max "
         f"{ml.loc[ml['error'] == '', 'n_failed'].max():.0f} of {args.n_boot}).",
-        "Firth and collapse: failed replicates in total "
-        + ", ".join(f"{m} {int(per_study.loc[m].sum())}" for m in ("firth", "collapse"))
+        "Failed replicates in total "
+        + ", ".join(f"{m} {int(per_study.loc[m].sum())}" for m in present)
         + "; studies in which they raised (more than 5 % failed replicates), left out of "
         "their rows above (`n_sim`): "
         + ", ".join(f"{m} {n}" for m, n in raised.items()) + ".",
+        *_auto_lines(table, args.n_boot),
     ]
     (out / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

@@ -21,7 +21,11 @@ Five hundred studies measure a bias only to a Monte Carlo SE of about 0.012. A s
 cheaper part (``--n-bias`` studies, point estimates only, the first 500 the same as the
 coverage part's) measures it to about 0.004 and takes it apart, on the same simulated people:
 
-* ``estimated weights``: the estimator above (Firth propensity model, ATT weights);
+* ``estimated weights``: the estimator above (``--separation``, default ``auto``: the
+  propensity model by maximum likelihood, Firth-penalised where that has no finite estimate;
+  ATT weights);
+* ``Firth weights``: the same with Firth's penalty in every fit (``separation="firth"``, the
+  default of earlier versions), on the same studies;
 * ``known weights``: the same weighted Fine–Gray model with the true ATT weights, the ratio of
   the two cohorts' covariate densities as the simulator draws them
   (:func:`true_att_weights`): what is left is the bias of weighting itself;
@@ -34,6 +38,7 @@ takes about 7 ms, the bias part 3 minutes). Usage::
     python validation/hazard_bootstrap_coverage.py [--n-sim 500] [--n-boot 199] [--n-jobs 2]
                                                    [--n-bias 4000] [--seed 2027]
                                                    [--out validation/results]
+                                                   [--separation auto|firth]
                                                    [--from-csv CSV --minutes M]
 
 writes ``hazard_bootstrap_coverage.csv`` (one row per study), ``hazard_bootstrap_bias.csv``
@@ -74,11 +79,18 @@ def one_study(seed: np.random.SeedSequence, *, n: int = N_ARM,
     return df.assign(time=df["time"].where(~late, end), event=df["event"].where(~late, 0))
 
 
-def run(seed: np.random.SeedSequence, sim: int, n_boot: int) -> dict:
+#: ``--separation`` choices: the propensity models of notebook 06's hazard ratio
+SEPARATIONS = ("auto", "firth")
+SEPARATION_TEXT = {"auto": "maximum likelihood, Firth's penalty where it has no finite "
+                           "estimate", "firth": "Firth"}
+
+
+def run(seed: np.random.SeedSequence, sim: int, n_boot: int, separation: str = "auto"
+        ) -> dict:
     df = one_study(seed)
     fit = kr.compare.bootstrap_hazard_ratio(
         df, treatment="programme", treated="KOW", covariates=COVARIATES, estimand="ATT",
-        model="fine_gray", n_boot=n_boot, seed=sim, separation="firth", max_failed=0.999)
+        model="fine_gray", n_boot=n_boot, seed=sim, separation=separation, max_failed=0.999)
     row = fit.coef.iloc[0]
     reps = np.asarray(fit.attrs["replicates"], dtype=float)
     reps = reps[np.isfinite(reps)]
@@ -92,7 +104,9 @@ def run(seed: np.random.SeedSequence, sim: int, n_boot: int) -> dict:
             "robust_lower": float(row["coef"]) - Z * robust,
             "robust_upper": float(row["coef"]) + Z * robust,
             "bias_corrected": float(fit.attrs["bias_corrected_coef"]),
-            "n_failed": int(fit.attrs["n_failed"])}
+            "n_failed": int(fit.attrs["n_failed"]),
+            "firth_replicates": int(fit.attrs["firth_replicates"]),
+            "firth_full": fit.attrs["propensity_fitted_by"] == "firth"}
 
 
 def _log_density(p: CohortParams, df: pd.DataFrame) -> np.ndarray:
@@ -130,30 +144,34 @@ def true_att_weights(df: pd.DataFrame, *, comparator: dict | None = None) -> np.
     return np.where(df["programme"].to_numpy() == "KOW", 1.0, ratio)
 
 
-def bias_run(seed: np.random.SeedSequence, sim: int) -> dict:
-    """Point estimates of the bias part: estimated weights, known weights, randomised. A
-    propensity model that raises (no convergence) is counted in ``error`` and leaves the
-    study's estimated-weights estimate NaN."""
+def bias_run(seed: np.random.SeedSequence, sim: int, separation: str = "auto") -> dict:
+    """Point estimates of the bias part: estimated weights (``separation``), Firth weights,
+    known weights, randomised. A propensity model that raises (no convergence) is counted in
+    ``error`` and leaves the study's estimated-weights estimate NaN."""
     df = one_study(seed)
     error = ""
+    kw = dict(treatment="programme", treated="KOW", covariates=COVARIATES, estimand="ATT")
     try:
-        estimated = kr.compare.propensity(df, treatment="programme", treated="KOW",
-                                          covariates=COVARIATES, estimand="ATT",
-                                          method="firth").weights
+        ps = kr.compare.propensity(df, method=separation, **kw)
+        estimated = ps.weights
+        firth = (estimated if ps.attrs["fitted_by"] == "firth" else
+                 kr.compare.propensity(df, method="firth", **kw).weights)
     except ValueError as err:
-        estimated, error = None, str(err)[:80]
+        estimated, firth, error = None, None, str(err)[:80]
     randomised = one_study(seed, comparator={
         "log_hr_programme": kr.compare.comparator_mix()["log_hr_programme"]})
     fits = {name: np.nan if w is None else float(kr.compare.weighted_hazard_ratio(
                 data, treatment="programme", treated="KOW", weights=w,
                 model="fine_gray").coef.loc["treated", "coef"])
-            for name, data, w in (("estimated", df, estimated),
+            for name, data, w in (("estimated", df, estimated), ("firth", df, firth),
                                   ("known", df, true_att_weights(df)),
                                   ("randomised", randomised, np.ones(len(randomised))))}
     return {"sim": sim, **fits, "error": error}
 
 
-BIAS_NAMES = {"estimated": "estimated weights (Firth propensity model, ATT), as validated above",
+BIAS_NAMES = {"estimated": "estimated weights (the propensity model above, ATT), as validated "
+                           "above",
+              "firth": "Firth weights (Firth's penalty in every propensity model)",
               "known": "known weights (the true density ratio)",
               "randomised": "randomised (KOW's case mix in both cohorts, unweighted)"}
 
@@ -212,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--truth-n", type=int, default=2_000_000,
                         help="people in the true_effect simulation of the true value")
+    parser.add_argument("--separation", choices=SEPARATIONS, default="auto",
+                        help="propensity models: maximum likelihood with Firth's penalty "
+                             "where it fails (auto, the design default) or Firth everywhere")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     parser.add_argument("--from-csv", default=None, metavar="CSV",
                         help="take the coverage part's per-study table from an earlier run "
@@ -233,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
                              f"{args.n_sim}")
     else:
         seeds = np.random.SeedSequence(args.seed).spawn(args.n_sim)
-        rows = Parallel(n_jobs=args.n_jobs)(delayed(run)(sq, i, args.n_boot)
+        rows = Parallel(n_jobs=args.n_jobs)(delayed(run)(sq, i, args.n_boot, args.separation)
                                             for i, sq in enumerate(seeds))
         table = pd.DataFrame(rows)
         table.to_csv(out / "hazard_bootstrap_coverage.csv", index=False, float_format="%.6f")
@@ -244,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.n_bias > 0:
         bias_started = time.perf_counter()
         seeds = np.random.SeedSequence(args.seed).spawn(args.n_bias)
-        bias = pd.DataFrame(Parallel(n_jobs=args.n_jobs)(delayed(bias_run)(sq, i)
-                                                         for i, sq in enumerate(seeds)))
+        bias = pd.DataFrame(Parallel(n_jobs=args.n_jobs)(
+            delayed(bias_run)(sq, i, args.separation) for i, sq in enumerate(seeds)))
         bias.to_csv(out / "hazard_bootstrap_bias.csv", index=False, float_format="%.6f")
         bias_minutes = (time.perf_counter() - bias_started) / 60
         bias_lines = [
@@ -263,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         f"replicates each, nominal 95 %, seed {args.seed}; {minutes:.1f} min on "
         f"{args.n_jobs} workers.",
         f"kow_research {kr.__version__}; `python validation/hazard_bootstrap_coverage.py "
-        f"--n-sim {args.n_sim} --n-boot {args.n_boot} --n-bias {args.n_bias} --seed {args.seed}`"
+        f"--n-sim {args.n_sim} --n-boot {args.n_boot} --n-bias {args.n_bias} --seed {args.seed}"
+        f" --separation {args.separation}`"
         + (" (coverage part: the committed per-study table, `--from-csv`)." if args.from_csv
            else "."),
         "Estimand: marginal log subdistribution hazard ratio of regular paid work over "
@@ -271,14 +293,18 @@ def main(argv: list[str] | None = None) -> int:
         "population (ATT), dropout competing; truth from `true_effect(dropout=\"competing\", "
         f"n={args.truth_n:_})`: {truth:.4f} (Monte Carlo SE {truth_se:.4f}, part of "
         "`bias_mc_se`).",
-        "Propensity model: " + " + ".join(COVARIATES) + " (Firth, ATT weights); weighted "
-        "Fine–Gray model with the treatment as its only term.", "",
+        "Propensity model: " + " + ".join(COVARIATES) + " (" + SEPARATION_TEXT[args.separation]
+        + ", ATT weights); weighted Fine–Gray model with the treatment as its only term.", "",
         "Coverage with its Monte Carlo SE; `miss_low`: the interval lies above the truth, "
         "`miss_high`: below it.", "",
         *_markdown(summary),
         "",
         f"Failed replicates in total: {int(table['n_failed'].sum())} of "
-        f"{args.n_sim * args.n_boot}.",
+        f"{args.n_sim * args.n_boot}."
+        + (f" Firth's penalty was needed for the full data in "
+           f"{int(table['firth_full'].astype(str).str.lower().eq('true').sum())} of "
+           f"{args.n_sim} studies and in {int(table['firth_replicates'].sum())} replicates."
+           if "firth_replicates" in table and args.separation == "auto" else ""),
         *([f"Bootstrap bias-corrected estimate (`attrs[\"bias_corrected_coef\"]`, 2 beta-hat "
            f"minus the mean of the replicates), reported but not used: bias "
            f"{table['bias_corrected'].mean() - truth:.4f} (Monte Carlo SE "

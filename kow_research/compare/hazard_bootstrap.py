@@ -14,32 +14,14 @@ from scipy import stats
 from kow_research.compare._design import treatment_indicator
 from kow_research.compare.propensity import (
     ESTIMANDS,
-    balancing_weights,
-    fit_firth,
-    fit_logit,
     propensity,
+    refit_weights,
 )
-from kow_research.compare.separation import collapse_levels
+from kow_research.compare.separation import SEPARATION, SEPARATION_FIT, collapse_levels
 from kow_research.compare.weighted import weighted_hazard_ratio
 from kow_research.core.checks import check_alpha, check_choice
 from kow_research.survival.design import design_matrix
 from kow_research.survival.results import RegressionResult
-
-#: ways of handling covariate levels that separate the cohorts (as compare_outcomes)
-SEPARATION = ("error", "firth", "collapse")
-
-
-def _refit_weights(x: np.ndarray, t: np.ndarray, firth: bool, estimand: str) -> np.ndarray:
-    """Weights from a refit of the propensity model on a resample (``x`` with intercept)."""
-    x = x[:, np.r_[True, np.ptp(x[:, 1:], axis=0) > 0]]  # a level absent from this resample
-    beta, _ = fit_firth(x, t) if firth else fit_logit(x, t)
-    eta = x @ beta
-    ps = 1 / (1 + np.exp(-eta))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = balancing_weights(ps, t, estimand=estimand, logit=eta)
-    if not np.isfinite(w).all():
-        raise ValueError("a weight overflows in this resample (|logit| > 709)")
-    return w
 
 
 def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequence[str],
@@ -91,9 +73,11 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
         Replicates (at least 2).
     seed : int, optional
         Seed of the resampling.
-    separation : {"error", "firth", "collapse"}, default "error"
-        Propensity models by maximum likelihood, by Firth's penalised likelihood, or after
-        merging rare levels (as :func:`~kow_research.compare.compare_outcomes`).
+    separation : {"error", "auto", "firth", "collapse"}, default "error"
+        Propensity models by maximum likelihood; by maximum likelihood with Firth's penalty
+        where it has no finite estimate (the count in ``attrs["firth_replicates"]``); by
+        Firth's penalised likelihood everywhere; or after merging rare levels (as
+        :func:`~kow_research.compare.compare_outcomes`).
     alpha : float, default 0.05
         1 - confidence level.
     max_failed : float, default 0.05
@@ -166,9 +150,8 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
     covariates = list(covariates)
     if separation == "collapse":
         frame, covariates, _ = collapse_levels(frame, covariates, t)
-    firth = separation == "firth"
     ps = propensity(frame, treatment=treatment, covariates=covariates, treated=treated,
-                    estimand=estimand, method="firth" if firth else "logit")
+                    estimand=estimand, method=SEPARATION_FIT[separation])
     fit = weighted_hazard_ratio(frame, treatment=treatment, treated=treated,
                                 weights=ps.weights, duration=duration, event=event,
                                 cause=cause, model=model, alpha=alpha)
@@ -176,10 +159,13 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
     rng = np.random.default_rng(seed)
     i1, i0 = np.flatnonzero(t == 1), np.flatnonzero(t == 0)
     reps = np.full(n_boot, np.nan)
+    firth_reps = 0
     for b in range(n_boot):
         idx = np.concatenate([rng.choice(i1, len(i1)), rng.choice(i0, len(i0))])
         try:
-            w = _refit_weights(x[idx], t[idx], firth, estimand)
+            w, used = refit_weights(x[idx], t[idx], method=SEPARATION_FIT[separation],
+                                    estimand=estimand)
+            firth_reps += used == "firth"
             sub = frame.iloc[idx].reset_index(drop=True)
             one = weighted_hazard_ratio(sub, treatment=treatment, treated=treated, weights=w,
                                         duration=duration, event=event, cause=cause,
@@ -194,7 +180,7 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
                          f"({100 * failed / n_boot:.1f} %) failed, more than max_failed = "
                          f"{100 * max_failed:g} %; the propensity or hazard model could not be "
                          "fitted in these resamples (separation or no convergence): pass "
-                         "separation='firth' or 'collapse', or simplify the propensity model")
+                         "separation='auto', 'firth' or 'collapse', or simplify the propensity model")
     beta = float(fit.coef.loc["treated", "coef"])
     se = float(np.std(reps[ok], ddof=1))
     q_lo, q_hi = np.quantile(reps[ok], [alpha / 2, 1 - alpha / 2])
@@ -212,6 +198,7 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
              "bias_corrected_coef": beta - boot_bias, "seed": seed, "robust_se": robust_se,
              "estimand": estimand, "target_population": ps.attrs["target_population"],
              "resampling": "persons within cohort", "separation": separation,
+             "propensity_fitted_by": ps.attrs["fitted_by"], "firth_replicates": firth_reps,
              "replicates": reps, "weights": np.asarray(ps.weights)}
     return dataclasses.replace(fit, coef=coef, vcov=vcov, attrs=attrs)
 

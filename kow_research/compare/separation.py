@@ -13,6 +13,11 @@ import pandas as pd
 #: separation="collapse" merges levels with fewer people than this in either cohort; a level
 #: with k people in a cohort is absent from about e^-k of that cohort's resamples (5: 0.7 %)
 MIN_LEVEL_COUNT = 5
+#: ways of handling covariate levels that separate the cohorts (``separation=`` of
+#: compare_outcomes and bootstrap_hazard_ratio, and the study design's ``separation``)
+SEPARATION = ("error", "firth", "collapse", "auto")
+#: the propensity fit (``fit_propensity_model``'s ``method``) of each ``separation``
+SEPARATION_FIT = {"error": "logit", "firth": "firth", "collapse": "logit", "auto": "auto"}
 
 
 def rare_levels(df: pd.DataFrame, covariates: Sequence[str], t: np.ndarray, *,

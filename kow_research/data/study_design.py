@@ -39,6 +39,9 @@ ORIGINS = ("start_date", "intake_date")
 MISSING_POLICIES = ("complete_cases", "missing_indicator", "multiple_imputation")
 IMPUTATION_MODELS = ("smcfcs", "chained")
 ESTIMANDS = ("ATT", "ATE", "ATO")
+#: ``separation`` values (kow_research.compare.separation.SEPARATION, which ``data`` does not
+#: import; a test keeps the two equal)
+SEPARATION = ("error", "firth", "collapse", "auto")
 DROPOUT = ("competing", "censor", "ignore")
 
 #: the entries of study.yaml and their defaults (None: derived from the data)
@@ -69,9 +72,10 @@ DEFAULTS: dict[str, Any] = {
                                    # hazards as predictors, White & Royston 2009)
     "estimand": "ATT",             # target population of weighted comparisons
     "n_boot": 200,
-    "separation": "firth",         # propensity models of the bootstrap: "firth" (penalised,
-                                   # finite when a covariate level is rare in one cohort),
-                                   # "collapse" (merge rare levels) or "error" (plain maximum
+    "separation": "auto",          # propensity models of the bootstrap: "auto" (maximum
+                                   # likelihood, Firth-penalised where it has no finite
+                                   # estimate), "firth" (penalised everywhere), "collapse"
+                                   # (merge rare levels) or "error" (plain maximum
                                    # likelihood; see compare_outcomes)
     "min_effective_events": 10,    # a cohort's risk with fewer effective (Kish) events by its
                                    # horizon gets Korn-Graubard limits instead of the
@@ -243,7 +247,7 @@ def validate_values(values: Mapping[str, Any], where: str) -> dict[str, Any]:
         check_choice("imputation_model", v["imputation_model"], IMPUTATION_MODELS)
         check_choice("estimand", v["estimand"], ESTIMANDS)
         check_choice("time_to_work.dropout", v["time_to_work"]["dropout"], DROPOUT)
-        check_choice("separation", v["separation"], ("firth", "collapse", "error"))
+        check_choice("separation", v["separation"], SEPARATION)
     except ValueError as exc:
         raise DesignError(f"{where}: {exc}") from None
     if not isinstance(v["randomised"], bool):

@@ -27,6 +27,7 @@ from kow_research.compare import (
     weighted_hazard_ratio,
 )
 from kow_research.compare.benchmark import clopper_pearson
+from kow_research.compare.separation import SEPARATION_FIT
 from kow_research.core.units import DAYS_PER_MONTH
 from kow_research.data.study import Study
 from kow_research.data.study_design import StudyDesign
@@ -374,7 +375,7 @@ class Comparison:
         """
         if self.propensity is None or self.estimand != "ATO":
             return ""
-        if self.propensity.attrs.get("method") != "firth":
+        if self.propensity.attrs.get("fitted_by") != "firth":   # the fit used (auto: either)
             return say("nb06_ato_balance", language)
         smd = self.balance().table["smd_after"].abs()
         worst = str(smd.idxmax())
@@ -584,11 +585,10 @@ def prepare_comparison(study: Study, *, design: StudyDesign, comparator: str) ->
                          f"shorter ends after {last.min():.1f} months)")
     ps = None
     if not design["randomised"] and not mf.imputed:
-        # the same propensity model as the effects and the hazard ratio (Firth when the
-        # design's separation says so)
+        # the same propensity model as the effects and the hazard ratio (the fit the
+        # design's separation names)
         ps = propensity(frame, treatment="cohort", treated=index, covariates=mf.covariates,
-                        estimand=design["estimand"],
-                        method="firth" if design["separation"] == "firth" else "logit")
+                        estimand=design["estimand"], method=SEPARATION_FIT[design["separation"]])
     return Comparison(frame=frame, index=index, comparator=comparator, design=design,
                       covariates=list(mf.covariates), model=mf, propensity=ps,
                       horizons=horizons, dropped_horizons=dropped)

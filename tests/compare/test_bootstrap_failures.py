@@ -1,11 +1,15 @@
 """A replicate whose weights are not all finite counts as failed, not as a partial replicate."""
+import importlib
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from kow_research.compare import bootstrap, compare_outcomes
+from kow_research.compare import compare_outcomes
+
+# the module (``kow_research.compare.propensity`` the attribute is the function)
+propensity = importlib.import_module("kow_research.compare.propensity")
 
 
 def _two_arms():
@@ -19,18 +23,18 @@ def _two_arms():
 
 
 def test_infinite_weights_fail_the_whole_replicate(monkeypatch):
-    real = bootstrap._weights
+    real = propensity.balancing_weights
     calls = {"n": 0}
 
     def every_fourth_infinite(*args, **kwargs):
         w = real(*args, **kwargs)
-        calls["n"] += 1
-        if calls["n"] % 4 == 0 and w is not None:
+        calls["n"] += 1   # call 1 is the full data's, calls 2-41 the replicates'
+        if calls["n"] % 4 == 0:
             w = w.copy()
             w[0] = np.inf          # as 1/(1 - p) with p == 1
         return w
 
-    monkeypatch.setattr(bootstrap, "_weights", every_fourth_infinite)
+    monkeypatch.setattr(propensity, "balancing_weights", every_fourth_infinite)
     res = compare_outcomes(_two_arms(), treatment="arm", treated="A", covariates=["age"],
                            horizons_months=(6,), tau_months=6, n_boot=40, seed=1,
                            max_failed=0.5)

@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose
 from scipy.optimize import minimize
 
 from kow_research import compare
-from kow_research.compare.propensity import fit_firth, fit_logit
+from kow_research.compare.propensity import fit_firth, fit_logit, fit_propensity_model
 from kow_research.compare.separation import collapse_levels, rare_levels
 from kow_research.survival.design import design_matrix
 
@@ -116,7 +116,7 @@ def test_rare_levels_are_found_and_merged(rare: pd.DataFrame) -> None:
 
 def test_separation_options(rare: pd.DataFrame) -> None:
     covs = ["age", "sex", "dx"]
-    with pytest.raises(ValueError, match=r"sex=other \(3 people.*separation='firth'"):
+    with pytest.raises(ValueError, match=r"sex=other \(3 people.*separation='auto'"):
         compare.compare_outcomes(rare, covariates=covs, **KW)
     firth = compare.compare_outcomes(rare, covariates=covs, separation="firth", **KW)
     assert firth.n_failed == 0 and firth.table["lower"].notna().all()
@@ -143,7 +143,7 @@ def test_failed_replicates_are_refused_above_max_failed(rare: pd.DataFrame) -> N
     d.loc[d.index[d["treated"] == 0][0], "sex"] = "other"
     covs = ["age", "sex"]
     with pytest.raises(ValueError, match=r"(\d+) of 60 bootstrap replicates \((\d+\.\d) %\) "
-                       r"failed.*sex = other \(3 treated, 1 control\).*separation='firth'"):
+                       r"failed.*sex = other \(3 treated, 1 control\).*separation='auto'"):
         compare.compare_outcomes(d, covariates=covs, **KW)
     res = compare.compare_outcomes(d, covariates=covs, max_failed=0.9, **KW)
     share = res.n_failed / 60
@@ -155,3 +155,74 @@ def test_failed_replicates_are_refused_above_max_failed(rare: pd.DataFrame) -> N
     assert compare.compare_outcomes(d, covariates=covs, separation="firth", **KW).n_failed == 0
     with pytest.raises(ValueError, match="max_failed"):
         compare.compare_outcomes(d, covariates=covs, max_failed=1.5, **KW)
+
+
+def test_auto_is_maximum_likelihood_where_it_exists_and_firth_where_not() -> None:
+    # overlapping groups: "auto" is the maximum-likelihood fit; x = 1 only among the treated
+    # (quasi-complete separation): maximum likelihood raises, "auto" is Firth's fit
+    x = np.column_stack([np.ones(8), [0, 0, 0, 0, 1, 1, 1, 1], [0.3, -1, 2, 0.5, 1, -0.2, 0, 1]])
+    t = np.array([0.0, 1, 0, 1, 1, 0, 1, 1])
+    beta, cov, used = fit_propensity_model(x, t, "auto")
+    ml, ml_cov = fit_logit(x, t)
+    assert used == "logit" and np.array_equal(beta, ml) and np.array_equal(cov, ml_cov)
+    t_sep = np.array([0.0, 1, 0, 1, 1, 1, 1, 1])
+    with pytest.raises(ValueError):
+        fit_logit(x, t_sep)
+    beta, _, used = fit_propensity_model(x, t_sep, "auto")
+    assert used == "firth" and np.array_equal(beta, fit_firth(x, t_sep)[0])
+    with pytest.raises(ValueError):
+        fit_propensity_model(x, t_sep, "logit")
+    with pytest.raises(ValueError, match="method"):
+        fit_propensity_model(x, t, "probit")
+
+
+def test_auto_separation_per_replicate(rare: pd.DataFrame) -> None:
+    # one control with sex = other: the full data have a finite maximum-likelihood estimate,
+    # but the resamples of the controls that miss that person separate. With the same seed
+    # the replicates are the same resamples, so "auto" must equal maximum likelihood
+    # (separation="error") in the replicates that did not fail and Firth in those that did
+    d = rare.copy()
+    d.loc[d.index[d["treated"] == 0][0], "sex"] = "other"
+    covs = ["age", "sex"]
+    ml = compare.compare_outcomes(d, covariates=covs, max_failed=0.9, **KW)
+    firth = compare.compare_outcomes(d, covariates=covs, separation="firth", **KW)
+    auto = compare.compare_outcomes(d, covariates=covs, separation="auto", **KW)
+    failed = ml.replicates.isna().all(axis=1).to_numpy()
+    assert 0 < failed.sum() == ml.n_failed and auto.n_failed == 0
+    assert auto.attrs["firth_replicates"] == ml.n_failed
+    assert_allclose(auto.replicates[~failed], ml.replicates[~failed], rtol=1e-12)
+    assert_allclose(auto.replicates[failed], firth.replicates[failed], rtol=1e-12)
+    assert_allclose(auto.table["estimate"], ml.table["estimate"], rtol=1e-12)
+    assert auto.propensity is not None and auto.propensity.attrs["fitted_by"] == "logit"
+    assert (f"not the full data, {ml.n_failed} of 60 bootstrap replicates"
+            in auto.attrs["separation_text"])
+    # sex = other in the treated cohort only: the full data need Firth too
+    full = compare.compare_outcomes(rare, covariates=covs, separation="auto", **KW)
+    assert full.propensity is not None and full.propensity.attrs["fitted_by"] == "firth"
+    assert_allclose(full.table["estimate"], compare.compare_outcomes(
+        rare, covariates=covs, separation="firth", **KW).table["estimate"], rtol=1e-12)
+    assert "Firth" in full.propensity.attrs["model"]
+    assert "the full data, " in full.attrs["separation_text"]
+
+
+def test_auto_separation_in_the_hazard_ratio_bootstrap(rare: pd.DataFrame) -> None:
+    d = rare.copy()
+    d.loc[d.index[d["treated"] == 0][0], "sex"] = "other"
+    kw = dict(treatment="treated", covariates=["age", "sex"], n_boot=40, seed=5)
+    ml = compare.bootstrap_hazard_ratio(d, max_failed=0.9, **kw)
+    auto = compare.bootstrap_hazard_ratio(d, separation="auto", **kw)
+    firth = compare.bootstrap_hazard_ratio(d, separation="firth", **kw)
+    failed = ~np.isfinite(ml.attrs["replicates"])
+    assert failed.sum() == ml.attrs["n_failed"] == auto.attrs["firth_replicates"] > 0
+    assert_allclose(auto.attrs["replicates"][~failed], ml.attrs["replicates"][~failed],
+                    rtol=1e-12)
+    assert_allclose(auto.attrs["replicates"][failed], firth.attrs["replicates"][failed],
+                    rtol=1e-12)
+    assert auto.attrs["propensity_fitted_by"] == "logit"
+
+
+def test_design_and_compare_name_the_same_separations() -> None:
+    from kow_research.compare.separation import SEPARATION
+    from kow_research.data import study_design
+    assert set(study_design.SEPARATION) == set(SEPARATION)
+    assert study_design.DEFAULTS["separation"] == "auto"

@@ -162,17 +162,21 @@ def test_hazard_bias_part_one_study(hazard_bootstrap: ModuleType) -> None:
     seed = np.random.SeedSequence(11)
     row = hazard_bootstrap.bias_run(seed, 0)
     assert_allclose(row["estimated"], hazard_bootstrap.run(seed, 0, 2)["estimate"], rtol=1e-12)
+    assert_allclose(row["firth"], hazard_bootstrap.run(seed, 0, 2, "firth")["estimate"],
+                    rtol=1e-12)
+    assert row["firth"] != row["estimated"]   # the penalty moves the weights
+    assert hazard_bootstrap.bias_run(seed, 0, "firth")["estimated"] == row["firth"]
     table = pd.DataFrame([row, hazard_bootstrap.bias_run(np.random.SeedSequence(12), 1)])
     summary = hazard_bootstrap.summarise_bias(table, -0.4)
-    names = ("estimated", "known", "randomised")
+    names = ("estimated", "firth", "known", "randomised")
     assert_allclose(summary["bias"], [table[k].mean() + 0.4 for k in names])
     assert_allclose(summary["bias_mc_se"], [table[k].std(ddof=1) / np.sqrt(2) for k in names])
     assert (table["error"] == "").all()
     # a study whose propensity model raised counts in its other rows only
-    third = {"sim": 2, "estimated": np.nan, "known": -0.1, "randomised": -0.2,
-             "error": "propensity model (Firth) did not converge"}
+    third = {"sim": 2, "estimated": np.nan, "firth": np.nan, "known": -0.1,
+             "randomised": -0.2, "error": "propensity model (Firth) did not converge"}
     summary = hazard_bootstrap.summarise_bias(pd.concat([table, pd.DataFrame([third])]), -0.4)
-    assert summary["n_sim"].tolist() == [2, 3, 3]
+    assert summary["n_sim"].tolist() == [2, 2, 3, 3]
     assert_allclose(summary["bias"].iloc[0], table["estimated"].mean() + 0.4)
 
 
@@ -188,7 +192,7 @@ def test_rd_bootstrap_study_one_replicate(rd_bootstrap: ModuleType) -> None:
     set to the estimate (covered) and far above it (every interval below the truth)."""
     rows = rd_bootstrap.run(np.random.SeedSequence(5), 0, 30)
     ok = pd.DataFrame([r for r in rows if r["method"] != "error"])
-    assert len(ok) == 2 * len(rd_bootstrap.CONTRASTS)
+    assert len(ok) == len(rd_bootstrap.METHODS) * len(rd_bootstrap.CONTRASTS)
     for ci in rd_bootstrap.INTERVALS:
         assert (ok[f"{ci}_lower"] <= ok["estimate"]).all()
         assert (ok["estimate"] <= ok[f"{ci}_upper"]).all()
@@ -223,12 +227,13 @@ def test_rd_bootstrap_bias_part(rd_bootstrap: ModuleType) -> None:
     the truth combined, by hand on three studies."""
     seeds = np.random.SeedSequence(5).spawn(3)
     points = pd.DataFrame([r for i, sq in enumerate(seeds) for r in rd_bootstrap.bias_run(sq, i)])
-    assert list(points["method"][:3]) == list(rd_bootstrap.BIAS_METHODS)
+    assert list(points["method"][:4]) == list(rd_bootstrap.BIAS_METHODS)
     full = pd.DataFrame(rd_bootstrap.run(seeds[0], 0, 20))
-    firth = full[full["method"] == "firth"]
-    for _, r in firth.iterrows():
-        key = rd_bootstrap.label(r["measure"], r["horizon_months"])
-        assert points.loc[0, key] == pytest.approx(r["estimate"], rel=1e-12)
+    for method in rd_bootstrap.METHODS:
+        point = points[(points["sim"] == 0) & (points["method"] == method)].iloc[0]
+        for _, r in full[full["method"] == method].iterrows():
+            key = rd_bootstrap.label(r["measure"], r["horizon_months"])
+            assert point[key] == pytest.approx(r["estimate"], rel=1e-12)
     key = "risk_control@12"
     truth = {rd_bootstrap.label(m, h): 0.25 for m, h in rd_bootstrap.CONTRASTS}
     truth_se = dict.fromkeys(truth, 0.001)
@@ -266,3 +271,29 @@ def test_rd_bootstrap_extend_checks_the_earlier_run(rd_bootstrap: ModuleType,
     rows.assign(sim=1).to_csv(path, index=False)          # study 0 missing
     with pytest.raises(SystemExit, match=r"needs studies 0 \.\. k - 1"):
         rd_bootstrap._earlier_studies(str(path), 3)
+
+
+def test_rd_bootstrap_merge_keeps_the_other_models(rd_bootstrap: ModuleType,
+                                                   tmp_path: Path) -> None:
+    """``--methods auto --merge CSV``: a run of one propensity model with the other models'
+    rows from an earlier table equals the full run; an earlier table of other studies is
+    refused, naming the file."""
+    seeds = np.random.SeedSequence(5).spawn(2)
+    full = pd.DataFrame([r for i, sq in enumerate(seeds) for r in rd_bootstrap.run(sq, i, 20)])
+    path = tmp_path / "earlier.csv"
+    full.to_csv(path, index=False, float_format="%.6f")
+    auto = pd.DataFrame([r for i, sq in enumerate(seeds)
+                         for r in rd_bootstrap.run(sq, i, 20, methods=("auto",))])
+    assert set(auto["method"]) == {"auto", "error"}
+    merged = rd_bootstrap._merge_earlier(str(path), auto, ("auto",), 2)
+    expected = rd_bootstrap._read_table(str(path))
+    assert list(merged["method"]) == list(expected["method"])
+    assert_allclose(merged["estimate"].to_numpy(dtype=float),
+                    expected["estimate"].to_numpy(dtype=float), rtol=0, atol=1e-6,
+                    equal_nan=True)
+    with pytest.raises(SystemExit, match=r"earlier.csv: --merge needs the studies 0 \.\. 2"):
+        rd_bootstrap._merge_earlier(str(path), auto, ("auto",), 3)
+    other = full.assign(n_failed=full["n_failed"] + 1)
+    other.to_csv(path, index=False)
+    with pytest.raises(SystemExit, match="earlier.csv: its maximum-likelihood rows differ"):
+        rd_bootstrap._merge_earlier(str(path), auto, ("auto",), 2)

@@ -95,14 +95,16 @@ def test_every_analysis_runs_or_says_why_not(tmp_path: Path, name: str) -> None:
         models = (out / "04_time_to_paid_work.html").read_text(encoding="utf-8")
         assert "zonder volledige covariaten niet in het model" in models
         # the caveat follows the effective sample sizes the page prints (fragile below 30),
-        # and the page and the summary say how the propensity models were fitted (Firth)
+        # and the page and the summary say how the propensity models were fitted (the
+        # default separation "auto": maximum likelihood, Firth where it has no estimate)
         page = _visible((out / "06_comparison_CAU.html").read_text(encoding="utf-8"))
         sizes = re.search(r"Na weging telt KOW als (\d+) en CAU als (\d+) personen", page)
         assert sizes, "effective sample sizes not printed"
         fragile = min(int(sizes.group(1)), int(sizes.group(2))) < 30
         assert ("geen robuust bewijs" in page) == fragile
         summary = _visible((out / "summary.html").read_text(encoding="utf-8"))
-        assert "gepenaliseerd volgens Firth" in page and "gepenaliseerd volgens Firth" in summary
+        assert "gepenaliseerde methode van Firth" in page
+        assert "gepenaliseerde methode van Firth" in summary
     if lang == "nl":
         _assert_no_english(out)
     provenance = json.loads((out / "provenance.json").read_text(encoding="utf-8"))

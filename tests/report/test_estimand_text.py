@@ -146,6 +146,10 @@ def test_ato_balance_sentence_is_true_of_the_weights():
     assert ml.balance().table["smd_after"].abs().max() < 1e-8
     assert "balance the means of every covariate of the propensity model exactly" in \
         ml.overlap_sentence(language="en")
+    # "auto" (the default) is maximum likelihood here: exact, and said so
+    auto = _comparison(estimand="ATO", separation="auto")
+    assert auto.propensity.attrs["fitted_by"] == "logit"
+    assert auto.overlap_sentence(language="en") == ml.overlap_sentence(language="en")
     # Firth: close to exact, and the sentence names the largest remaining difference
     firth = _comparison(estimand="ATO", separation="firth")
     worst = firth.balance().table["smd_after"].abs().max()
