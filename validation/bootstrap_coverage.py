@@ -191,6 +191,9 @@ def _bias_stats(est: np.ndarray, theta: float, theta_se: float, ratio: bool) -> 
     which its interval is made."""
     est = np.asarray(est, dtype=float)
     n = len(est)
+    if n == 0:   # every study of this model raised: nothing to summarise
+        return dict.fromkeys(("bias", "bias_mc_se", "log_bias", "log_bias_mc_se",
+                              "empirical_sd"), np.nan)
 
     def sd(x: np.ndarray) -> float:   # NaN, without a warning, for a single study
         return float(x.std(ddof=1)) if n > 1 else np.nan

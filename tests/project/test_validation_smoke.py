@@ -297,3 +297,35 @@ def test_rd_bootstrap_merge_keeps_the_other_models(rd_bootstrap: ModuleType,
     other.to_csv(path, index=False)
     with pytest.raises(SystemExit, match="earlier.csv: its maximum-likelihood rows differ"):
         rd_bootstrap._merge_earlier(str(path), auto, ("auto",), 2)
+
+
+def test_rd_bootstrap_bias_part_counts_ml_separation(rd_bootstrap: ModuleType,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A study whose maximum-likelihood propensity model raises for separation leaves that
+    row NaN with its reason and the other models' rows intact; a Firth (or auto, collapse)
+    failure is not counted but stops the run."""
+    real = kr.compare.compare_outcomes
+
+    def ml_separates(df: pd.DataFrame, **kw: object) -> object:
+        if kw["separation"] == "error":
+            raise ValueError("propensity model: separation — sex=other (2 people, all in "
+                             "the control cohort)")
+        return real(df, **kw)
+
+    monkeypatch.setattr(kr.compare, "compare_outcomes", ml_separates)
+    rows = pd.DataFrame(rd_bootstrap.bias_run(np.random.SeedSequence(5), 0))
+    ml = rows[rows["method"] == "error"].iloc[0]
+    assert ml["error"] == "full-data separation"
+    assert all(np.isnan(ml[rd_bootstrap.label(m, h)]) for m, h in rd_bootstrap.CONTRASTS)
+    assert (rows.loc[rows["method"] != "error", "error"] == "").all()
+    assert rows.loc[rows["method"] != "error", "risk_control@12"].notna().all()
+    summary = rd_bootstrap.summarise_point_bias(
+        rows, dict.fromkeys(rows.columns[3:], 0.2), dict.fromkeys(rows.columns[3:], 0.0))
+    assert (summary.loc[summary["method"] == "maximum likelihood", "n_sim"] == 0).all()
+
+    def firth_fails(df: pd.DataFrame, **kw: object) -> object:
+        raise ValueError("propensity model (Firth) did not converge")
+
+    monkeypatch.setattr(kr.compare, "compare_outcomes", firth_fails)
+    with pytest.raises(ValueError, match="did not converge"):
+        rd_bootstrap.bias_run(np.random.SeedSequence(5), 0)
