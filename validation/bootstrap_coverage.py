@@ -511,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
            "`true_effect` with `--from-csv`)." if args.from_csv else
            f" (grown from an earlier run of {first} studies with `--extend`; its last study "
            "was run again and came out identical)." if args.extend else
-           f" (the rows of {', '.join(m for m in METHODS if m not in methods)} from the "
+           f" (the rows of {' and '.join(m for m in METHODS if m not in methods)} from the "
            "earlier run of the same studies in that table; the time above is this run's)."
            if args.merge else "."),
         "Estimands (the rows of notebook 06's effects table, ATT): KOW's population with KOW "
