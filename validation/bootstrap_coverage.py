@@ -31,8 +31,9 @@ log(1 + months out of work) in the propensity model) is run four ways:
 * ``error`` (maximum likelihood, the old behaviour): counts the studies in which it raises
   (full-data separation, or more than ``max_failed`` = 5 % failed replicates).
 
-Not part of ``make test`` (about 25 minutes at the defaults on 2 shared cores: a Firth
-replicate takes about 5 ms, a maximum-likelihood one about 1 ms). Usage::
+Not part of ``make test`` (about 90 minutes at the defaults on 2 cores: ``auto`` about 25,
+``firth`` and ``collapse`` about 60 together; a Firth replicate takes about 5 ms, a
+maximum-likelihood one about 1 ms; ``--methods`` runs a subset). Usage::
 
     python validation/bootstrap_coverage.py [--n-sim 500] [--n-boot 299] [--n-bias 10000]
                                             [--n-jobs 2]

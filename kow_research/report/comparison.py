@@ -169,8 +169,9 @@ class Comparison:
 
         With ``missing_covariates: multiple_imputation`` the comparison is made on every
         imputed data set and pooled by Rubin's rules (bootstrap standard errors within). The
-        propensity models follow the design's ``separation`` (default ``"firth"``: finite when
-        a covariate level is rare in one cohort; see
+        propensity models follow the design's ``separation`` (default ``"auto"``: maximum
+        likelihood, Firth-penalised where a covariate level rare in one cohort leaves it
+        without a finite estimate; see
         :func:`~kow_research.compare.compare_outcomes`), and a cohort's risk with fewer than
         the design's ``min_effective_events`` (default 10) effective events gets
         Korn–Graubard limits.
