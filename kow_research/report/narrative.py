@@ -340,12 +340,12 @@ NARRATIVE: dict[str, tuple[str, str]] = {
         "De propensitymodellen zijn gepenaliseerd volgens Firth, zodat een categorie die maar "
         "in één programma voorkomt eindige gewichten geeft."),
     "separation_auto": (
-        "The propensity models are fitted by maximum likelihood; where a category found (almost) "
-        "only in one programme leaves maximum likelihood without a finite estimate, in the full "
-        "data or in a bootstrap replicate, Firth's penalised method is used instead.",
+        "The propensity models are fitted by maximum likelihood; where that has no finite "
+        "estimate because a category occurs (almost) only in one programme, in the full data or "
+        "in a bootstrap replicate, Firth's penalised method is used instead.",
         "De propensitymodellen zijn geschat met de methode van de grootste aannemelijkheid; "
-        "waar een categorie die (bijna) alleen in één programma voorkomt die methode zonder "
-        "eindige schatting laat, in de volledige gegevens of in een bootstrapreplicatie, is de "
+        "waar die geen eindige schatting geeft omdat een categorie (bijna) alleen in één "
+        "programma voorkomt, in de volledige gegevens of in een bootstrapreplicatie, is de "
         "gepenaliseerde methode van Firth gebruikt."),
     "separation_collapse": (
         "Categories with fewer than {min_count} people in a programme are merged with another "
