@@ -721,8 +721,7 @@ def _describe_rare(rare: list[tuple[str, str, int, int]]) -> str:
 
 def _separation_text(separation: str, rare: list[tuple[str, str, int, int]],
                      merged: dict[str, dict[str, str]], covariates: Sequence[str] | None,
-                     prop: PropensityResult | None = None, firth_reps: int = 0,
-                     n_boot: int = 0) -> str:
+                     prop: PropensityResult | None, firth_reps: int, n_boot: int) -> str:
     if covariates is None:
         return ""
     if separation == "auto":

@@ -89,7 +89,8 @@ def bootstrap_hazard_ratio(df: pd.DataFrame, *, treatment: str, covariates: Sequ
         ``validation/hazard_bootstrap_coverage.py`` (500 studies of 300 per cohort, ATT,
         ``separation="auto"``) the basic interval covers 0.930, the percentile one 0.916: the
         weighted log sHR is biased towards 0 at that size (+0.015 on 16,000 studies, 6 % of
-        its SD; +0.011 with the true weights: finite-sample bias of weighting) and the replicates reproduce part of it, which the percentile interval
+        its SD; +0.011 with the true weights: finite-sample bias of weighting) and the
+        replicates reproduce part of it, which the percentile interval
         follows and the basic one corrects.
 
     Returns

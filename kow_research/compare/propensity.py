@@ -302,10 +302,10 @@ def refit_weights(x: np.ndarray, t: np.ndarray, *, method: str, estimand: str,
     ps = 1 / (1 + np.exp(-eta))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         w = balancing_weights(ps, t, estimand=estimand, stabilize=stabilize, logit=eta)
+    if trim is not None:   # before the check: a trimmed person's weight does not count
+        w = np.where((ps < trim) | (ps > 1 - trim), 0.0, w)
     if not np.isfinite(w).all():
         raise ValueError("a weight overflows in this resample (|logit| > 709)")
-    if trim is not None:
-        w = np.where((ps < trim) | (ps > 1 - trim), 0.0, w)
     return w, used
 
 
