@@ -329,3 +329,95 @@ def test_rd_bootstrap_bias_part_counts_ml_separation(rd_bootstrap: ModuleType,
     monkeypatch.setattr(kr.compare, "compare_outcomes", firth_fails)
     with pytest.raises(ValueError, match="did not converge"):
         rd_bootstrap.bias_run(np.random.SeedSequence(5), 0)
+
+
+@pytest.fixture(scope="module")
+def by_size() -> ModuleType:
+    """``validation/bias_by_sample_size.py`` as a module."""
+    return _script("validation_bias_by_size", "bias_by_sample_size.py")
+
+
+def test_bias_by_size_runs_the_pages_estimators(by_size: ModuleType, rd_bootstrap: ModuleType,
+                                                hazard_bootstrap: ModuleType) -> None:
+    """At 300 per cohort a study of the sample-size script is the same study, with the same
+    estimates, as the two pages' bias parts: ``compare_outcomes``' ``auto`` row and the
+    weighted sHR with estimated and true weights; at another size it is another study."""
+    seed = np.random.SeedSequence(5).spawn(1)[0]
+    risk = by_size.risk_study(seed, 0, 300)
+    page = next(r for r in rd_bootstrap.bias_run(seed, 0) if r["method"] == "auto")
+    for key in by_size.RISKS:
+        assert risk[key] == pytest.approx(page[key], rel=1e-12), key
+    shr = by_size.shr_study(np.random.SeedSequence(11), 0, 300)
+    page = hazard_bootstrap.bias_run(np.random.SeedSequence(11), 0)
+    assert shr["estimated"] == pytest.approx(page["estimated"], rel=1e-12)
+    assert shr["known"] == pytest.approx(page["known"], rel=1e-12)
+    assert by_size.risk_study(seed, 0, 120)["risk_control@12"] != risk["risk_control@12"]
+
+
+def _by_size_table(by_size: ModuleType, truth: dict[str, float]) -> pd.DataFrame:
+    """Two studies per size whose estimates lie a known distance from ``truth``: every
+    estimate +0.03 and +0.05 at 300 per cohort (bias 0.04), +0.00 and +0.02 at 1,200 (bias
+    0.01) — the ratios by those factors — and the 6-month control risks 0.10 and 0.14."""
+    rows = []
+    for n, offsets in ((300, (0.03, 0.05)), (1200, (0.0, 0.02))):
+        for sim, d in enumerate(offsets):
+            row = {"n": n, "sim": sim}
+            for col, _, log in by_size.SUMMARISED:
+                row[col] = truth[col] * np.exp(d) if log else truth[col] + d
+            for col in by_size.RISKS:
+                if col.startswith(("risk_treated", "risk_control")):
+                    row[col] = truth[col]
+            row["risk_control@6"] = (0.10, 0.14)[sim]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_bias_by_size_summary_and_extrapolation_by_hand(by_size: ModuleType) -> None:
+    """By hand: bias 0.04 at 300 and 0.01 at 1,200 per cohort is c/n with c/300 = 0.04
+    (0.03 / (300 (1/300 - 1/1200)) = 0.03 / 0.75) and no bias in the limit
+    ((4 x 0.01 - 0.04) / 3 = 0); each size's two studies 0.02 apart give a studies' SE of
+    0.01, so the limit's SE is sqrt(4² + 1) x 0.01 / 3 = 0.013744 with the truth's 0.002
+    added, and c/300's sqrt(2) x 0.01 / 0.75 = 0.018856 (the truth cancels). The
+    6-month control risk's variance, 0.0008, over 2 x 0.12² gives the log risk ratio's
+    second-order term, 0.027778 (the treated risk does not vary)."""
+    keys = [*by_size.RISKS, "estimated", "known", "paired"]
+    truth = dict.fromkeys(keys, 0.12)
+    truth_se = dict.fromkeys(keys, 0.0)
+    truth_se["estimated"] = 0.002
+    summary = by_size.summarise(_by_size_table(by_size, truth), truth, truth_se)
+    s = summary.set_index(["estimate", "n_per_cohort"])
+    assert_allclose(s.loc[("log sHR, estimated weights", 300), "bias"], 0.04, atol=1e-12)
+    assert_allclose(s.loc[("log risk ratio, 6 months", 1200), "bias"], 0.01, atol=1e-12)
+    assert_allclose(s.loc[("log sHR, true weights", 1200), "bias_times_n_over_300"], 0.04)
+    assert_allclose(s.loc[("log sHR, estimated weights", 300), "bias_mc_se"],
+                    np.hypot(0.01, 0.002))
+    assert_allclose(s.loc[("log risk ratio, 6 months", 300), "second_order_term"],
+                    0.0008 / (2 * 0.12 ** 2))
+    assert_allclose(s.loc[("log risk ratio, 12 months", 300), "second_order_term"], 0.0,
+                    atol=1e-15)
+    assert s["second_order_term"].isna().sum() == 10   # differences and hazard ratios
+    limit = by_size.extrapolate(summary, truth_se).set_index("estimate")
+    assert_allclose(limit["bias_in_the_limit"], 0.0, atol=1e-12)
+    assert_allclose(limit["c_over_300"], 0.04)
+    assert_allclose(limit.loc["log sHR, true weights", "limit_mc_se"], np.sqrt(17) * 0.01 / 3)
+    assert_allclose(limit.loc["log sHR, estimated weights", "limit_mc_se"],
+                    np.hypot(np.sqrt(17) * 0.01 / 3, 0.002))
+    assert_allclose(limit["c_over_300_mc_se"], np.sqrt(2) * 0.01 / 0.75)
+
+
+def test_bias_by_size_checks_the_committed_studies(by_size: ModuleType,
+                                                   tmp_path: Path) -> None:
+    """The run's studies of 300 per cohort must equal a committed per-study table of the
+    same seed to its six decimals; one estimate off by 1e-5 stops the run, naming the file."""
+    seed = np.random.SeedSequence(by_size.SEED_RISK).spawn(1)[0]
+    mine = pd.DataFrame([by_size.risk_study(seed, 0, 300)])
+    page = mine.drop(columns="n").assign(method="auto", error="")
+    page.to_csv(tmp_path / "bootstrap_coverage_bias.csv", index=False, float_format="%.6f")
+    lines = by_size.check_reproduced(mine, tmp_path)
+    assert len(lines) == 1
+    assert lines[0].startswith("its 1 studies of 300 per cohort reproduce "
+                               "`bootstrap_coverage_bias.csv` (largest difference ")
+    page.loc[0, "risk_ratio@6"] += 1e-5
+    page.to_csv(tmp_path / "bootstrap_coverage_bias.csv", index=False, float_format="%.6f")
+    with pytest.raises(SystemExit, match="bootstrap_coverage_bias.csv: this run's studies"):
+        by_size.check_reproduced(mine, tmp_path)
